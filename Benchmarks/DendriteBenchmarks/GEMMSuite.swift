@@ -1,0 +1,47 @@
+import Dendrite
+
+/// GEMM throughput: Dendrite `gemm` against raw `cblas_sgemm` (wrapper overhead) and the naive loop.
+func runGEMMSuite(quick: Bool) throws -> [Row] {
+    var generator = RandomGenerator(seed: 1)
+    var rows: [Row] = []
+    let sizes = quick ? [64, 128, 256, 512, 1024] : [64, 128, 256, 512, 1024, 2048]
+    for size in sizes {
+        let (m, n, k) = (size, size, size)
+        let flops = 2.0 * Double(m * n * k)
+        let a = Tensor.uniform([m, k], low: -1, high: 1, generator: &generator)
+        let b = Tensor.uniform([k, n], low: -1, high: 1, generator: &generator)
+        var c = Tensor.zeros([m, n])
+        let rawA = a.scalars, rawB = b.scalars
+        var rawC = [Float](repeating: 0, count: m * n)
+        let runs = size >= 1024 ? 5 : 9
+        // Interleave the two so drift in clock or load affects both alike.
+        let inner = calibrate { rawSGEMM(m: m, n: n, k: k, a: rawA, b: rawB, c: &rawC) }
+        var wrapperSamples: [Double] = [], rawSamples: [Double] = []
+        for _ in 0..<3 {
+            wrapperSamples += try measure(warmup: 1, runs: runs, inner: inner) {
+                try gemm(m: m, n: n, k: k, a: a, b: b, c: &c)
+            }.samples
+            rawSamples += measure(warmup: 1, runs: runs, inner: inner) {
+                rawSGEMM(m: m, n: n, k: k, a: rawA, b: rawB, c: &rawC)
+            }.samples
+        }
+        let wrapper = Measurement(samples: wrapperSamples), raw = Measurement(samples: rawSamples)
+        rows.append(Row(suite: "gemm", workload: "gemm \(size)³ vs raw cblas", unit: "GFLOP/s",
+                        value: flops / wrapper.median / 1e9, medianSeconds: wrapper.median,
+                        minSeconds: wrapper.minimum, maxSeconds: wrapper.maximum, noisy: wrapper.isNoisy,
+                        baseline: "cblas_sgemm", baselineValue: flops / raw.median / 1e9,
+                        ratio: raw.median / wrapper.median))
+        if size <= (quick ? 512 : 1024) {
+            var naiveC = Tensor.zeros([m, n])
+            let naive = try measure(warmup: 1, runs: size >= 512 ? 3 : 5) {
+                try gemmNaive(m: m, n: n, k: k, a: a, b: b, c: &naiveC)
+            }
+            rows.append(Row(suite: "gemm", workload: "gemm \(size)³ vs naive", unit: "GFLOP/s",
+                            value: flops / wrapper.median / 1e9, medianSeconds: wrapper.median,
+                            minSeconds: wrapper.minimum, maxSeconds: wrapper.maximum, noisy: wrapper.isNoisy,
+                            baseline: "naive loop", baselineValue: flops / naive.median / 1e9,
+                            ratio: naive.median / wrapper.median))
+        }
+    }
+    return rows
+}

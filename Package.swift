@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Dendrite",
+    // MARK: - Public products
+    products: [
+        .library(name: "Dendrite", targets: ["Dendrite"]),
+        .executable(name: "dendrite-bench", targets: ["DendriteBenchmarks"]),
+    ],
+    // MARK: - Implementation
+    targets: [
+        // OpenBLAS (CBLAS) and LAPACKE from Debian's libopenblas-dev and liblapacke-dev.
+        .systemLibrary(
+            name: "COpenBLAS",
+            path: "Sources/COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
+        ),
+        // Hot loops in C: im2col/col2im and the naive reference kernels.
+        .target(
+            name: "CDendrite",
+            path: "Sources/CDendrite"
+        ),
+        // The one public Swift module users import.
+        .target(
+            name: "Dendrite",
+            dependencies: ["COpenBLAS", "CDendrite"],
+            path: "Sources/Dendrite",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .executableTarget(
+            name: "DendriteBenchmarks",
+            dependencies: ["Dendrite", "COpenBLAS"],
+            path: "Benchmarks/DendriteBenchmarks",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        // MARK: - Tests
+        .testTarget(
+            name: "DendriteTests",
+            dependencies: ["Dendrite"],
+            path: "Tests/DendriteTests",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+    ]
+)

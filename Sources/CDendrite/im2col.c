@@ -1,0 +1,74 @@
+// im2col / col2im for NCHW images with per-axis kernel, stride, padding and dilation.
+// The column matrix row index is (c, ki, kj) and the column index is (oh, ow), so that
+// weight[OC, C*KH*KW] x col[C*KH*KW, OH*OW] is the convolution of one image and one group.
+#include "CDendrite.h"
+#include <string.h>
+
+void dd_im2col(const float *image, float *col, int channels, const dd_conv_geometry *g) {
+    const int H = g->in_h, W = g->in_w, OH = g->out_h, OW = g->out_w;
+    const int KH = g->kernel_h, KW = g->kernel_w;
+    const int SH = g->stride_h, SW = g->stride_w, PH = g->pad_h, PW = g->pad_w;
+    const int DH = g->dilation_h, DW = g->dilation_w;
+    const size_t plane = (size_t)OH * OW;
+    for (int c = 0; c < channels; ++c) {
+        const float *src = image + (size_t)c * H * W;
+        for (int ki = 0; ki < KH; ++ki) {
+            for (int kj = 0; kj < KW; ++kj) {
+                float *dst = col + (((size_t)c * KH + ki) * KW + kj) * plane;
+                for (int oh = 0; oh < OH; ++oh) {
+                    const int ih = oh * SH - PH + ki * DH;
+                    float *row = dst + (size_t)oh * OW;
+                    if (ih < 0 || ih >= H) {
+                        memset(row, 0, sizeof(float) * (size_t)OW);
+                        continue;
+                    }
+                    const float *srow = src + (size_t)ih * W;
+                    const int offset = kj * DW - PW;
+                    if (SW == 1) {
+                        // Contiguous run: zero the padded edges, copy the middle.
+                        int lo = offset < 0 ? -offset : 0;
+                        int hi = W - offset;               // first ow with iw >= W
+                        if (hi > OW) hi = OW;
+                        if (lo > OW) lo = OW;
+                        if (hi < lo) hi = lo;
+                        if (lo > 0) memset(row, 0, sizeof(float) * (size_t)lo);
+                        if (hi > lo) memcpy(row + lo, srow + lo + offset, sizeof(float) * (size_t)(hi - lo));
+                        if (OW > hi) memset(row + hi, 0, sizeof(float) * (size_t)(OW - hi));
+                    } else {
+                        for (int ow = 0; ow < OW; ++ow) {
+                            const int iw = ow * SW + offset;
+                            row[ow] = (iw >= 0 && iw < W) ? srow[iw] : 0.0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+void dd_col2im(const float *col, float *image, int channels, const dd_conv_geometry *g) {
+    const int H = g->in_h, W = g->in_w, OH = g->out_h, OW = g->out_w;
+    const int KH = g->kernel_h, KW = g->kernel_w;
+    const int SH = g->stride_h, SW = g->stride_w, PH = g->pad_h, PW = g->pad_w;
+    const int DH = g->dilation_h, DW = g->dilation_w;
+    const size_t plane = (size_t)OH * OW;
+    for (int c = 0; c < channels; ++c) {
+        float *dst = image + (size_t)c * H * W;
+        for (int ki = 0; ki < KH; ++ki) {
+            for (int kj = 0; kj < KW; ++kj) {
+                const float *src = col + (((size_t)c * KH + ki) * KW + kj) * plane;
+                for (int oh = 0; oh < OH; ++oh) {
+                    const int ih = oh * SH - PH + ki * DH;
+                    if (ih < 0 || ih >= H) continue;
+                    float *drow = dst + (size_t)ih * W;
+                    const float *row = src + (size_t)oh * OW;
+                    const int offset = kj * DW - PW;
+                    for (int ow = 0; ow < OW; ++ow) {
+                        const int iw = ow * SW + offset;
+                        if (iw >= 0 && iw < W) drow[iw] += row[ow];
+                    }
+                }
+            }
+        }
+    }
+}

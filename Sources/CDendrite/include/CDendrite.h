@@ -1,0 +1,56 @@
+#ifndef CDENDRITE_H
+#define CDENDRITE_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Geometry of one 2-D convolution over NCHW tensors (per-axis sizes).
+typedef struct {
+    int batch, in_channels, in_h, in_w;
+    int out_channels, out_h, out_w;
+    int kernel_h, kernel_w;
+    int stride_h, stride_w;
+    int pad_h, pad_w;
+    int dilation_h, dilation_w;
+    int groups;
+} dd_conv_geometry;
+
+/* ---- im2col / col2im (one image, one channel range) ------------------------------------- */
+
+/// Unfolds `channels` planes of `image` ([channels, in_h, in_w]) into
+/// `col` ([channels * kernel_h * kernel_w, out_h * out_w]); padded taps are zero.
+void dd_im2col(const float *image, float *col, int channels, const dd_conv_geometry *g);
+
+/// Folds `col` back into `image`, ACCUMULATING (image += fold(col)).
+void dd_col2im(const float *col, float *image, int channels, const dd_conv_geometry *g);
+
+/* ---- Naive reference kernels --------------------------------------------------------------- */
+
+/// Row-major C = alpha * op(A) * op(B) + beta * C with a plain triple loop (double accumulator).
+void dd_gemm_naive(int trans_a, int trans_b, int m, int n, int k, float alpha,
+                   const float *a, int lda, const float *b, int ldb,
+                   float beta, float *c, int ldc);
+
+/// Direct 7-loop convolution: y = conv(x, w) + bias (bias may be NULL). Overwrites y.
+void dd_conv2d_forward_naive(float *y, const float *x, const float *w, const float *bias,
+                             const dd_conv_geometry *g);
+
+/// dx += conv_transpose(dy, w), directly.
+void dd_conv2d_backward_input_naive(float *dx, const float *dy, const float *w,
+                                    const dd_conv_geometry *g);
+
+/// dw += correlation of x with dy, directly.
+void dd_conv2d_backward_weight_naive(float *dw, const float *dy, const float *x,
+                                     const dd_conv_geometry *g);
+
+/// db[oc] += sum over batch and pixels of dy.
+void dd_conv2d_backward_bias_naive(float *db, const float *dy, const dd_conv_geometry *g);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

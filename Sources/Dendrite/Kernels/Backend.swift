@@ -1,0 +1,28 @@
+import COpenBLAS
+
+/// The number of threads OpenBLAS uses for every GEMM and LAPACK call.
+///
+/// Read it or set it as `Dendrite.threadCount = 1`. Values below 1 are treated as 1.
+public var threadCount: Int {
+    get { Int(openblas_get_num_threads()) }
+    set { openblas_set_num_threads(Int32(max(1, newValue))) }
+}
+
+/// One line describing the compute backend: OpenBLAS version and build, the CPU core kernel it
+/// selected at run time, and the thread count. For example
+/// `OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Zen MAX_THREADS=64 · core Zen · 2 threads`.
+public var backendDescription: String {
+    let config = openblas_get_config().map { String(cString: $0) } ?? "OpenBLAS (unknown build)"
+    let core = openblas_get_corename().map { String(cString: $0) } ?? "unknown"
+    let threads = Int(openblas_get_num_threads())
+    return "\(config.trimmingCharacters(in: " ")) · core \(core) · \(threads) thread\(threads == 1 ? "" : "s")"
+}
+
+private extension String {
+    func trimmingCharacters(in character: Character) -> String {
+        var result = Substring(self)
+        while result.first == character { result.removeFirst() }
+        while result.last == character { result.removeLast() }
+        return String(result)
+    }
+}

@@ -1,0 +1,134 @@
+import CDendrite
+
+// im2col + GEMM convolution, one GEMM per image and group:
+//   forward:         Y_g[OCg, OH·OW]  = W_g[OCg, K] · col_g[K, OH·OW] (+ bias, pre-filled)
+//   backward input:  col_g = W_gᵀ · dY_g, then col2im (accumulating) into dX_g
+//   backward weight: dW_g += dY_g · col_gᵀ            (beta = 1 over the batch)
+// with K = (C / groups)·KH·KW. 1×1 stride-1 unpadded layers skip im2col: col_g is X_g itself.
+
+/// Convolution forward with im2col + GEMM (OpenBLAS): `y = conv(x, weight) + bias`.
+///
+/// - Parameters:
+///   - input: `[N, C, H, W]` (``Conv2DGeometry/inputShape``).
+///   - weight: `[OC, C / groups, KH, KW]`.
+///   - bias: `[OC]` or `nil`.
+/// - Returns: `[N, OC, OH, OW]`.
+/// - Throws: ``DendriteError/shapeMismatch(operation:expected:got:)`` naming the operand.
+public func conv2d(input: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv2DGeometry) throws -> Tensor {
+    try g.check(input, g.inputShape, "input", "conv2d")
+    try g.check(weight, g.weightShape, "weight", "conv2d")
+    if let bias { try g.check(bias, [g.outputChannels], "bias", "conv2d") }
+    let output = TensorStorage(count: Tensor.elementCount(of: g.outputShape))
+    let plane = g.outputHeight * g.outputWidth
+    let cpg = g.inputChannels / g.groups, opg = g.outputChannels / g.groups
+    let k = cpg * g.kernelHeight * g.kernelWidth
+    let inPlane = g.inputHeight * g.inputWidth
+    if let bias {
+        for n in 0..<g.batch {
+            for o in 0..<g.outputChannels {
+                (output.base + (n * g.outputChannels + o) * plane).update(repeating: bias.storage.base[o], count: plane)
+            }
+        }
+    }
+    var cg = g.cGeometry
+    let column = g.isPointwise ? nil : TensorStorage(count: k * plane)
+    for n in 0..<g.batch {
+        for group in 0..<g.groups {
+            let x = input.storage.base + (n * g.inputChannels + group * cpg) * inPlane
+            let source: UnsafePointer<Float>
+            if let column {
+                dd_im2col(x, column.base, Int32(cpg), &cg)
+                source = UnsafePointer(column.base)
+            } else {
+                source = UnsafePointer(x)
+            }
+            gemmUnchecked(transposeA: false, transposeB: false, m: opg, n: plane, k: k, alpha: 1,
+                          a: weight.storage.base + group * opg * k, lda: k, b: source, ldb: plane,
+                          beta: bias == nil ? 0 : 1,
+                          c: output.base + (n * g.outputChannels + group * opg) * plane, ldc: plane)
+        }
+    }
+    return Tensor(shape: g.outputShape, storage: output)
+}
+
+/// Gradient of the convolution with respect to its input: `dX = convᵀ(dY, weight)`.
+///
+/// - Returns: `[N, C, H, W]`.
+public func conv2dBackwardInput(gradOutput: Tensor, weight: Tensor, geometry g: Conv2DGeometry) throws -> Tensor {
+    try g.check(gradOutput, g.outputShape, "gradOutput", "conv2dBackwardInput")
+    try g.check(weight, g.weightShape, "weight", "conv2dBackwardInput")
+    let dInput = TensorStorage(count: Tensor.elementCount(of: g.inputShape))
+    let plane = g.outputHeight * g.outputWidth
+    let cpg = g.inputChannels / g.groups, opg = g.outputChannels / g.groups
+    let k = cpg * g.kernelHeight * g.kernelWidth
+    let inPlane = g.inputHeight * g.inputWidth
+    var cg = g.cGeometry
+    let column = g.isPointwise ? nil : TensorStorage(count: k * plane)
+    for n in 0..<g.batch {
+        for group in 0..<g.groups {
+            let dy = gradOutput.storage.base + (n * g.outputChannels + group * opg) * plane
+            let dx = dInput.base + (n * g.inputChannels + group * cpg) * inPlane
+            let w = weight.storage.base + group * opg * k
+            if let column {
+                gemmUnchecked(transposeA: true, transposeB: false, m: k, n: plane, k: opg, alpha: 1,
+                              a: w, lda: k, b: dy, ldb: plane, beta: 0, c: column.base, ldc: plane)
+                dd_col2im(column.base, dx, Int32(cpg), &cg)
+            } else {
+                gemmUnchecked(transposeA: true, transposeB: false, m: k, n: plane, k: opg, alpha: 1,
+                              a: w, lda: k, b: dy, ldb: plane, beta: 1, c: dx, ldc: plane)
+            }
+        }
+    }
+    return Tensor(shape: g.inputShape, storage: dInput)
+}
+
+/// Accumulates the weight gradient: `dWeight += Σₙ dYₙ · colₙᵀ`.
+///
+/// - Parameter dWeight: `[OC, C / groups, KH, KW]`, added to (not overwritten).
+public func conv2dBackwardWeight(gradOutput: Tensor, input: Tensor, geometry g: Conv2DGeometry,
+                                 accumulatingInto dWeight: inout Tensor) throws {
+    try g.check(gradOutput, g.outputShape, "gradOutput", "conv2dBackwardWeight")
+    try g.check(input, g.inputShape, "input", "conv2dBackwardWeight")
+    try g.check(dWeight, g.weightShape, "dWeight", "conv2dBackwardWeight")
+    dWeight.makeUnique()
+    let plane = g.outputHeight * g.outputWidth
+    let cpg = g.inputChannels / g.groups, opg = g.outputChannels / g.groups
+    let k = cpg * g.kernelHeight * g.kernelWidth
+    let inPlane = g.inputHeight * g.inputWidth
+    var cg = g.cGeometry
+    let column = g.isPointwise ? nil : TensorStorage(count: k * plane)
+    for n in 0..<g.batch {
+        for group in 0..<g.groups {
+            let x = input.storage.base + (n * g.inputChannels + group * cpg) * inPlane
+            let source: UnsafePointer<Float>
+            if let column {
+                dd_im2col(x, column.base, Int32(cpg), &cg)
+                source = UnsafePointer(column.base)
+            } else {
+                source = UnsafePointer(x)
+            }
+            gemmUnchecked(transposeA: false, transposeB: true, m: opg, n: k, k: plane, alpha: 1,
+                          a: gradOutput.storage.base + (n * g.outputChannels + group * opg) * plane, lda: plane,
+                          b: source, ldb: plane, beta: 1, c: dWeight.storage.base + group * opg * k, ldc: k)
+        }
+    }
+}
+
+/// Accumulates the bias gradient: `dBias[oc] += Σ over batch and pixels of dY[:, oc]`.
+public func conv2dBackwardBias(gradOutput: Tensor, geometry g: Conv2DGeometry,
+                               accumulatingInto dBias: inout Tensor) throws {
+    try g.check(gradOutput, g.outputShape, "gradOutput", "conv2dBackwardBias")
+    try g.check(dBias, [g.outputChannels], "dBias", "conv2dBackwardBias")
+    dBias.makeUnique()
+    let plane = g.outputHeight * g.outputWidth
+    for o in 0..<g.outputChannels {
+        var total: Double = 0
+        for n in 0..<g.batch {
+            let p = gradOutput.storage.base + (n * g.outputChannels + o) * plane
+            var partial: Float = 0
+            for q in 0..<plane { partial += p[q] }
+            total += Double(partial)
+        }
+        dBias.storage.base[o] += Float(total)
+    }
+}

@@ -1,0 +1,130 @@
+import COpenBLAS
+import CDendrite
+
+// The one GEMM entry point. Row-major throughout: `lda` is the distance between rows of A as
+// stored (k for an untransposed [m, k] A, m for a transposed [k, m] one).
+
+/// `C = alpha·op(A)·op(B) + beta·C` with OpenBLAS `cblas_sgemm` (row-major).
+///
+/// `op(A)` is `[m, k]`: `A` is stored `[m, k]`, or `[k, m]` when `transposeA`. Likewise `op(B)`
+/// is `[k, n]` and `C` is `[m, n]`. Leading dimensions default to the stored row widths and may be
+/// larger (a sub-matrix of a wider one). The tensors' shapes are ignored; only their storage
+/// must be large enough, which is checked.
+///
+/// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` naming the size,
+///   leading dimension or operand that does not fit.
+public func gemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
+                 alpha: Float = 1, a: Tensor, lda: Int? = nil, b: Tensor, ldb: Int? = nil,
+                 beta: Float = 0, c: inout Tensor, ldc: Int? = nil) throws {
+    let dims = try GEMMLayout(operation: "gemm", transposeA: transposeA, transposeB: transposeB,
+                              m: m, n: n, k: k, a: a.count, lda: lda, b: b.count, ldb: ldb,
+                              c: c.count, ldc: ldc)
+    c.makeUnique()
+    gemmUnchecked(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                  a: a.storage.base, lda: dims.lda, b: b.storage.base, ldb: dims.ldb,
+                  beta: beta, c: c.storage.base, ldc: dims.ldc)
+}
+
+/// The reference twin of ``gemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``:
+/// a plain triple loop with a `Double` accumulator. Same arguments, same checks.
+public func gemmNaive(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
+                      alpha: Float = 1, a: Tensor, lda: Int? = nil, b: Tensor, ldb: Int? = nil,
+                      beta: Float = 0, c: inout Tensor, ldc: Int? = nil) throws {
+    let dims = try GEMMLayout(operation: "gemmNaive", transposeA: transposeA, transposeB: transposeB,
+                              m: m, n: n, k: k, a: a.count, lda: lda, b: b.count, ldb: ldb,
+                              c: c.count, ldc: ldc)
+    c.makeUnique()
+    dd_gemm_naive(transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha,
+                  a.storage.base, Int32(dims.lda), b.storage.base, Int32(dims.ldb),
+                  beta, c.storage.base, Int32(dims.ldc))
+}
+
+/// Batched `C[i] = alpha·op(A[i])·op(B[i]) + beta·C[i]` for `i` in `0..<batch`.
+///
+/// Each operand holds `batch` contiguous matrices, or exactly one matrix that is then shared by
+/// every batch entry (broadcast). Each product is one `cblas_sgemm` call.
+public func batchedGEMM(transposeA: Bool = false, transposeB: Bool = false, batch: Int,
+                        m: Int, n: Int, k: Int, alpha: Float = 1, a: Tensor, b: Tensor,
+                        beta: Float = 0, c: inout Tensor) throws {
+    let sizeA = m * k, sizeB = k * n, sizeC = m * n
+    func stride(_ count: Int, _ size: Int, _ name: String) throws -> Int {
+        if count == size * batch { return size }
+        if count == size { return 0 }
+        throw DendriteError.invalidArgument(operation: "batchedGEMM", argument: name,
+                                            reason: "holds \(count) scalars; expected \(batch)×\(size) or \(size)")
+    }
+    guard batch >= 0, m >= 0, n >= 0, k >= 0 else {
+        throw DendriteError.invalidArgument(operation: "batchedGEMM", argument: "sizes",
+                                            reason: "batch \(batch), m \(m), n \(n), k \(k) must be ≥ 0")
+    }
+    let strideA = try stride(a.count, sizeA, "a"), strideB = try stride(b.count, sizeB, "b")
+    guard c.count == sizeC * batch else {
+        throw DendriteError.invalidArgument(operation: "batchedGEMM", argument: "c",
+                                            reason: "holds \(c.count) scalars; expected \(batch)×\(sizeC)")
+    }
+    c.makeUnique()
+    let lda = transposeA ? m : k, ldb = transposeB ? k : n
+    for i in 0..<batch {
+        gemmUnchecked(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                      a: a.storage.base + i * strideA, lda: lda, b: b.storage.base + i * strideB, ldb: ldb,
+                      beta: beta, c: c.storage.base + i * sizeC, ldc: n)
+    }
+}
+
+/// `y = alpha·op(A)·x + beta·y` with `cblas_sgemv`; `A` is stored `[m, n]` row-major.
+public func gemv(transpose: Bool = false, m: Int, n: Int, alpha: Float = 1, a: Tensor, x: Tensor,
+                 beta: Float = 0, y: inout Tensor) throws {
+    let (xLength, yLength) = transpose ? (m, n) : (n, m)
+    guard m >= 0, n >= 0, a.count >= m * n, x.count >= xLength, y.count >= yLength else {
+        throw DendriteError.invalidArgument(
+            operation: "gemv", argument: "operands",
+            reason: "A \(a.count) scalars for [\(m), \(n)], x \(x.count) for \(xLength), y \(y.count) for \(yLength)")
+    }
+    y.makeUnique()
+    if m == 0 || n == 0 {
+        let scale = beta
+        for i in 0..<yLength { y.storage.base[i] = scale == 0 ? 0 : scale * y.storage.base[i] }
+        return
+    }
+    cblas_sgemv(CblasRowMajor, transpose ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), alpha,
+                a.storage.base, Int32(n), x.storage.base, 1, beta, y.storage.base, 1)
+}
+
+/// Validated leading dimensions for one GEMM.
+struct GEMMLayout {
+    let lda: Int, ldb: Int, ldc: Int
+
+    init(operation: String, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+         a: Int, lda: Int?, b: Int, ldb: Int?, c: Int, ldc: Int?) throws {
+        func fail(_ argument: String, _ reason: String) -> DendriteError {
+            .invalidArgument(operation: operation, argument: argument, reason: reason)
+        }
+        guard m >= 0, n >= 0, k >= 0, max(m, n, k) <= Int(Int32.max) else {
+            throw fail("sizes", "m \(m), n \(n), k \(k) must be in 0…\(Int32.max)")
+        }
+        // Stored shapes: A is [rowsA, colsA], B is [rowsB, colsB].
+        let (rowsA, colsA) = transposeA ? (k, m) : (m, k)
+        let (rowsB, colsB) = transposeB ? (n, k) : (k, n)
+        self.lda = lda ?? max(colsA, 1)
+        self.ldb = ldb ?? max(colsB, 1)
+        self.ldc = ldc ?? max(n, 1)
+        for (name, ld, rows, cols, count) in [("a", self.lda, rowsA, colsA, a), ("b", self.ldb, rowsB, colsB, b),
+                                              ("c", self.ldc, m, n, c)] {
+            guard ld >= max(cols, 1) else { throw fail("ld\(name)", "\(ld) is less than the row width \(cols)") }
+            let needed = rows == 0 || cols == 0 ? 0 : (rows - 1) * ld + cols
+            guard count >= needed else {
+                throw fail(name, "holds \(count) scalars; [\(rows), \(cols)] with leading dimension \(ld) needs \(needed)")
+            }
+        }
+    }
+}
+
+/// Unchecked row-major SGEMM on raw pointers (callers inside Kernels/ have validated).
+@inline(__always)
+func gemmUnchecked(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                   a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                   beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    guard m > 0, n > 0 else { return }
+    cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+}

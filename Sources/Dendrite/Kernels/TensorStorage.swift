@@ -1,0 +1,62 @@
+/// A 64-byte aligned, reference-counted buffer of `Float`: the storage behind ``Tensor``.
+///
+/// `Tensor` wraps it copy-on-write; kernels read and write it through the `withUnsafe…`
+/// accessors, which are the only way in.
+final class TensorStorage: @unchecked Sendable {
+    /// Number of `Float` elements.
+    let count: Int
+    let base: UnsafeMutablePointer<Float>
+
+    /// Allocates `count` elements, zero-filled.
+    init(count: Int) {
+        precondition(count >= 0, "TensorStorage: negative count")
+        self.count = count
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride,
+                                                   alignment: 64)
+        base = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        base.initialize(repeating: 0, count: max(count, 1))
+    }
+
+    /// Allocates `count` elements filled with `value`.
+    convenience init(count: Int, repeating value: Float) {
+        self.init(count: count)
+        if value != 0 { base.update(repeating: value, count: count) }
+    }
+
+    /// Allocates and copies `scalars`.
+    convenience init(_ scalars: [Float]) {
+        self.init(count: scalars.count)
+        scalars.withUnsafeBufferPointer { source in
+            if let address = source.baseAddress { base.update(from: address, count: scalars.count) }
+        }
+    }
+
+    deinit { base.deallocate() }
+
+    /// A new storage holding the same elements.
+    func copy() -> TensorStorage {
+        let result = TensorStorage(count: count)
+        result.base.update(from: base, count: count)
+        return result
+    }
+
+    /// The elements as an array.
+    var array: [Float] { Array(UnsafeBufferPointer(start: base, count: count)) }
+
+    /// Reads the elements.
+    func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(start: base, count: count))
+    }
+
+    /// Writes the elements.
+    func withUnsafeMutableBufferPointer<R>(
+        _ body: (UnsafeMutableBufferPointer<Float>) throws -> R
+    ) rethrows -> R {
+        try body(UnsafeMutableBufferPointer(start: base, count: count))
+    }
+
+    subscript(index: Int) -> Float {
+        get { base[index] }
+        set { base[index] = newValue }
+    }
+}

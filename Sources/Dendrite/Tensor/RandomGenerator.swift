@@ -1,0 +1,73 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Foundation
+#endif
+
+/// A seedable pseudo-random generator that yields the same numbers on every machine.
+///
+/// The state is advanced by xoshiro256** seeded through SplitMix64, so a seed fixes every
+/// value bit for bit. Uniform floats use the top 24 bits; normals use Box–Muller in `Double`.
+///
+/// ```swift
+/// var generator = RandomGenerator(seed: 42)
+/// let weights = Tensor.normal([3, 3], generator: &generator)
+/// ```
+public struct RandomGenerator: RandomNumberGenerator {
+    private var state: (UInt64, UInt64, UInt64, UInt64)
+    private var spareNormal: Float?
+
+    /// Creates a generator whose whole sequence is fixed by `seed`.
+    public init(seed: UInt64) {
+        var splitMix = seed
+        func nextSplitMix() -> UInt64 {
+            splitMix &+= 0x9E37_79B9_7F4A_7C15
+            var z = splitMix
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        state = (nextSplitMix(), nextSplitMix(), nextSplitMix(), nextSplitMix())
+    }
+
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
+        let result = rotateLeft(state.1 &* 5, 7) &* 9
+        let t = state.1 << 17
+        state.2 ^= state.0
+        state.3 ^= state.1
+        state.1 ^= state.2
+        state.0 ^= state.3
+        state.2 ^= t
+        state.3 = rotateLeft(state.3, 45)
+        return result
+    }
+
+    /// A uniform `Float` in `[0, 1)`.
+    public mutating func nextUniform() -> Float {
+        Float(next() >> 40) * (1.0 / 16_777_216.0)
+    }
+
+    /// A standard normal `Float` (mean 0, standard deviation 1).
+    public mutating func nextNormal() -> Float {
+        if let spare = spareNormal {
+            spareNormal = nil
+            return spare
+        }
+        // u1 in (0, 1] so that log(u1) is finite.
+        let u1 = (Double(next() >> 11) + 1) * (1.0 / 9_007_199_254_740_992.0)
+        let u2 = Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
+        let radius = (-2 * log(u1)).squareRoot()
+        let angle = 2 * Double.pi * u2
+        spareNormal = Float(radius * sin(angle))
+        return Float(radius * cos(angle))
+    }
+
+    /// A uniform integer in `0..<upperBound` without modulo bias.
+    public mutating func nextInt(below upperBound: Int) -> Int {
+        precondition(upperBound > 0, "nextInt(below:) needs a positive bound")
+        return Int(next(upperBound: UInt64(upperBound)))
+    }
+
+    private func rotateLeft(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+}

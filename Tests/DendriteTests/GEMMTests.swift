@@ -1,0 +1,102 @@
+import XCTest
+@testable import Dendrite
+
+final class GEMMTests: XCTestCase {
+    /// 256 random cases: sizes 1…67 (1 and primes favoured), all transposes, alpha/beta ≠ 0/1,
+    /// leading dimensions wider than the logical rows.
+    func testGEMMMatchesNaiveOnRandomShapes() throws {
+        var generator = RandomGenerator(seed: 2024)
+        let favoured = [1, 2, 3, 5, 7, 13, 31, 61, 67]
+        func size() -> Int {
+            generator.nextInt(below: 2) == 0 ? favoured[generator.nextInt(below: favoured.count)] : 1 + generator.nextInt(below: 67)
+        }
+        for trial in 0..<256 {
+            let transposeA = trial % 2 == 1, transposeB = (trial / 2) % 2 == 1
+            let m = size(), n = size(), k = size()
+            let (rowsA, colsA) = transposeA ? (k, m) : (m, k)
+            let (rowsB, colsB) = transposeB ? (n, k) : (k, n)
+            let lda = colsA + generator.nextInt(below: 4), ldb = colsB + generator.nextInt(below: 4)
+            let ldc = n + generator.nextInt(below: 4)
+            let alpha = -1.5 + 3 * generator.nextUniform(), beta = -1.5 + 3 * generator.nextUniform()
+            let a = Tensor.uniform([rowsA * lda], low: -1, high: 1, generator: &generator)
+            let b = Tensor.uniform([rowsB * ldb], low: -1, high: 1, generator: &generator)
+            let c0 = Tensor.uniform([m * ldc], low: -1, high: 1, generator: &generator)
+            var fast = c0, reference = c0
+            try gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                     a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: &fast, ldc: ldc)
+            try gemmNaive(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                          a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: &reference, ldc: ldc)
+            assertClose(fast, reference, rtol: 1e-4, atol: 1e-4,
+                        "trial \(trial): m \(m) n \(n) k \(k) tA \(transposeA) tB \(transposeB) lda \(lda) ldb \(ldb) ldc \(ldc)")
+            // Padding columns of C beyond n stay untouched.
+            for row in 0..<m {
+                for column in n..<ldc {
+                    XCTAssertEqual(fast.scalars[row * ldc + column], c0.scalars[row * ldc + column])
+                }
+            }
+        }
+    }
+
+    func testNaiveGEMMAgainstHandComputedProduct() throws {
+        let a = try Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
+        let b = try Tensor(shape: [3, 2], scalars: [7, 8, 9, 10, 11, 12])
+        var c = Tensor.ones([2, 2])
+        try gemmNaive(m: 2, n: 2, k: 3, alpha: 2, a: a, b: b, beta: -1, c: &c)
+        XCTAssertEqual(c.scalars, [115, 127, 277, 307] as [Float])  // 2·A·B − 1; A·B = [[58, 64], [139, 154]]
+    }
+
+    func testBetaZeroIgnoresNaNInOutput() throws {
+        let a = Tensor.ones([2, 2]), b = Tensor.ones([2, 2])
+        var fast = Tensor.full([2, 2], .nan), reference = Tensor.full([2, 2], .nan)
+        try gemm(m: 2, n: 2, k: 2, a: a, b: b, beta: 0, c: &fast)
+        try gemmNaive(m: 2, n: 2, k: 2, a: a, b: b, beta: 0, c: &reference)
+        XCTAssertEqual(fast.scalars, [2, 2, 2, 2])
+        XCTAssertEqual(reference.scalars, [2, 2, 2, 2])
+    }
+
+    func testGEMMRejectsUndersizedOperandsAndLeadingDimensions() {
+        let a = Tensor.ones([2, 3]), b = Tensor.ones([3, 4])
+        var c = Tensor.zeros([2, 4])
+        XCTAssertThrowsError(try gemm(m: 2, n: 4, k: 3, a: a, lda: 2, b: b, c: &c)) { error in
+            XCTAssertEqual(error as? DendriteError,
+                           .invalidArgument(operation: "gemm", argument: "lda", reason: "2 is less than the row width 3"))
+        }
+        var small = Tensor.zeros([7])
+        XCTAssertThrowsError(try gemm(m: 2, n: 4, k: 3, a: a, b: b, c: &small)) { error in
+            guard case let .invalidArgument(_, argument, _)? = error as? DendriteError else { return XCTFail("\(error)") }
+            XCTAssertEqual(argument, "c")
+        }
+        XCTAssertThrowsError(try gemm(m: -1, n: 4, k: 3, a: a, b: b, c: &c))
+    }
+
+    func testBatchedGEMMMatchesPerMatrixProductsAndBroadcastsSharedOperand() throws {
+        var generator = RandomGenerator(seed: 5)
+        let (batch, m, n, k) = (4, 5, 7, 3)
+        for (transposeA, transposeB) in [(false, false), (true, false), (false, true), (true, true)] {
+            let a = Tensor.normal([batch, transposeA ? k : m, transposeA ? m : k], generator: &generator)
+            let shared = Tensor.normal([transposeB ? n : k, transposeB ? k : n], generator: &generator)
+            var c = Tensor.zeros([batch, m, n])
+            try batchedGEMM(transposeA: transposeA, transposeB: transposeB, batch: batch, m: m, n: n, k: k,
+                            alpha: 0.5, a: a, b: shared, c: &c)
+            for i in 0..<batch {
+                var expected = Tensor.zeros([m, n])
+                try gemmNaive(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 0.5,
+                              a: try a[i], b: shared, c: &expected)
+                assertClose(try c[i], expected, "batch \(i) tA \(transposeA) tB \(transposeB)")
+            }
+        }
+        var c = Tensor.zeros([2, 2, 2])
+        XCTAssertThrowsError(try batchedGEMM(batch: 2, m: 2, n: 2, k: 2, a: Tensor.ones([3, 2, 2]), b: Tensor.ones([2, 2]), c: &c))
+    }
+
+    func testGEMVBothOrientations() throws {
+        let a = try Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
+        var y = Tensor.ones([2])
+        try gemv(m: 2, n: 3, alpha: 1, a: a, x: Tensor([1, 1, 1]), beta: 2, y: &y)
+        XCTAssertEqual(y.scalars, [8, 17])
+        var z = Tensor.zeros([3])
+        try gemv(transpose: true, m: 2, n: 3, a: a, x: Tensor([1, -1]), y: &z)
+        XCTAssertEqual(z.scalars, [-3, -3, -3])
+        XCTAssertThrowsError(try gemv(m: 2, n: 3, a: a, x: Tensor([1, 1]), y: &y))
+    }
+}
