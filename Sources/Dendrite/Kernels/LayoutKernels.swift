@@ -63,6 +63,16 @@ enum LayoutKernels {
         return Tensor(shape: shape, storage: out)
     }
 
+    /// The adjoint of ``slice``: zeros of `shape` with `x` written at `start..<start+count` of the middle axis.
+    static func embed(_ x: Tensor, outer: Int, length: Int, inner: Int, start: Int, count: Int, shape: [Int]) -> Tensor {
+        let block = count * inner
+        let out = TensorStorage(count: outer * length * inner)
+        for o in 0..<outer {
+            (out.base + (o * length + start) * inner).update(from: x.storage.base + o * block, count: block)
+        }
+        return Tensor(shape: shape, storage: out)
+    }
+
     /// Concatenates tensors viewed as [outer, length_i, inner] along the middle axis.
     static func concat(_ parts: [Tensor], outer: Int, lengths: [Int], inner: Int, shape: [Int]) -> Tensor {
         let total = lengths.reduce(0, +)

@@ -40,7 +40,9 @@ extension Tensor {
 
     /// The sum of all elements, as a rank-0 tensor.
     public func sum() -> Tensor {
-        Tensor(shape: [], storage: ReductionKernels.sum(self, outer: 1, length: count, inner: 1))
+        let shape = self.shape
+        return Tensor(shape: [], storage: ReductionKernels.sum(self, outer: 1, length: count, inner: 1))
+            .recorded("sum", [self]) { g in [Tensor.full(shape, g.storage[0])] }
     }
 
     /// Sums along `axes`, dropping them unless `keepingDimensions`.
@@ -50,10 +52,28 @@ extension Tensor {
 
     /// Sums along `axes`, dropping them unless `keepingDimensions`.
     public func sum(alongAxes axes: [Int], keepingDimensions keep: Bool = false) throws -> Tensor {
-        try reduceAxes(axes, keepingDimensions: keep, "sum") { x, axis in
+        let shape = self.shape
+        let kept = try reduceAxes(axes, keepingDimensions: true, "sum") { x, axis in
             let v = x.axisView(axis)
             return Tensor(shape: [v.outer * v.inner], storage: ReductionKernels.sum(x, outer: v.outer, length: v.length, inner: v.inner))
         }
+        let result = keep ? kept : try kept.droppingAxes(axes)
+        let keptShape = kept.shape
+        return result.detached().recorded("sum(alongAxes:)", [self]) { g in
+            [try g.detached().reshaped(to: keptShape).expanded(to: shape)]
+        }
+    }
+
+    /// Removes the (size-1) `axes` from the shape, sharing storage.
+    private func droppingAxes(_ axes: [Int]) throws -> Tensor {
+        let resolved = Set(try axes.map { try normalizedAxis($0, "reduce") })
+        return Tensor(shape: shape.enumerated().filter { !resolved.contains($0.offset) }.map(\.element), storage: storage)
+    }
+
+    /// Broadcasts `self` to `target` as a new tensor (no graph node).
+    func expanded(to target: [Int]) -> Tensor {
+        if shape == target { return detached() }
+        return ElementwiseKernels.zip(self, Tensor(0), shape: target) { value, _ in value }
     }
 
     /// The mean of all elements (NaN for an empty tensor).
@@ -72,7 +92,10 @@ extension Tensor {
 
     /// The largest element (NaN if any element is NaN), as a rank-0 tensor.
     public func max() -> Tensor {
-        Tensor(shape: [], storage: ReductionKernels.reduce(self, outer: 1, length: count, inner: 1, initial: -.infinity) {
+        if requiresGradient && GradientMode.isEnabled && rank > 0 {
+            if let result = try? flattened().max(alongAxes: [0]) { return result }
+        }
+        return Tensor(shape: [], storage: ReductionKernels.reduce(self, outer: 1, length: count, inner: 1, initial: -.infinity) {
             $0.isNaN || $1.isNaN ? .nan : Swift.max($0, $1)
         })
     }
@@ -92,11 +115,21 @@ extension Tensor {
 
     /// Maxima along `axes`.
     public func max(alongAxes axes: [Int], keepingDimensions keep: Bool = false) throws -> Tensor {
-        try reduceAxes(axes, keepingDimensions: keep, "max") { x, axis in
+        let kept = try reduceAxes(axes, keepingDimensions: true, "max") { x, axis in
             let v = x.axisView(axis)
             return Tensor(shape: [v.outer * v.inner],
                           storage: ReductionKernels.reduce(x, outer: v.outer, length: v.length, inner: v.inner,
                                                            initial: -.infinity) { $0.isNaN || $1.isNaN ? .nan : Swift.max($0, $1) })
+        }
+        let result = keep ? kept : try kept.droppingAxes(axes)
+        guard requiresGradient && GradientMode.isEnabled else { return result }
+        // The gradient flows to the maxima, split evenly between ties.
+        let input = detached(), shape = self.shape, keptShape = kept.shape
+        return result.recorded("max(alongAxes:)", [self]) { g in
+            let maxima = kept.expanded(to: shape)
+            let mask = try input.equal(maxima)
+            let ties = try mask.sum(alongAxes: axes, keepingDimensions: true).expanded(to: shape)
+            return [try mask * g.reshaped(to: keptShape).expanded(to: shape) / ties]
         }
     }
 

@@ -23,17 +23,25 @@ extension Tensor {
         guard Tensor.elementCount(of: resolved) == count else {
             throw DendriteError.countMismatch(shape: resolved, expectedCount: Tensor.elementCount(of: resolved), got: count)
         }
-        return Tensor(shape: resolved, storage: storage)
+        return viewed(as: resolved)
+    }
+
+    /// The same storage under `newShape` (same count), differentiable.
+    func viewed(as newShape: [Int]) -> Tensor {
+        let original = shape
+        return Tensor(shape: newShape, storage: storage).recorded("reshape", [self]) { g in
+            [Tensor(shape: original, storage: g.storage)]
+        }
     }
 
     /// A 2-D view `[shape[0], rest]` (batch-first flatten, as `nn.Flatten`).
     public func flattenedBatch() -> Tensor {
-        guard rank >= 1 else { return Tensor(shape: [1, 1], storage: storage) }
-        return Tensor(shape: [shape[0], shape.dropFirst().reduce(1, *)], storage: storage)
+        guard rank >= 1 else { return viewed(as: [1, 1]) }
+        return viewed(as: [shape[0], shape.dropFirst().reduce(1, *)])
     }
 
     /// All scalars as a 1-D tensor (shares storage).
-    public func flattened() -> Tensor { Tensor(shape: [count], storage: storage) }
+    public func flattened() -> Tensor { viewed(as: [count]) }
 
     /// Inserts a size-1 axis at `axis` (shares storage).
     public func expandingShape(at axis: Int) throws -> Tensor {
@@ -44,11 +52,11 @@ extension Tensor {
         }
         var newShape = shape
         newShape.insert(1, at: resolved)
-        return Tensor(shape: newShape, storage: storage)
+        return viewed(as: newShape)
     }
 
     /// Removes every size-1 axis (shares storage).
-    public func squeezed() -> Tensor { Tensor(shape: shape.filter { $0 != 1 }, storage: storage) }
+    public func squeezed() -> Tensor { viewed(as: shape.filter { $0 != 1 }) }
 
     /// A copy with the axes reordered: output axis `i` is input axis `axes[i]`.
     ///
@@ -61,7 +69,11 @@ extension Tensor {
                                                 reason: "must be a permutation of 0..<\(rank)")
         }
         if resolved == Array(0..<rank) { return self }
-        return LayoutKernels.permute(self, axes: resolved)
+        var inverse = [Int](repeating: 0, count: rank)
+        for (i, axis) in resolved.enumerated() { inverse[axis] = i }
+        return LayoutKernels.permute(self, axes: resolved).recorded("permute", [self]) { g in
+            [LayoutKernels.permute(g, axes: inverse)]
+        }
     }
 
     /// A copy with two axes swapped.
@@ -77,7 +89,9 @@ extension Tensor {
         guard rank >= 2 else { return self }
         var axes = Array(0..<rank)
         axes.swapAt(rank - 1, rank - 2)
-        return LayoutKernels.permute(self, axes: axes)
+        return LayoutKernels.permute(self, axes: axes).recorded("transpose", [self]) { g in
+            [LayoutKernels.permute(g, axes: axes)]
+        }
     }
 
     /// The entries `range` along the first axis (a batch slice), as a copy.
@@ -97,9 +111,13 @@ extension Tensor {
         }
         var newShape = shape
         newShape[a] = range.count
-        let v = axisView(a)
+        let v = axisView(a), fullShape = shape
         return LayoutKernels.slice(self, outer: v.outer, length: v.length, inner: v.inner,
                                    start: range.lowerBound, count: range.count, shape: newShape)
+            .recorded("slice", [self]) { g in
+                [LayoutKernels.embed(g, outer: v.outer, length: v.length, inner: v.inner,
+                                     start: range.lowerBound, count: range.count, shape: fullShape)]
+            }
     }
 
     /// Entry `index` along the first axis (rank drops by one), as a copy.
@@ -109,8 +127,7 @@ extension Tensor {
                 throw DendriteError.invalidArgument(operation: "subscript", argument: "index \(index)",
                                                     reason: "first axis of \(shape) is out of range")
             }
-            let inner = count / shape[0]
-            return LayoutKernels.copyRange(self, start: index * inner, count: inner, shape: Array(shape.dropFirst()))
+            return try slice(index..<(index + 1)).viewed(as: Array(shape.dropFirst()))
         }
     }
 
@@ -135,7 +152,17 @@ extension Tensor {
         var shape = first.shape
         shape[a] = tensors.map { $0.shape[a] }.reduce(0, +)
         let v = first.axisView(a)
-        return LayoutKernels.concat(tensors, outer: v.outer, lengths: tensors.map { $0.shape[a] }, inner: v.inner, shape: shape)
+        let lengths = tensors.map { $0.shape[a] }
+        return LayoutKernels.concat(tensors, outer: v.outer, lengths: lengths, inner: v.inner, shape: shape)
+            .recorded("concat", tensors) { g in
+                var start = 0
+                return zip(tensors, lengths).map { tensor, length in
+                    defer { start += length }
+                    guard tensor.requiresGradient else { return nil }
+                    return LayoutKernels.slice(g, outer: v.outer, length: shape[a], inner: v.inner, start: start,
+                                               count: length, shape: tensor.shape)
+                }
+            }
     }
 
     /// Stacks equally shaped tensors along a new axis.

@@ -12,6 +12,8 @@ public struct Tensor {
     var storage: TensorStorage
     /// The size of each axis, outermost first. `[]` is a scalar.
     public private(set) var shape: [Int]
+    /// The autograd graph node that produced this value (`nil` when untracked).
+    var node: GradientNode?
 
     init(shape: [Int], storage: TensorStorage) {
         precondition(storage.count == Tensor.elementCount(of: shape), "Tensor: storage/shape mismatch")

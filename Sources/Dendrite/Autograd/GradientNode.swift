@@ -1,0 +1,60 @@
+/// One recorded operation in the reverse-mode graph (the "tape" is the set of nodes reachable
+/// from a result).
+///
+/// A node knows its parents (the inputs' nodes, `nil` for inputs that need no gradient) and a
+/// pullback that maps the gradient of its output to gradients of its inputs. Leaf nodes
+/// (``Parameter``s and tensors made with ``Tensor/requiringGradient()``) have no pullback and keep
+/// their accumulated gradient until it is cleared.
+final class GradientNode {
+    var parents: [GradientNode?]
+    var pullback: ((Tensor) throws -> [Tensor?])?
+    /// Accumulated gradient with respect to the node's output.
+    var gradient: Tensor?
+    let isLeaf: Bool
+    /// Name of the operation, for error messages.
+    let operation: String
+
+    init(parents: [GradientNode?], operation: String, pullback: @escaping (Tensor) throws -> [Tensor?]) {
+        self.parents = parents
+        self.pullback = pullback
+        self.isLeaf = false
+        self.operation = operation
+    }
+
+    /// A leaf: gradients accumulate here across `backward()` calls.
+    init(leafNamed name: String) {
+        parents = []
+        pullback = nil
+        isLeaf = true
+        operation = name
+    }
+
+    /// Adds `contribution` to the accumulated gradient (assigns when there is none yet).
+    func accumulate(_ contribution: Tensor) throws {
+        if let existing = gradient {
+            guard existing.shape == contribution.shape else {
+                throw DendriteError.shapeMismatch(operation: "backward through \(operation)",
+                                                  expected: "gradient of \(existing.shape)", got: "\(contribution.shape)")
+            }
+            gradient = ElementwiseKernels.zip(existing, contribution, shape: existing.shape) { $0 + $1 }
+        } else {
+            gradient = contribution
+        }
+    }
+
+    /// Nodes reachable from `self`, parents before children (iterative depth-first search).
+    func topologicalOrder() -> [GradientNode] {
+        var order: [GradientNode] = []
+        var visited = Set<ObjectIdentifier>()
+        var stack: [(GradientNode, Bool)] = [(self, false)]
+        while let (node, expanded) = stack.popLast() {
+            if expanded { order.append(node); continue }
+            guard visited.insert(ObjectIdentifier(node)).inserted else { continue }
+            stack.append((node, true))
+            for case let parent? in node.parents where !visited.contains(ObjectIdentifier(parent)) {
+                stack.append((parent, false))
+            }
+        }
+        return order
+    }
+}

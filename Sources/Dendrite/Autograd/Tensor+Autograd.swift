@@ -1,0 +1,82 @@
+// Reverse-mode automatic differentiation on Tensor values.
+
+extension Tensor {
+    /// Whether this value is tracked by the autograd graph (it has a node).
+    public var requiresGradient: Bool { node != nil }
+
+    /// A copy of this value that is a leaf of the autograd graph: after `backward()` its
+    /// ``gradient`` holds ∂output/∂self.
+    public func requiringGradient() -> Tensor {
+        var leaf = self
+        leaf.node = GradientNode(leafNamed: "leaf \(shape)")
+        return leaf
+    }
+
+    /// The same values, cut from the graph.
+    public func detached() -> Tensor {
+        var plain = self
+        plain.node = nil
+        return plain
+    }
+
+    /// The accumulated gradient of a leaf (``requiringGradient()`` or a ``Parameter``'s value).
+    public var gradient: Tensor? { node?.gradient }
+
+    /// Back-propagates from this value: every leaf it depends on accumulates its gradient.
+    ///
+    /// - Parameter seed: ∂loss/∂self; defaults to 1 for a one-element tensor (a loss).
+    /// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` when `self` is not
+    ///   part of a graph or is not a scalar and no seed is given.
+    public func backward(seed: Tensor? = nil) throws {
+        guard let root = node else {
+            throw DendriteError.invalidArgument(operation: "backward", argument: "tensor",
+                                                reason: "it does not depend on any tensor that requires a gradient")
+        }
+        let start: Tensor
+        if let seed {
+            guard seed.shape == shape else {
+                throw DendriteError.shapeMismatch(operation: "backward seed", expected: "\(shape)", got: "\(seed.shape)")
+            }
+            start = seed.detached()
+        } else {
+            guard count == 1 else {
+                throw DendriteError.invalidArgument(operation: "backward", argument: "tensor of shape \(shape)",
+                                                    reason: "needs a seed gradient unless it holds one element")
+            }
+            start = Tensor.ones(shape)
+        }
+        try GradientMode.withDisabled {
+            let order = root.topologicalOrder()
+            if root.isLeaf { try root.accumulate(start); return }
+            root.gradient = start
+            for node in order.reversed() where !node.isLeaf {
+                defer {
+                    // Free the graph behind us: intermediate values and closures go now.
+                    node.gradient = nil
+                    node.pullback = nil
+                    node.parents = []
+                }
+                guard let gradient = node.gradient, let pullback = node.pullback else { continue }
+                let inputGradients = try pullback(gradient)
+                for (parent, inputGradient) in zip(node.parents, inputGradients) {
+                    if let parent, let inputGradient { try parent.accumulate(inputGradient) }
+                }
+            }
+        }
+    }
+
+    /// Attaches a graph node to `self` when recording is on and any input is tracked.
+    func recorded(_ operation: String, _ inputs: [Tensor], _ pullback: @escaping (Tensor) throws -> [Tensor?]) -> Tensor {
+        guard GradientMode.isEnabled, inputs.contains(where: { $0.node != nil }) else { return self }
+        var result = self
+        result.node = GradientNode(parents: inputs.map(\.node), operation: operation, pullback: pullback)
+        return result
+    }
+
+    /// Sums a broadcast gradient back to `shape`.
+    func unbroadcast(to target: [Int]) throws -> Tensor {
+        if shape == target { return self }
+        let axes = Broadcasting.reducedAxes(from: target, to: shape)
+        return try sum(alongAxes: axes, keepingDimensions: true).reshaped(to: target)
+    }
+}

@@ -1,0 +1,33 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Foundation
+#endif
+
+extension Tensor {
+    /// `x` for `x > 0`, `slope·x` otherwise (PyTorch's default slope 0.01).
+    public func leakyRelu(negativeSlope slope: Float = 0.01) -> Tensor {
+        unary("leakyRelu", { $0 > 0 ? $0 : slope * $0 }, derivative: { x, _ in x > 0 ? 1 : slope })
+    }
+
+    /// `x` for `x > 0`, `α·(eˣ − 1)` otherwise.
+    public func elu(alpha: Float = 1) -> Tensor {
+        unary("elu", { $0 > 0 ? $0 : alpha * (expf($0) - 1) }, derivative: { x, y in x > 0 ? 1 : y + alpha })
+    }
+
+    /// The exact GELU `x·Φ(x) = ½x·(1 + erf(x/√2))`, PyTorch's default; `tanhApproximation`
+    /// switches to `½x·(1 + tanh(√(2/π)·(x + 0.044715x³)))`.
+    public func gelu(tanhApproximation: Bool = false) -> Tensor {
+        if tanhApproximation {
+            let c: Float = 0.797_884_56   // √(2/π)
+            return unary("gelu(tanh)", { x in 0.5 * x * (1 + tanhf(c * (x + 0.044715 * x * x * x))) }, derivative: { x, _ in
+                let inner = c * (x + 0.044715 * x * x * x)
+                let t = tanhf(inner)
+                return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x)
+            })
+        }
+        return unary("gelu", { x in 0.5 * x * (1 + erff(x * 0.707_106_78)) }, derivative: { x, _ in
+            0.5 * (1 + erff(x * 0.707_106_78)) + x * 0.398_942_28 * expf(-0.5 * x * x)
+        })
+    }
+}

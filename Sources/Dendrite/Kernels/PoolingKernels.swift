@@ -1,0 +1,160 @@
+// 2-D pooling over NCHW planes: max (with the argmax kept for backward), average
+// (padding counted, as PyTorch's default count_include_pad = true) and adaptive average.
+
+/// Window sizes of one pooling layer, validated.
+struct PoolingGeometry {
+    let planes: Int                     // N·C
+    let inputHeight: Int, inputWidth: Int
+    let kernelHeight: Int, kernelWidth: Int
+    let strideHeight: Int, strideWidth: Int
+    let paddingHeight: Int, paddingWidth: Int
+    let outputHeight: Int, outputWidth: Int
+
+    init(operation: String, inputShape: [Int], kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int)) throws {
+        guard inputShape.count == 4 else {
+            throw DendriteError.shapeMismatch(operation: operation, expected: "[N, C, H, W]", got: "\(inputShape)")
+        }
+        guard kernel.0 > 0, kernel.1 > 0, stride.0 > 0, stride.1 > 0, padding.0 >= 0, padding.1 >= 0,
+              padding.0 * 2 <= kernel.0, padding.1 * 2 <= kernel.1 else {
+            throw DendriteError.invalidArgument(operation: operation, argument: "kernel \(kernel), stride \(stride), padding \(padding)",
+                                                reason: "sizes must be positive and padding at most half the kernel")
+        }
+        planes = inputShape[0] * inputShape[1]
+        inputHeight = inputShape[2]
+        inputWidth = inputShape[3]
+        (kernelHeight, kernelWidth) = kernel
+        (strideHeight, strideWidth) = stride
+        (paddingHeight, paddingWidth) = padding
+        outputHeight = (inputHeight + 2 * padding.0 - kernel.0) / stride.0 + 1
+        outputWidth = (inputWidth + 2 * padding.1 - kernel.1) / stride.1 + 1
+        guard inputHeight + 2 * padding.0 >= kernel.0, inputWidth + 2 * padding.1 >= kernel.1 else {
+            throw DendriteError.shapeMismatch(operation: operation, expected: "input at least \(kernel) after padding",
+                                              got: "\(inputShape)")
+        }
+    }
+}
+
+enum PoolingKernels {
+    /// Max pooling; returns the output and, per output element, the flat input index of its maximum.
+    static func maxForward(_ x: Tensor, _ g: PoolingGeometry, outputShape: [Int]) -> (Tensor, [Int32]) {
+        let outPlane = g.outputHeight * g.outputWidth, inPlane = g.inputHeight * g.inputWidth
+        let out = TensorStorage(count: g.planes * outPlane)
+        var indices = [Int32](repeating: 0, count: g.planes * outPlane)
+        let src = x.storage.base, dst = out.base
+        indices.withUnsafeMutableBufferPointer { argmax in
+            for p in 0..<g.planes {
+                let plane = src + p * inPlane
+                for oh in 0..<g.outputHeight {
+                    let h0 = oh * g.strideHeight - g.paddingHeight
+                    let hStart = Swift.max(h0, 0), hEnd = Swift.min(h0 + g.kernelHeight, g.inputHeight)
+                    for ow in 0..<g.outputWidth {
+                        let w0 = ow * g.strideWidth - g.paddingWidth
+                        let wStart = Swift.max(w0, 0), wEnd = Swift.min(w0 + g.kernelWidth, g.inputWidth)
+                        var best = -Float.infinity
+                        var bestIndex = hStart * g.inputWidth + wStart
+                        for h in hStart..<hEnd {
+                            for w in wStart..<wEnd {
+                                let v = plane[h * g.inputWidth + w]
+                                if v > best || v.isNaN { best = v; bestIndex = h * g.inputWidth + w; if v.isNaN { break } }
+                            }
+                        }
+                        let o = p * outPlane + oh * g.outputWidth + ow
+                        dst[o] = best
+                        argmax[o] = Int32(bestIndex)
+                    }
+                }
+            }
+        }
+        return (Tensor(shape: outputShape, storage: out), indices)
+    }
+
+    /// Scatters `dy` to the recorded maxima.
+    static func maxBackward(_ dy: Tensor, indices: [Int32], _ g: PoolingGeometry, inputShape: [Int]) -> Tensor {
+        let outPlane = g.outputHeight * g.outputWidth, inPlane = g.inputHeight * g.inputWidth
+        let dx = TensorStorage(count: g.planes * inPlane)
+        let src = dy.storage.base, dst = dx.base
+        for p in 0..<g.planes {
+            for o in 0..<outPlane {
+                dst[p * inPlane + Int(indices[p * outPlane + o])] += src[p * outPlane + o]
+            }
+        }
+        return Tensor(shape: inputShape, storage: dx)
+    }
+
+    /// Average pooling, dividing by the full window (padding included).
+    static func averageForward(_ x: Tensor, _ g: PoolingGeometry, outputShape: [Int]) -> Tensor {
+        let outPlane = g.outputHeight * g.outputWidth, inPlane = g.inputHeight * g.inputWidth
+        let out = TensorStorage(count: g.planes * outPlane)
+        let scale = 1 / Float(g.kernelHeight * g.kernelWidth)
+        let src = x.storage.base, dst = out.base
+        for p in 0..<g.planes {
+            let plane = src + p * inPlane
+            for oh in 0..<g.outputHeight {
+                let h0 = oh * g.strideHeight - g.paddingHeight
+                let hStart = Swift.max(h0, 0), hEnd = Swift.min(h0 + g.kernelHeight, g.inputHeight)
+                for ow in 0..<g.outputWidth {
+                    let w0 = ow * g.strideWidth - g.paddingWidth
+                    let wStart = Swift.max(w0, 0), wEnd = Swift.min(w0 + g.kernelWidth, g.inputWidth)
+                    var total: Float = 0
+                    for h in hStart..<hEnd { for w in wStart..<wEnd { total += plane[h * g.inputWidth + w] } }
+                    dst[p * outPlane + oh * g.outputWidth + ow] = total * scale
+                }
+            }
+        }
+        return Tensor(shape: outputShape, storage: out)
+    }
+
+    /// Spreads `dy` evenly over each window.
+    static func averageBackward(_ dy: Tensor, _ g: PoolingGeometry, inputShape: [Int]) -> Tensor {
+        let outPlane = g.outputHeight * g.outputWidth, inPlane = g.inputHeight * g.inputWidth
+        let dx = TensorStorage(count: g.planes * inPlane)
+        let scale = 1 / Float(g.kernelHeight * g.kernelWidth)
+        let src = dy.storage.base, dst = dx.base
+        for p in 0..<g.planes {
+            let plane = dst + p * inPlane
+            for oh in 0..<g.outputHeight {
+                let h0 = oh * g.strideHeight - g.paddingHeight
+                let hStart = Swift.max(h0, 0), hEnd = Swift.min(h0 + g.kernelHeight, g.inputHeight)
+                for ow in 0..<g.outputWidth {
+                    let w0 = ow * g.strideWidth - g.paddingWidth
+                    let wStart = Swift.max(w0, 0), wEnd = Swift.min(w0 + g.kernelWidth, g.inputWidth)
+                    let share = src[p * outPlane + oh * g.outputWidth + ow] * scale
+                    for h in hStart..<hEnd { for w in wStart..<wEnd { plane[h * g.inputWidth + w] += share } }
+                }
+            }
+        }
+        return Tensor(shape: inputShape, storage: dx)
+    }
+
+    /// PyTorch's adaptive windows: output i covers `⌊i·In/Out⌋ ..< ⌈(i+1)·In/Out⌉`.
+    static func adaptiveWindow(_ i: Int, _ input: Int, _ output: Int) -> Range<Int> {
+        (i * input / output)..<(((i + 1) * input + output - 1) / output)
+    }
+
+    /// Adaptive average pooling of `[N, C, H, W]` to `[N, C, outH, outW]`; `backward` spreads instead.
+    static func adaptiveAverage(_ x: Tensor, planes: Int, inputHeight: Int, inputWidth: Int,
+                                outputHeight: Int, outputWidth: Int, backward: Bool, resultShape: [Int]) -> Tensor {
+        let inPlane = inputHeight * inputWidth, outPlane = outputHeight * outputWidth
+        let result = TensorStorage(count: planes * (backward ? inPlane : outPlane))
+        let src = x.storage.base, dst = result.base
+        for p in 0..<planes {
+            for oh in 0..<outputHeight {
+                let rows = adaptiveWindow(oh, inputHeight, outputHeight)
+                for ow in 0..<outputWidth {
+                    let columns = adaptiveWindow(ow, inputWidth, outputWidth)
+                    let scale = 1 / Float(rows.count * columns.count)
+                    let o = p * outPlane + oh * outputWidth + ow
+                    if backward {
+                        let share = src[o] * scale
+                        for h in rows { for w in columns { dst[p * inPlane + h * inputWidth + w] += share } }
+                    } else {
+                        var total: Float = 0
+                        for h in rows { for w in columns { total += src[p * inPlane + h * inputWidth + w] } }
+                        dst[o] = total * scale
+                    }
+                }
+            }
+        }
+        return Tensor(shape: resultShape, storage: result)
+    }
+}

@@ -1,0 +1,79 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Foundation
+#endif
+
+// Row-wise softmax and log-softmax over the last axis, numerically stable (max subtracted),
+// with their backward passes.
+
+enum SoftmaxKernels {
+    /// `y = softmax(x)` (or `log_softmax(x)` when `logarithm`) for each of `rows` rows of `columns`.
+    static func forward(_ x: Tensor, rows: Int, columns: Int, logarithm: Bool) -> Tensor {
+        let out = TensorStorage(count: rows * columns)
+        let src = x.storage.base, dst = out.base
+        for r in 0..<rows {
+            let input = src + r * columns, output = dst + r * columns
+            var maximum = -Float.infinity
+            for c in 0..<columns { maximum = Swift.max(maximum, input[c]) }
+            if maximum == -.infinity { maximum = 0 }
+            var total: Float = 0
+            for c in 0..<columns {
+                let e = expf(input[c] - maximum)
+                output[c] = e
+                total += e
+            }
+            if logarithm {
+                let logTotal = logf(total) + maximum
+                for c in 0..<columns { output[c] = input[c] - logTotal }
+            } else {
+                let inverse = 1 / total
+                for c in 0..<columns { output[c] *= inverse }
+            }
+        }
+        return Tensor(shape: x.shape, storage: out)
+    }
+
+    /// Softmax: `dx = y ⊙ (dy − Σ dy ⊙ y)`. Log-softmax: `dx = dy − softmax ⊙ Σ dy`.
+    static func backward(_ dy: Tensor, output y: Tensor, rows: Int, columns: Int, logarithm: Bool) -> Tensor {
+        let out = TensorStorage(count: rows * columns)
+        let g = dy.storage.base, yp = y.storage.base, dst = out.base
+        for r in 0..<rows {
+            let gr = g + r * columns, yr = yp + r * columns, dr = dst + r * columns
+            if logarithm {
+                var total: Float = 0
+                for c in 0..<columns { total += gr[c] }
+                for c in 0..<columns { dr[c] = gr[c] - expf(yr[c]) * total }
+            } else {
+                var dot: Float = 0
+                for c in 0..<columns { dot += gr[c] * yr[c] }
+                for c in 0..<columns { dr[c] = yr[c] * (gr[c] - dot) }
+            }
+        }
+        return Tensor(shape: dy.shape, storage: out)
+    }
+
+    /// Cross-entropy of logits `[rows, columns]` against target distributions of the same shape:
+    /// per-row losses `−Σ t·log_softmax(x)` and the gradient `softmax(x)·Σt − t` (unscaled).
+    static func crossEntropy(logits: Tensor, targets: Tensor, rows: Int, columns: Int) -> (losses: [Float], gradient: Tensor) {
+        var losses = [Float](repeating: 0, count: rows)
+        let gradient = TensorStorage(count: rows * columns)
+        let x = logits.storage.base, t = targets.storage.base, d = gradient.base
+        for r in 0..<rows {
+            let xr = x + r * columns, tr = t + r * columns, dr = d + r * columns
+            var maximum = -Float.infinity
+            for c in 0..<columns { maximum = Swift.max(maximum, xr[c]) }
+            var total: Float = 0
+            for c in 0..<columns { total += expf(xr[c] - maximum) }
+            let logTotal = logf(total) + maximum
+            var loss: Float = 0, targetSum: Float = 0
+            for c in 0..<columns where tr[c] != 0 {
+                loss -= tr[c] * (xr[c] - logTotal)
+                targetSum += tr[c]
+            }
+            for c in 0..<columns { dr[c] = expf(xr[c] - logTotal) * targetSum - tr[c] }
+            losses[r] = loss
+        }
+        return (losses, Tensor(shape: logits.shape, storage: gradient))
+    }
+}
