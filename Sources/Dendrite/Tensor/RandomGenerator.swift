@@ -71,3 +71,12 @@ public struct RandomGenerator: RandomNumberGenerator {
 
     private func rotateLeft(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 }
+
+extension RandomGenerator {
+    /// The process-wide generator used by layers created without an explicit generator
+    /// (like `torch.manual_seed`'s global state). Seed it with ``seedGlobal(_:)``.
+    nonisolated(unsafe) public static var global = RandomGenerator(seed: 0)
+
+    /// Reseeds ``global``.
+    public static func seedGlobal(_ seed: UInt64) { global = RandomGenerator(seed: seed) }
+}

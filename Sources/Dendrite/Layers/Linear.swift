@@ -1,0 +1,49 @@
+/// Applies an affine map `y = x·Wᵀ + b` (PyTorch's `nn.Linear`, Keras' `Dense`).
+///
+/// - `weight`: `[outputFeatures, inputFeatures]`, initialized `U(±1/√inputFeatures)`
+/// - `bias`: `[outputFeatures]`, same distribution
+///
+/// Input `[N, inputFeatures]` (or `[N, …, inputFeatures]`), output `[N, outputFeatures]`.
+public final class Linear: Module {
+    /// `[outputFeatures, inputFeatures]`.
+    public let weight: Parameter
+    /// `[outputFeatures]`, or `nil` without bias.
+    public let bias: Parameter?
+    /// Input size.
+    public let inputFeatures: Int
+    /// Output size.
+    public let outputFeatures: Int
+
+    /// Creates the layer with PyTorch's default initialization, or `weightInitializer`.
+    public init(_ inputFeatures: Int, _ outputFeatures: Int, bias: Bool = true,
+                weightInitializer: Initializer? = nil, generator: inout RandomGenerator) {
+        self.inputFeatures = inputFeatures
+        self.outputFeatures = outputFeatures
+        let initializer = weightInitializer ?? .pytorchDefault(fanIn: inputFeatures)
+        let weightValue = (try? initializer.make([outputFeatures, inputFeatures], generator: &generator))
+            ?? Tensor.zeros([outputFeatures, inputFeatures])
+        weight = Parameter(weightValue)
+        self.bias = bias ? Parameter((try? Initializer.pytorchDefault(fanIn: inputFeatures)
+            .make([outputFeatures], generator: &generator)) ?? Tensor.zeros([outputFeatures])) : nil
+        super.init()
+    }
+
+    /// Creates the layer drawing from ``RandomGenerator/global``.
+    public convenience init(_ inputFeatures: Int, _ outputFeatures: Int, bias: Bool = true) {
+        self.init(inputFeatures, outputFeatures, bias: bias, generator: &RandomGenerator.global)
+    }
+
+    public override var typeName: String { "Linear" }
+
+    public override func forward(_ input: Tensor) throws -> Tensor {
+        try linear(input, weight: weight.tensor, bias: bias?.tensor, operation: "Linear(\(inputFeatures), \(outputFeatures))")
+    }
+
+    public override func outputShape(forInput shape: [Int]) throws -> [Int] {
+        guard let last = shape.last, last == inputFeatures else {
+            throw DendriteError.shapeMismatch(operation: "Linear(\(inputFeatures), \(outputFeatures))",
+                                              expected: "input [..., \(inputFeatures)]", got: "\(shape)")
+        }
+        return shape.dropLast() + [outputFeatures]
+    }
+}
