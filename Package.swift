@@ -40,6 +40,8 @@ let package = Package(
             name: "DendriteTests",
             dependencies: ["Dendrite"],
             path: "Tests/DendriteTests",
+            exclude: ["Fixtures/make_fixtures.py"],
+            resources: [.copy("Fixtures/data")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
     ]
