@@ -94,3 +94,14 @@ enum LayoutKernels {
         (destination.storage.base + start).update(from: source.storage.base, count: source.count)
     }
 }
+
+extension LayoutKernels {
+    /// Rows `indices` of `x` viewed as `[rows, rowSize]`, stacked in order.
+    static func gatherRows(_ x: Tensor, indices: [Int], rowSize: Int, shape: [Int]) -> Tensor {
+        let out = TensorStorage(count: indices.count * rowSize)
+        for (position, index) in indices.enumerated() {
+            (out.base + position * rowSize).update(from: x.storage.base + index * rowSize, count: rowSize)
+        }
+        return Tensor(shape: shape, storage: out)
+    }
+}
