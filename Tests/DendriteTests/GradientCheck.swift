@@ -65,3 +65,51 @@ func distinctValues(_ shape: [Int], spacing: Float = 0.05, generator: inout Rand
 extension Tensor {
     func reshapedUnchecked(_ shape: [Int]) -> Tensor { try! reshaped(to: shape) }
 }
+
+/// Gradient check of a module: the input gradient and every trainable parameter's gradient
+/// against central differences of `sum(module(x) ⊙ r)`. `beforeEachForward` runs before every
+/// forward pass (e.g. to reset a dropout layer's generator so the mask is fixed).
+func checkModuleGradients(_ module: Module, input: Tensor, step: Float = 1e-2, tolerance: Float = 1e-3,
+                          _ label: String = "", file: StaticString = #filePath, line: UInt = #line,
+                          beforeEachForward: () -> Void = {}) throws {
+    module.zeroGrad()
+    let leaf = input.requiringGradient()
+    beforeEachForward()
+    let output = try module(leaf)
+    var generator = RandomGenerator(seed: 123)
+    let weights = Tensor.normal(output.shape, generator: &generator)
+    try (output * weights).sum().backward()
+    var current = input
+    func loss() throws -> Double {
+        beforeEachForward()
+        let y = try noGrad { try module(current) }
+        return zip(y.scalars, weights.scalars).reduce(0) { $0 + Double($1.0) * Double($1.1) }
+    }
+    func compare(_ name: String, analytic: Tensor?, count: Int, perturb: (Int, Float) throws -> Void) throws {
+        guard let analytic else { return XCTFail("\(label): \(name) got no gradient", file: file, line: line) }
+        for element in 0..<count {
+            try perturb(element, step)
+            let up = try loss()
+            try perturb(element, -2 * step)
+            let down = try loss()
+            try perturb(element, step)
+            let numeric = Float((up - down) / (2 * Double(step)))
+            let a = analytic.scalars[element]
+            if abs(a - numeric) > tolerance * max(abs(a), abs(numeric), 1) || a.isNaN {
+                return XCTFail("\(label): \(name) element \(element): analytic \(a) vs numeric \(numeric)", file: file, line: line)
+            }
+        }
+    }
+    try compare("input", analytic: leaf.gradient, count: input.count) { element, delta in
+        var flat = current.scalars
+        flat[element] += delta
+        current = try Tensor(shape: input.shape, scalars: flat)
+    }
+    for (name, parameter) in module.namedParameters() where parameter.requiresGradient {
+        try compare(name, analytic: parameter.gradient, count: parameter.value.count) { element, delta in
+            var flat = parameter.value.scalars
+            flat[element] += delta
+            parameter.value = try Tensor(shape: parameter.shape, scalars: flat)
+        }
+    }
+}

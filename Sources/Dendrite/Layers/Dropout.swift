@@ -19,6 +19,9 @@ public final class Dropout: Module {
 
     public override var typeName: String { "Dropout" }
 
+    /// Restarts the mask sequence from `seed` (reproducible masks, e.g. for gradient checks).
+    public func reseed(_ seed: UInt64) { generator = RandomGenerator(seed: seed) }
+
     public override func forward(_ input: Tensor) throws -> Tensor {
         guard isTraining && probability > 0 else { return input }
         let keep = 1 - probability, scale = 1 / keep
