@@ -17,6 +17,13 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
+        // zlib, for gzipped IDX data sets.
+        .systemLibrary(
+            name: "CZlib",
+            path: "Sources/CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         // Hot loops in C: im2col/col2im and the naive reference kernels.
         .target(
             name: "CDendrite",
@@ -25,7 +32,7 @@ let package = Package(
         // The one public Swift module users import.
         .target(
             name: "Dendrite",
-            dependencies: ["COpenBLAS", "CDendrite"],
+            dependencies: ["COpenBLAS", "CDendrite", "CZlib"],
             path: "Sources/Dendrite",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),

@@ -17,6 +17,8 @@ public enum DendriteError: Error, Equatable, CustomStringConvertible {
     case noConvergence(operation: String, info: Int)
     /// LAPACK rejected an argument (`info` < 0 names its position).
     case lapackArgument(operation: String, info: Int)
+    /// A file is missing, unreadable or malformed. `offset` is the byte at fault, when known.
+    case invalidFile(path: String, offset: Int?, reason: String)
     /// Training produced a NaN or infinite loss (1-based epoch and batch).
     case nonFiniteLoss(epoch: Int, batch: Int, value: Float)
 
@@ -36,6 +38,8 @@ public enum DendriteError: Error, Equatable, CustomStringConvertible {
             return "\(operation): the algorithm did not converge (LAPACK info \(info))"
         case let .lapackArgument(operation, info):
             return "\(operation): LAPACK rejected argument \(-info)"
+        case let .invalidFile(path, offset, reason):
+            return "\(path)\(offset.map { " at byte \($0)" } ?? ""): \(reason)"
         case let .nonFiniteLoss(epoch, batch, value):
             return "training stopped: the loss became \(value) at epoch \(epoch), batch \(batch) (try a lower learning rate or gradient clipping)"
         }
