@@ -47,7 +47,7 @@ let package = Package(
             name: "DendriteTests",
             dependencies: ["Dendrite"],
             path: "Tests/DendriteTests",
-            exclude: ["Fixtures/make_fixtures.py"],
+            exclude: ["Fixtures/make_fixtures.py", "Fixtures/make_safetensors_fixture.py"],
             resources: [.copy("Fixtures/data")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
