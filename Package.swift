@@ -6,7 +6,11 @@ let package = Package(
     // MARK: - Public products
     products: [
         .library(name: "Dendrite", targets: ["Dendrite"]),
+        .executable(name: "dendrite", targets: ["DendriteCLI"]),
         .executable(name: "dendrite-bench", targets: ["DendriteBenchmarks"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     // MARK: - Implementation
     targets: [
@@ -34,6 +38,12 @@ let package = Package(
             name: "Dendrite",
             dependencies: ["COpenBLAS", "CDendrite", "CZlib"],
             path: "Sources/Dendrite",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .executableTarget(
+            name: "DendriteCLI",
+            dependencies: ["Dendrite", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/DendriteCLI",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .executableTarget(
