@@ -31,3 +31,12 @@ extension Tensor {
         })
     }
 }
+
+extension Tensor {
+    /// `log(1 + eˣ)`, computed without overflow: `max(x, 0) + log(1 + e^{−|x|})`.
+    public func softplus() -> Tensor {
+        unary("softplus", { x in Swift.max(x, 0) + log1pf(expf(-Swift.abs(x))) }, derivative: { x, _ in
+            x >= 0 ? 1 / (1 + expf(-x)) : expf(x) / (1 + expf(x))
+        })
+    }
+}

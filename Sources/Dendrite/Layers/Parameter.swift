@@ -3,15 +3,17 @@
 public final class Parameter {
     /// The current value (plain, untracked).
     public var value: Tensor {
-        didSet { value = value.detached() }
+        get { stored }
+        set { stored = newValue.detached() }
     }
+    private var stored: Tensor
     /// Whether gradients flow to this parameter. `false` freezes it.
     public var requiresGradient: Bool
     let node: GradientNode
 
     /// Wraps `value` as a trainable parameter.
     public init(_ value: Tensor, requiresGradient: Bool = true) {
-        self.value = value.detached()
+        stored = value.detached()
         self.requiresGradient = requiresGradient
         node = GradientNode(leafNamed: "parameter \(value.shape)")
     }
@@ -32,6 +34,9 @@ public final class Parameter {
 
     /// The shape of ``value``.
     public var shape: [Int] { value.shape }
+
+    /// Mutates the value in place (no copy when nothing else shares its storage).
+    func updateValue(_ body: (inout Tensor) throws -> Void) rethrows { try body(&stored) }
 
     /// Clears the accumulated gradient.
     public func zeroGradient() { node.gradient = nil }

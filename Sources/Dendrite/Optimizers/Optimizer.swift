@@ -1,0 +1,145 @@
+/// Parameters that share a learning rate and weight decay (PyTorch's parameter groups), e.g. a
+/// pretrained backbone with a small rate and a new head with a large one.
+public struct ParameterGroup {
+    /// The parameters.
+    public var parameters: [Parameter]
+    /// Their learning rate.
+    public var learningRate: Float
+    /// Their weight decay (meaning depends on the optimizer: L2 or decoupled).
+    public var weightDecay: Float
+
+    /// Creates a group.
+    public init(_ parameters: [Parameter], learningRate: Float, weightDecay: Float = 0) {
+        self.parameters = parameters
+        self.learningRate = learningRate
+        self.weightDecay = weightDecay
+    }
+}
+
+/// The base of every optimizer: parameter groups, per-parameter state, `step()` and `zeroGrad()`.
+///
+/// Frozen parameters (`requiresGradient == false`) and parameters without a gradient are skipped.
+/// Subclasses implement ``update(_:gradient:state:group:)``.
+open class Optimizer {
+    /// The parameter groups.
+    public var groups: [ParameterGroup]
+    /// Completed steps.
+    public private(set) var stepCount = 0
+    /// Per-parameter state by group and position (momentum buffers, moment estimates).
+    var state: [[[String: Tensor]]]
+    /// The optimizer's name in errors.
+    open var name: String { String(describing: type(of: self)) }
+
+    /// Creates the optimizer over `groups`.
+    ///
+    /// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` for a negative
+    ///   or non-finite learning rate or weight decay.
+    public init(groups: [ParameterGroup]) throws {
+        self.groups = groups
+        state = groups.map { [[String: Tensor]](repeating: [:], count: $0.parameters.count) }
+        for group in groups {
+            guard group.learningRate >= 0, group.learningRate.isFinite else {
+                throw DendriteError.invalidArgument(operation: String(describing: type(of: self)), argument: "learningRate \(group.learningRate)",
+                                                    reason: "must be finite and ≥ 0")
+            }
+            guard group.weightDecay >= 0, group.weightDecay.isFinite else {
+                throw DendriteError.invalidArgument(operation: String(describing: type(of: self)), argument: "weightDecay \(group.weightDecay)",
+                                                    reason: "must be finite and ≥ 0")
+            }
+        }
+    }
+
+    /// The first group's learning rate. Setting it rescales every group by the same factor, so
+    /// per-group ratios survive a schedule.
+    public var learningRate: Float {
+        get { groups.first?.learningRate ?? 0 }
+        set {
+            let old = learningRate
+            for index in groups.indices {
+                groups[index].learningRate = old > 0 ? groups[index].learningRate * (newValue / old) : newValue
+            }
+        }
+    }
+
+    /// Every parameter of every group.
+    public var parameters: [Parameter] { groups.flatMap(\.parameters) }
+
+    /// Clears every parameter's gradient.
+    public func zeroGrad() { for parameter in parameters { parameter.zeroGradient() } }
+
+    /// Applies one update to every trainable parameter that has a gradient.
+    open func step() throws {
+        stepCount += 1
+        try noGrad {
+            for groupIndex in groups.indices {
+                let group = groups[groupIndex]
+                for (index, parameter) in group.parameters.enumerated() where parameter.requiresGradient {
+                    guard let gradient = parameter.gradient else { continue }
+                    guard gradient.shape == parameter.shape else {
+                        throw DendriteError.shapeMismatch(operation: "\(name).step", expected: "gradient \(parameter.shape)",
+                                                          got: "\(gradient.shape)")
+                    }
+                    try update(parameter, gradient: gradient, state: &state[groupIndex][index], group: group)
+                }
+            }
+        }
+    }
+
+    /// Evaluates `closure` (which must zero the gradients, compute the loss and call `backward()`)
+    /// and steps. L-BFGS overrides this to evaluate the closure several times.
+    @discardableResult
+    open func step(closure: () throws -> Tensor) throws -> Float {
+        let loss = try closure()
+        try step()
+        return loss.scalar ?? .nan
+    }
+
+    /// Updates one parameter in place. `state` persists across steps.
+    open func update(_ parameter: Parameter, gradient: Tensor, state: inout [String: Tensor], group: ParameterGroup) throws {
+        throw DendriteError.invalidArgument(operation: name, argument: "update", reason: "is not implemented")
+    }
+
+    /// The state as named tensors: `state.<group>.<index>.<name>`, `lr.<group>` and `step`.
+    public func stateDict() -> [(String, Tensor)] {
+        var result: [(String, Tensor)] = [("step", Tensor(Float(stepCount)))]
+        for (groupIndex, group) in groups.enumerated() {
+            result.append(("lr.\(groupIndex)", Tensor(group.learningRate)))
+            for (index, entries) in state[groupIndex].enumerated() {
+                for (key, value) in entries.sorted(by: { $0.key < $1.key }) {
+                    result.append(("state.\(groupIndex).\(index).\(key)", value))
+                }
+            }
+        }
+        return result
+    }
+
+    /// Restores state saved by ``stateDict()`` for the same parameters, so training resumes
+    /// exactly where it stopped.
+    ///
+    /// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` naming a key that
+    ///   does not belong to this optimizer or a tensor of the wrong size.
+    public func load(stateDict: [String: Tensor]) throws {
+        var restored = groups.map { [[String: Tensor]](repeating: [:], count: $0.parameters.count) }
+        for (key, value) in stateDict {
+            let parts = key.split(separator: ".").map(String.init)
+            if key == "step" { continue }
+            if parts.count == 2, parts[0] == "lr", let group = Int(parts[1]), groups.indices.contains(group) { continue }
+            guard parts.count == 4, parts[0] == "state", let group = Int(parts[1]), let index = Int(parts[2]),
+                  groups.indices.contains(group), groups[group].parameters.indices.contains(index) else {
+                throw DendriteError.invalidArgument(operation: "\(name).load(stateDict:)", argument: "key \"\(key)\"",
+                                                    reason: "does not match this optimizer's parameter groups")
+            }
+            let parameter = groups[group].parameters[index]
+            guard value.count == parameter.value.count || value.count == 1 else {
+                throw DendriteError.invalidArgument(operation: "\(name).load(stateDict:)", argument: "key \"\(key)\"",
+                                                    reason: "holds \(value.count) values for a parameter of \(parameter.value.count)")
+            }
+            restored[group][index][parts[3]] = value
+        }
+        for (groupIndex, _) in groups.enumerated() {
+            if let rate = stateDict["lr.\(groupIndex)"]?.scalar { groups[groupIndex].learningRate = rate }
+        }
+        state = restored
+        stepCount = Int(stateDict["step"]?.scalar ?? 0)
+    }
+}

@@ -1,0 +1,92 @@
+/// Applies a ``LearningRateSchedule`` during `fit`: before every epoch (default) or before every
+/// batch (`perBatch`, with the global step as the index). The initial rate is the optimizer's
+/// rate when training begins.
+public final class LearningRateScheduler: TrainingCallback {
+    let schedule: LearningRateSchedule
+    let perBatch: Bool
+    private var initial: Float = 0
+    private var epoch = 0
+
+    /// Creates the callback.
+    public init(_ schedule: LearningRateSchedule, perBatch: Bool = false) {
+        self.schedule = schedule
+        self.perBatch = perBatch
+    }
+
+    public func trainingWillBegin(_ context: TrainingContext) throws {
+        // On resume, the run continues from the recorded epochs with the original initial rate.
+        initial = context.initialLearningRate ?? context.optimizer.learningRate
+    }
+
+    public func epochWillBegin(_ epoch: Int, context: TrainingContext) throws {
+        self.epoch = epoch
+        context.optimizer.learningRate = schedule.learningRate(at: perBatch ? epoch * context.batchCount : epoch, initial: initial)
+    }
+
+    public func batchDidEnd(_ batch: Int, loss: Float, context: TrainingContext) throws {
+        guard perBatch else { return }
+        context.optimizer.learningRate = schedule.learningRate(at: epoch * context.batchCount + batch + 1, initial: initial)
+    }
+}
+
+/// Multiplies the learning rate by `factor` when the monitored value has not improved for
+/// `patience` epochs (PyTorch's `ReduceLROnPlateau`, relative threshold), then waits `cooldown`
+/// epochs; never below `minimum`.
+public final class ReduceLearningRateOnPlateau: TrainingCallback {
+    let monitor: String
+    let mode: MonitorMode
+    let factor: Float
+    let patience: Int
+    let threshold: Float
+    let cooldown: Int
+    let minimum: Float
+    private var best: Float?
+    private var badEpochs = 0
+    private var cooldownLeft = 0
+
+    /// Creates the callback with PyTorch's defaults.
+    public init(monitor: String = "val_loss", mode: MonitorMode = .automatic, factor: Float = 0.1, patience: Int = 10,
+                threshold: Float = 1e-4, cooldown: Int = 0, minimum: Float = 0) {
+        self.monitor = monitor
+        self.mode = mode
+        self.factor = factor
+        self.patience = patience
+        self.threshold = threshold
+        self.cooldown = cooldown
+        self.minimum = minimum
+    }
+
+    /// Feeds one epoch's value; returns the new learning rate if it was reduced.
+    @discardableResult
+    public func observe(_ value: Float, optimizer: Optimizer) -> Float? {
+        let higherIsBetter: Bool
+        switch mode {
+        case .maximum: higherIsBetter = true
+        case .minimum: higherIsBetter = false
+        case .automatic: higherIsBetter = monitor.contains("acc")
+        }
+        let improved: Bool
+        if let best {
+            improved = higherIsBetter ? value > best * (1 + threshold) : value < best * (1 - threshold)
+        } else {
+            improved = true
+        }
+        if improved { best = value; badEpochs = 0 } else { badEpochs += 1 }
+        if cooldownLeft > 0 { cooldownLeft -= 1; badEpochs = 0 }
+        guard badEpochs > patience else { return nil }
+        let reduced = Swift.max(optimizer.learningRate * factor, minimum)
+        badEpochs = 0
+        cooldownLeft = cooldown
+        guard reduced < optimizer.learningRate else { return nil }
+        optimizer.learningRate = reduced
+        return reduced
+    }
+
+    public func epochDidEnd(_ record: EpochRecord, context: TrainingContext) throws {
+        guard let value = record.logs[monitor] else {
+            throw DendriteError.invalidArgument(operation: "ReduceLearningRateOnPlateau", argument: "monitor \"\(monitor)\"",
+                                                reason: "not in the epoch's logs \(record.logs.keys.sorted())")
+        }
+        observe(value, optimizer: context.optimizer)
+    }
+}
