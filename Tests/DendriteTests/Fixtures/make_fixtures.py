@@ -1,0 +1,113 @@
+"""Writes the PyTorch parity fixtures in data/*.json: for each case, the inputs, the PyTorch
+weights (state_dict names), the outputs and the gradients, as {name: {"shape": [...], "data": [...]}}.
+
+Run (any python with torch): /opt/torchenv/bin/python Tests/DendriteTests/Fixtures/make_fixtures.py
+"""
+import json
+import os
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+torch.set_default_dtype(torch.float32)
+
+
+def pack(tensors):
+    return {name: {"shape": list(t.shape), "data": [float(v) for v in t.detach().reshape(-1).tolist()]}
+            for name, t in tensors.items()}
+
+
+def save(name, tensors):
+    with open(os.path.join(HERE, "data", name + ".json"), "w") as f:
+        json.dump(pack(tensors), f, separators=(",", ":"))
+
+
+def layer_case(name, layer, x):
+    x = x.clone().requires_grad_(True)
+    y = layer(x)
+    r = torch.randn_like(y)
+    (y * r).sum().backward()
+    out = {"input": x, "output": y, "seed_gradient": r, "input.grad": x.grad}
+    for key, value in layer.state_dict().items():
+        out["param." + key] = value
+    for key, p in layer.named_parameters():
+        out["grad." + key] = p.grad
+    save(name, out)
+
+
+torch.manual_seed(0)
+layer_case("linear", nn.Linear(5, 3), torch.randn(4, 5))
+layer_case("conv2d", nn.Conv2d(4, 6, 3, stride=2, padding=1, groups=2), torch.randn(2, 4, 7, 6))
+layer_case("maxpool2d", nn.MaxPool2d(2), torch.randperm(2 * 3 * 6 * 6).float().reshape(2, 3, 6, 6) / 10)
+layer_case("maxpool2d_padded", nn.MaxPool2d(3, stride=2, padding=1), torch.randperm(2 * 2 * 7 * 5).float().reshape(2, 2, 7, 5) / 10)
+
+# Batch norm: a training step (batch statistics, running-statistics update), then eval mode.
+bn = nn.BatchNorm2d(3)
+with torch.no_grad():
+    bn.weight.copy_(torch.randn(3) * 0.5 + 1)
+    bn.bias.copy_(torch.randn(3))
+initial = {"param." + k: v.clone() for k, v in bn.state_dict().items()}
+x = (torch.randn(4, 3, 5, 5) * 2 + 1).requires_grad_(True)
+y = bn(x)
+r = torch.randn_like(y)
+(y * r).sum().backward()
+after = {"after." + k: v.clone() for k, v in bn.state_dict().items()}
+bn.eval()
+x_eval = torch.randn(2, 3, 5, 5)
+save("batchnorm2d", {**initial, **after, "input": x, "output": y, "seed_gradient": r, "input.grad": x.grad,
+                     "grad.weight": bn.weight.grad, "grad.bias": bn.bias.grad,
+                     "eval_input": x_eval, "eval_output": bn(x_eval)})
+
+# Cross-entropy: class indices, label smoothing, probability targets.
+logits = torch.randn(5, 4, requires_grad=True)
+labels = torch.tensor([0, 3, 1, 1, 2])
+ce = {"logits": logits, "labels": labels.float()}
+for key, fn in [("plain", lambda z: F.cross_entropy(z, labels)),
+                ("smoothed", lambda z: F.cross_entropy(z, labels, label_smoothing=0.1)),
+                ("sum", lambda z: F.cross_entropy(z, labels, reduction="sum"))]:
+    z = logits.detach().clone().requires_grad_(True)
+    loss = fn(z)
+    loss.backward()
+    ce[key + ".loss"] = loss.reshape(1)
+    ce[key + ".grad"] = z.grad
+probabilities = torch.softmax(torch.randn(5, 4), dim=1)
+z = logits.detach().clone().requires_grad_(True)
+loss = F.cross_entropy(z, probabilities)
+loss.backward()
+ce.update({"probabilities": probabilities, "soft.loss": loss.reshape(1), "soft.grad": z.grad})
+save("cross_entropy", ce)
+
+# Optimizers: 10 steps on a small MLP with cross-entropy, from the same initial weights.
+torch.manual_seed(1)
+base = nn.Sequential(nn.Linear(4, 5), nn.Tanh(), nn.Linear(5, 3))
+inputs = torch.randn(6, 4)
+targets = torch.tensor([0, 2, 1, 0, 1, 2])
+initial = {k: v.clone() for k, v in base.state_dict().items()}
+configs = {
+    "sgd_momentum": lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, weight_decay=0.01),
+    "sgd_nesterov": lambda p: torch.optim.SGD(p, lr=0.05, momentum=0.8, nesterov=True),
+    "rmsprop": lambda p: torch.optim.RMSprop(p, lr=0.01),
+    "rmsprop_centered": lambda p: torch.optim.RMSprop(p, lr=0.005, momentum=0.5, centered=True, weight_decay=0.01),
+    "adam": lambda p: torch.optim.Adam(p, lr=0.01, weight_decay=0.01),
+    "adamw": lambda p: torch.optim.AdamW(p, lr=0.01, weight_decay=0.1),
+    "adagrad": lambda p: torch.optim.Adagrad(p, lr=0.1, lr_decay=0.01),
+}
+out = {"inputs": inputs, "targets": targets.float()}
+out.update({"initial." + k: v for k, v in initial.items()})
+for name, make in configs.items():
+    model = nn.Sequential(nn.Linear(4, 5), nn.Tanh(), nn.Linear(5, 3))
+    model.load_state_dict(initial)
+    opt = make(model.parameters())
+    losses = []
+    for _ in range(10):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(inputs), targets)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    out[name + ".losses"] = torch.tensor(losses)
+    out.update({name + ".final." + k: v for k, v in model.state_dict().items()})
+save("optimizers", out)
+print("fixtures written to", os.path.join(HERE, "data"))

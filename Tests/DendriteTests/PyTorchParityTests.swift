@@ -1,0 +1,99 @@
+import XCTest
+@testable import Dendrite
+
+/// Layers, losses and optimizers against PyTorch's own numbers (Fixtures/make_fixtures.py),
+/// element by element within rtol 1e-4.
+final class PyTorchParityTests: XCTestCase {
+    var generator = RandomGenerator(seed: 0)
+
+    /// Loads PyTorch's weights, runs forward and `backward(seed)`, compares output and gradients.
+    func checkLayer(_ name: String, _ layer: Module, file: StaticString = #filePath, line: UInt = #line) throws {
+        let fixture = try loadFixture(name)
+        try layer.load(stateDict: fixture.stripping("param."))
+        let input = try fixture.tensor("input").requiringGradient()
+        let output = try layer(input)
+        assertClose(output, try fixture.tensor("output"), rtol: 1e-4, atol: 1e-5, "\(name) output", file: file, line: line)
+        try output.backward(seed: try fixture.tensor("seed_gradient"))
+        assertClose(try XCTUnwrap(input.gradient), try fixture.tensor("input.grad"), rtol: 1e-4, atol: 1e-5,
+                    "\(name) input gradient", file: file, line: line)
+        for (key, parameter) in layer.namedParameters() {
+            assertClose(try XCTUnwrap(parameter.gradient, key), try fixture.tensor("grad.\(key)"), rtol: 1e-4, atol: 1e-5,
+                        "\(name) \(key) gradient", file: file, line: line)
+        }
+    }
+
+    func testLinear() throws { try checkLayer("linear", Linear(5, 3, generator: &generator)) }
+
+    func testConv2DStride2Padding1Groups2() throws {
+        try checkLayer("conv2d", try Conv2D(4, 6, kernelSize: 3, stride: 2, padding: 1, groups: 2, generator: &generator))
+    }
+
+    func testMaxPool2D() throws {
+        try checkLayer("maxpool2d", MaxPool2D(kernelSize: 2))
+        try checkLayer("maxpool2d_padded", MaxPool2D(kernelSize: 3, stride: 2, padding: 1))
+    }
+
+    func testBatchNorm2DTrainThenEval() throws {
+        let fixture = try loadFixture("batchnorm2d")
+        let bn = BatchNorm2D(3)
+        try bn.load(stateDict: fixture.stripping("param."))
+        let input = try fixture.tensor("input").requiringGradient()
+        let output = try bn(input)
+        assertClose(output, try fixture.tensor("output"), rtol: 1e-4, atol: 1e-5, "train output")
+        try output.backward(seed: try fixture.tensor("seed_gradient"))
+        assertClose(try XCTUnwrap(input.gradient), try fixture.tensor("input.grad"), rtol: 1e-4, atol: 1e-5, "input gradient")
+        assertClose(try XCTUnwrap(bn.weight?.gradient), try fixture.tensor("grad.weight"), rtol: 1e-4, atol: 1e-5, "γ gradient")
+        assertClose(try XCTUnwrap(bn.bias?.gradient), try fixture.tensor("grad.bias"), rtol: 1e-4, atol: 1e-5, "β gradient")
+        for (key, value) in bn.stateDict() {
+            assertClose(value, try fixture.tensor("after.\(key)").reshaped(to: value.shape), rtol: 1e-4, atol: 1e-5, "after step: \(key)")
+        }
+        bn.eval()
+        assertClose(try bn(try fixture.tensor("eval_input")), try fixture.tensor("eval_output"), rtol: 1e-4, atol: 1e-5, "eval output")
+    }
+
+    func testCrossEntropyIndicesSmoothingSumAndProbabilities() throws {
+        let fixture = try loadFixture("cross_entropy")
+        let labels = try fixture.tensor("labels")
+        let cases: [(String, (Tensor) throws -> Tensor)] = [
+            ("plain", { try crossEntropy(logits: $0, labels: labels) }),
+            ("smoothed", { try crossEntropy(logits: $0, labels: labels, labelSmoothing: 0.1) }),
+            ("sum", { try crossEntropy(logits: $0, labels: labels, reduction: .sum) }),
+            ("soft", { try crossEntropy(logits: $0, probabilities: try fixture.tensor("probabilities")) }),
+        ]
+        for (name, loss) in cases {
+            let logits = try fixture.tensor("logits").requiringGradient()
+            let value = try loss(logits)
+            assertClose(try value.reshaped(to: [1]), try fixture.tensor("\(name).loss"), rtol: 1e-4, atol: 1e-6, "\(name) loss")
+            try value.backward()
+            assertClose(try XCTUnwrap(logits.gradient), try fixture.tensor("\(name).grad"), rtol: 1e-4, atol: 1e-6, "\(name) gradient")
+        }
+    }
+
+    /// Ten steps of each optimizer on the same MLP: every loss and every final parameter.
+    func testOptimizersOverTenStepsOnASmallMLP() throws {
+        let fixture = try loadFixture("optimizers")
+        let inputs = try fixture.tensor("inputs"), targets = try fixture.tensor("targets")
+        let configurations: [(String, ([Parameter]) throws -> Optimizer)] = [
+            ("sgd_momentum", { try SGD($0, learningRate: 0.1, momentum: 0.9, weightDecay: 0.01) }),
+            ("sgd_nesterov", { try SGD($0, learningRate: 0.05, momentum: 0.8, nesterov: true) }),
+            ("rmsprop", { try RMSprop($0, learningRate: 0.01) }),
+            ("rmsprop_centered", { try RMSprop($0, learningRate: 0.005, weightDecay: 0.01, momentum: 0.5, centered: true) }),
+            ("adam", { try Adam($0, learningRate: 0.01, weightDecay: 0.01) }),
+            ("adamw", { try AdamW($0, learningRate: 0.01, weightDecay: 0.1) }),
+            ("adagrad", { try Adagrad($0, learningRate: 0.1, learningRateDecay: 0.01) }),
+        ]
+        for (name, make) in configurations {
+            let model = Sequential { Linear(4, 5, generator: &generator); Tanh(); Linear(5, 3, generator: &generator) }
+            try model.load(stateDict: fixture.stripping("initial."))
+            let optimizer = try make(model.parameters)
+            var losses: [Float] = []
+            for _ in 0..<10 {
+                losses.append(try model.trainStep(inputs: inputs, targets: targets, loss: .crossEntropy, optimizer: optimizer).loss)
+            }
+            assertClose(Tensor(losses), try fixture.tensor("\(name).losses"), rtol: 1e-4, atol: 1e-6, "\(name) losses")
+            for (key, value) in model.stateDict() {
+                assertClose(value, try fixture.tensor("\(name).final.\(key)"), rtol: 1e-4, atol: 1e-5, "\(name) \(key)")
+            }
+        }
+    }
+}
