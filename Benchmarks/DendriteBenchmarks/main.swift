@@ -2,7 +2,7 @@ import Dendrite
 import Foundation
 
 // dendrite-bench: Dendrite's kernels against raw OpenBLAS and the naive twins.
-// Usage: dendrite-bench [--quick] [--filter gemm|conv] [--threads N] [--json FILE]
+// Usage: dendrite-bench [--quick] [--filter gemm|conv|training] [--threads N] [--json FILE]
 
 struct Options {
     var quick = false
@@ -19,7 +19,7 @@ struct Options {
             case "--threads": threads = iterator.next().flatMap(Int.init)
             case "--json": jsonPath = iterator.next()
             case "-h", "--help":
-                print("usage: dendrite-bench [--quick] [--filter gemm|conv] [--threads N] [--json FILE]")
+                print("usage: dendrite-bench [--quick] [--filter gemm|conv|training] [--threads N] [--json FILE]")
                 exit(0)
             default:
                 throw DendriteError.invalidArgument(operation: "dendrite-bench", argument: argument,
@@ -37,6 +37,7 @@ do {
     let suites: [(String, String, (Bool) throws -> [Row])] = [
         ("gemm", "GEMM (GFLOP/s; ratio = Dendrite ÷ baseline)", runGEMMSuite),
         ("conv", "Convolution (GFLOP/s; ratio = im2col+GEMM ÷ naive)", runConvolutionSuite),
+        ("training", "Training steps (samples/s)", runTrainingSuite),
     ]
     for (name, title, run) in suites where options.filter == nil || options.filter == name {
         let suiteRows = try run(options.quick)

@@ -1,0 +1,25 @@
+import Dendrite
+
+/// End-to-end training steps (forward + backward + optimizer), in samples per second.
+func runTrainingSuite(quick: Bool) throws -> [Row] {
+    var rows: [Row] = []
+    var generator = RandomGenerator(seed: 3)
+    struct Workload { let name: String; let batch: Int; let inputShape: [Int]; let spec: String }
+    let workloads = [
+        Workload(name: "MLP 784-512-10 train step, batch 128 (RMSprop)", batch: 128, inputShape: [1, 28, 28], spec: "mlp"),
+        Workload(name: "CNN preset train step, batch 64 (RMSprop)", batch: 64, inputShape: [1, 28, 28], spec: "cnn"),
+    ]
+    for workload in workloads {
+        let model = try ModelSpec(workload.spec, inputShape: workload.inputShape).build(generator: &generator)
+        let optimizer = try RMSprop.keras(model.parameters)
+        let inputs = Tensor.uniform([workload.batch] + workload.inputShape, generator: &generator)
+        let targets = Tensor((0..<workload.batch).map { Float($0 % 10) })
+        let step = { _ = try model.trainStep(inputs: inputs, targets: targets, loss: .crossEntropy, optimizer: optimizer) }
+        let time = try measure(warmup: 3, runs: quick ? 5 : 9, inner: try calibrate(target: 0.2, step), step)
+        let rate = Double(workload.batch) / time.median
+        rows.append(Row(suite: "training", workload: workload.name, unit: "samples/s", value: rate, medianSeconds: time.median,
+                        minSeconds: time.minimum, maxSeconds: time.maximum, noisy: time.isNoisy, baseline: nil,
+                        baselineValue: nil, ratio: nil))
+    }
+    return rows
+}
