@@ -19,6 +19,12 @@ public final class Dropout: Module {
 
     public override var typeName: String { "Dropout" }
 
+    /// The mask generator's state (saved with checkpoints so a resumed run draws the same masks).
+    public var generatorState: [UInt64] {
+        get { generator.state }
+        set { if let restored = try? RandomGenerator(state: newValue) { generator = restored } }
+    }
+
     /// Restarts the mask sequence from `seed` (reproducible masks, e.g. for gradient checks).
     public func reseed(_ seed: UInt64) { generator = RandomGenerator(seed: seed) }
 

@@ -14,7 +14,7 @@ import Foundation
 /// let weights = Tensor.normal([3, 3], generator: &generator)
 /// ```
 public struct RandomGenerator: RandomNumberGenerator {
-    private var state: (UInt64, UInt64, UInt64, UInt64)
+    private var words: (UInt64, UInt64, UInt64, UInt64)
     private var spareNormal: Float?
 
     /// Creates a generator whose whole sequence is fixed by `seed`.
@@ -27,20 +27,37 @@ public struct RandomGenerator: RandomNumberGenerator {
             z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
             return z ^ (z >> 31)
         }
-        state = (nextSplitMix(), nextSplitMix(), nextSplitMix(), nextSplitMix())
+        words = (nextSplitMix(), nextSplitMix(), nextSplitMix(), nextSplitMix())
     }
 
     /// The next 64 random bits.
     public mutating func next() -> UInt64 {
-        let result = rotateLeft(state.1 &* 5, 7) &* 9
-        let t = state.1 << 17
-        state.2 ^= state.0
-        state.3 ^= state.1
-        state.1 ^= state.2
-        state.0 ^= state.3
-        state.2 ^= t
-        state.3 = rotateLeft(state.3, 45)
+        let result = rotateLeft(words.1 &* 5, 7) &* 9
+        let t = words.1 << 17
+        words.2 ^= words.0
+        words.3 ^= words.1
+        words.1 ^= words.2
+        words.0 ^= words.3
+        words.2 ^= t
+        words.3 = rotateLeft(words.3, 45)
         return result
+    }
+
+    /// The complete state, to save and later restore with ``init(state:)`` (resuming training).
+    public var state: [UInt64] {
+        [words.0, words.1, words.2, words.3] + (spareNormal.map { [1, UInt64($0.bitPattern)] } ?? [0, 0])
+    }
+
+    /// Restores a generator from ``state``.
+    ///
+    /// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` for a malformed state.
+    public init(state words: [UInt64]) throws {
+        guard words.count == 6, words[0...3].contains(where: { $0 != 0 }) else {
+            throw DendriteError.invalidArgument(operation: "RandomGenerator(state:)", argument: "state",
+                                                reason: "needs 6 words with a non-zero generator state")
+        }
+        self.words = (words[0], words[1], words[2], words[3])
+        spareNormal = words[4] == 1 ? Float(bitPattern: UInt32(truncatingIfNeeded: words[5])) : nil
     }
 
     /// A uniform `Float` in `[0, 1)`.

@@ -12,7 +12,7 @@ extension History {
             ("Accuracy", [("training", "#1f77b4", records.map { $0.metrics["accuracy"].map(Double.init) }),
                           ("validation", "#ff7f0e", records.map { $0.validationMetrics["accuracy"].map(Double.init) })]),
         ]
-        let width = 900.0, height = 380.0, panelWidth = 400.0, panelHeight = 260.0
+        let width = 1000.0, height = 380.0, panelWidth = 400.0, panelHeight = 260.0
         var svg = """
         <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))" font-family="sans-serif" font-size="12">
         <rect width="100%" height="100%" fill="white"/>
@@ -20,7 +20,7 @@ extension History {
 
         """
         for (index, panel) in panels.enumerated() {
-            let left = 60.0 + Double(index) * (panelWidth + 70), top = 50.0
+            let left = 70.0 + Double(index) * (panelWidth + 100), top = 50.0
             svg += plot(panel.0, series: panel.1, epochs: epochs, left: left, top: top, width: panelWidth, height: panelHeight)
         }
         // Legend.
@@ -58,7 +58,7 @@ extension History {
             text += "<text x=\"\(x(Double(epoch)))\" y=\"\(top + height + 16)\" text-anchor=\"middle\">\(epoch)</text>\n"
         }
         text += "<text x=\"\(left + width / 2)\" y=\"\(top + height + 34)\" text-anchor=\"middle\">epoch</text>\n"
-        text += "<text x=\"\(left - 44)\" y=\"\(top + height / 2)\" text-anchor=\"middle\" transform=\"rotate(-90 \(left - 44) \(top + height / 2))\">\(name.lowercased())</text>\n"
+        text += "<text x=\"\(left - 52)\" y=\"\(top + height / 2)\" text-anchor=\"middle\" transform=\"rotate(-90 \(left - 52) \(top + height / 2))\">\(name.lowercased())</text>\n"
         for (index, (_, color, points)) in series.enumerated() {
             let coordinates = zip(epochs, points).compactMap { epoch, value in value.map { "\(x(epoch)),\(y($0))" } }
             guard !coordinates.isEmpty else { continue }

@@ -1,0 +1,76 @@
+import Dendrite
+import Foundation
+
+/// One `dendrite train` run: data, model, optimizer, `fit`, the run folder, the test result.
+struct TrainingRun {
+    let options: Train
+
+    func execute() throws {
+        if let threads = options.threads { Dendrite.threadCount = threads }
+        let output = Output(quiet: options.quiet, jsonLines: options.jsonLines)
+        // A resumed run takes its configuration from the run folder.
+        let resumed = try options.resume.map { try RunFolder(path: $0).readCheckpoint() }
+        var configuration = resumed?.configuration ?? RunConfiguration(options: options)
+        configuration.epochs = options.epochs
+        let folder = MNIST(root: configuration.dataFolder, package: configuration.dataFolder == FashionMNIST.defaultRoot ? "dataset-fashion-mnist" : nil)
+        let full = try folder.load(.train, limit: configuration.limit)
+        let test = try folder.load(.test, limit: configuration.limit)
+        let classCount = Int(full.targets.max().scalar ?? 0) + 1
+        let (training, validation): (TensorDataset, TensorDataset?) = configuration.validationSplit > 0
+            ? try full.split(validationFraction: configuration.validationSplit) : (full, nil)
+
+        RandomGenerator.seedGlobal(configuration.seed)
+        var generator = RandomGenerator(seed: configuration.seed)
+        let spec = configuration.resolvedSpec(classCount: classCount)
+        let model = try ModelSpec(spec, inputShape: full.inputShape).build(generator: &generator)
+        configuration.inputShape = full.inputShape
+        configuration.classCount = classCount
+        let summary = try model.summary(input: full.inputShape)
+        guard summary.outputShape == [classCount] else {
+            throw DendriteError.shapeMismatch(operation: "model \"\(spec)\"", expected: "output [\(classCount)] for \(classCount) classes",
+                                              got: "\(summary.outputShape)")
+        }
+        let optimizer = try configuration.makeOptimizer(model.parameters)
+        var callbacks: [TrainingCallback] = []
+        if let schedule = try configuration.makeSchedule() { callbacks.append(LearningRateScheduler(schedule)) }
+        if let patience = configuration.patience, validation != nil {
+            callbacks.append(EarlyStopping(monitor: "val_loss", patience: patience, restoreBestWeights: true))
+        }
+        let runFolder = try RunFolder(path: options.resume ?? options.out, creating: true)
+        if let resumed {
+            try model.load(stateDict: resumed.weights)
+            try optimizer.load(stateDict: resumed.optimizerState)
+            for (path, dropout) in model.namedDropouts() { if let state = resumed.randomStates[path] { dropout.generatorState = state } }
+        }
+        callbacks.append(ProgressReporter(output: output, batchCount: try DataLoader(training, batchSize: configuration.batchSize).batchCount))
+        callbacks.append(LambdaCallback(onEpochEnd: { _, context in
+            try runFolder.writeCheckpoint(model: model, optimizer: optimizer, history: context.history, configuration: configuration)
+        }))
+
+        output.say("Dendrite · \(Dendrite.backendDescription)")
+        output.say("data: \(configuration.dataFolder) · \(training.count) training, \(validation?.count ?? 0) validation, \(test.count) test examples, \(classCount) classes")
+        output.say(summary.description)
+        if let resumed { output.say("resuming \(runFolder.path) after epoch \(resumed.history.records.count)") }
+        let history = try model.fit(training, validation: validation, epochs: configuration.epochs, batchSize: configuration.batchSize,
+                                    loss: .crossEntropy, optimizer: optimizer, callbacks: callbacks, seed: configuration.seed,
+                                    resuming: resumed?.history)
+        if let restored = history.restoredEpoch { output.say("early stopping restored the weights of epoch \(restored)") }
+        let result = try Evaluation.run(model: model, data: test, classCount: classCount)
+        try runFolder.writeCheckpoint(model: model, optimizer: optimizer, history: history, configuration: configuration)
+        try runFolder.write(json: result, to: "test.json")
+        output.report(test: result, folder: runFolder.path)
+    }
+}
+
+extension Module {
+    /// Dropout layers with their `state_dict` paths (their generators are part of a checkpoint).
+    func namedDropouts() -> [(String, Dropout)] {
+        var result: [(String, Dropout)] = []
+        func visit(_ module: Module, _ path: String) {
+            if let dropout = module as? Dropout { result.append((path, dropout)) }
+            for (name, child) in module.namedChildren { visit(child, path.isEmpty ? name : "\(path).\(name)") }
+        }
+        visit(self, "")
+        return result
+    }
+}
