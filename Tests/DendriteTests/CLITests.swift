@@ -1,0 +1,111 @@
+import Foundation
+import XCTest
+@testable import Dendrite
+
+/// Runs the built `dendrite` executable as a user would.
+final class CLITests: XCTestCase {
+    var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("dendrite-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+
+    /// The `dendrite` binary beside the test bundle (built by `swift build --build-tests`).
+    var executable: URL {
+        get throws {
+            let url = Bundle.main.bundleURL.appendingPathComponent("dendrite")
+            guard FileManager.default.isExecutableFile(atPath: url.path) else {
+                throw XCTSkip("\(url.path) is not built: run `make test` (swift build --build-tests builds it)")
+            }
+            return url
+        }
+    }
+
+    @discardableResult
+    func dendrite(_ arguments: [String], expectSuccess: Bool = true, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let process = Process()
+        process.executableURL = try executable
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(data: data, encoding: .utf8) ?? ""
+        if expectSuccess {
+            XCTAssertEqual(process.terminationStatus, 0, text, file: file, line: line)
+        } else {
+            XCTAssertNotEqual(process.terminationStatus, 0, text, file: file, line: line)
+        }
+        return text
+    }
+
+    func requireFashionMNIST() throws {
+        guard FileManager.default.fileExists(atPath: FashionMNIST.defaultRoot) else {
+            throw XCTSkip("dataset-fashion-mnist is not installed (make test installs it)")
+        }
+    }
+
+    func testSummaryAnswersTheCourseExercise() throws {
+        let text = try dendrite(["summary", "conv:16:3x3:p1,relu,maxpool:2,conv:32:3x3:p1,relu,maxpool:2,flatten,dense:128,relu,dense:10",
+                                 "--input", "3x32x32"])
+        XCTAssertTrue(text.contains("Total parameters: 268,650"), text)
+        let json = try dendrite(["summary", "mlp", "--input", "1x28x28", "--json"])
+        let summary = try JSONDecoder().decode(ModelSummary.self, from: Data(json.utf8))
+        XCTAssertEqual(summary.totalParameters, 407_050)
+        let unknown = try dendrite(["summary", "flatten,dense:10,swish", "--input", "4"], expectSuccess: false)
+        XCTAssertTrue(unknown.contains("layer 2 \"swish\": unknown layer"), unknown)
+        let impossible = try dendrite(["summary", "conv:8:5x5,maxpool:2", "--input", "1x4x4"], expectSuccess: false)
+        XCTAssertTrue(impossible.contains("conv:8:5x5"), impossible)
+    }
+
+    func testTrainsTheMLPPresetForOneEpochOn2000ImagesAndEvaluatesAndPredicts() throws {
+        try requireFashionMNIST()
+        let out = directory.appendingPathComponent("run").path
+        let text = try dendrite(["train", "--limit", "2000", "--epochs", "1", "--batch-size", "16", "--validation-split", "0",
+                                 "--out", out, "--seed", "3"])
+        XCTAssertTrue(text.contains("epoch 1/1"), text)
+        for name in ["model.safetensors", "model.json", "optimizer.safetensors", "history.csv", "history.json", "curves.svg", "test.json"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: "\(out)/\(name)"), name)
+        }
+        let test = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(out)/test.json"))) as? [String: Any]
+        let accuracy = try XCTUnwrap(test?["accuracy"] as? Double)
+        XCTAssertGreaterThanOrEqual(accuracy, 0.70, "test accuracy after one epoch on 2,000 images")
+        let svg = try String(contentsOfFile: "\(out)/curves.svg", encoding: .utf8)
+        XCTAssertTrue(svg.hasPrefix("<svg") && svg.contains("epoch") && svg.contains("Accuracy"))
+        let evaluation = try dendrite(["evaluate", "--checkpoint", out])
+        XCTAssertTrue(evaluation.contains("confusion matrix"), evaluation)
+        XCTAssertTrue(evaluation.contains("Ankle boot"), evaluation)
+        let prediction = try dendrite(["predict", "--checkpoint", out, "--index", "0"])
+        XCTAssertTrue(prediction.contains("true class: 9 (Ankle boot)"), prediction)
+        XCTAssertTrue(prediction.contains("1. class"), prediction)
+        let missing = try dendrite(["evaluate", "--checkpoint", directory.appendingPathComponent("nothing").path], expectSuccess: false)
+        XCTAssertTrue(missing.contains("model.json: not found"), missing)
+    }
+
+    func testResumeGivesTheSameWeightsAsAnUninterruptedRun() throws {
+        try requireFashionMNIST()
+        let common = ["--limit", "600", "--threads", "1", "--seed", "7", "--model", "flatten,dense:32,relu,dropout:0.2,dense:10",
+                      "--optimizer", "adam", "--quiet"]
+        let straight = directory.appendingPathComponent("straight").path, resumed = directory.appendingPathComponent("resumed").path
+        try dendrite(["train", "--epochs", "3", "--out", straight] + common)
+        try dendrite(["train", "--epochs", "2", "--out", resumed] + common)
+        try dendrite(["train", "--epochs", "3", "--resume", resumed] + common)
+        let a = try SafeTensors.read("\(straight)/model.safetensors"), b = try SafeTensors.read("\(resumed)/model.safetensors")
+        XCTAssertEqual(Set(a.names), Set(b.names))
+        for name in a.names { XCTAssertEqual(a.tensors[name], b.tensors[name], "\(name) differs after resume") }
+        let history = try JSONDecoder().decode(History.self, from: Data(contentsOf: URL(fileURLWithPath: "\(resumed)/history.json")))
+        XCTAssertEqual(history.records.map(\.epoch), [1, 2, 3])
+    }
+
+    func testBadArgumentsAreClearErrors() throws {
+        let badOptimizer = try dendrite(["train", "--optimizer", "adamax", "--data", directory.path], expectSuccess: false)
+        XCTAssertTrue(badOptimizer.contains("not found") || badOptimizer.contains("adamax"), badOptimizer)
+        let noData = try dendrite(["train", "--data", directory.appendingPathComponent("none").path], expectSuccess: false)
+        XCTAssertTrue(noData.contains("train-images-idx3-ubyte"), noData)
+    }
+}
