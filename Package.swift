@@ -46,6 +46,19 @@ let package = Package(
             path: "Sources/DendriteCLI",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
+        // MARK: - Examples
+        .executableTarget(
+            name: "MNISTMLP",
+            dependencies: ["Dendrite"],
+            path: "Sources/Examples/MNISTMLP",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .executableTarget(
+            name: "FashionCNN",
+            dependencies: ["Dendrite"],
+            path: "Sources/Examples/FashionCNN",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
         .executableTarget(
             name: "DendriteBenchmarks",
             dependencies: ["Dendrite", "COpenBLAS"],
