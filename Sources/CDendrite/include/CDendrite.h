@@ -49,6 +49,11 @@ void dd_conv2d_backward_weight_naive(float *dw, const float *dy, const float *x,
 /// db[oc] += sum over batch and pixels of dy.
 void dd_conv2d_backward_bias_naive(float *db, const float *dy, const dd_conv_geometry *g);
 
+/* ---- Process setup --------------------------------------------------------------------------- */
+
+/// Keeps large freed blocks in the heap (no mmap/munmap per tensor). Called once by Dendrite.
+void dd_tune_heap(void);
+
 #ifdef __cplusplus
 }
 #endif

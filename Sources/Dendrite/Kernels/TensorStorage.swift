@@ -2,6 +2,13 @@
 ///
 /// `Tensor` wraps it copy-on-write; kernels read and write it through the `withUnsafe…`
 /// accessors, which are the only way in.
+import CDendrite
+
+/// Keeps freed tensor buffers in the process heap instead of returning each one to the kernel:
+/// without it glibc serves every buffer above 128 KiB with its own mmap/munmap, and a training
+/// step pays page faults for every activation and gradient.
+private let heapTuning: Void = dd_tune_heap()
+
 final class TensorStorage: @unchecked Sendable {
     /// Number of `Float` elements.
     let count: Int
@@ -10,6 +17,7 @@ final class TensorStorage: @unchecked Sendable {
     /// Allocates `count` elements, zero-filled.
     init(count: Int) {
         precondition(count >= 0, "TensorStorage: negative count")
+        _ = heapTuning
         self.count = count
         let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride,
                                                    alignment: 64)
