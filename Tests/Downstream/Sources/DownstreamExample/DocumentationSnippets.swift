@@ -1,0 +1,50 @@
+// Code shown in README.md and Docs/GettingStarted.md, compiled here against Dendrite as a
+// dependency (so the documentation cannot drift from the API). Not run: it trains for minutes.
+import Dendrite
+
+/// README.md, "Training in 20 lines".
+func readmeTrainingSnippet() throws {
+    let data = FashionMNIST.dataset()
+    let (train, validation) = try data.load(.train).split(validationFraction: 0.1)
+    var generator = RandomGenerator(seed: 0)
+    let model = Sequential {
+        Flatten()
+        Linear(784, 512, generator: &generator); ReLU()
+        Linear(512, 10, generator: &generator)
+    }
+    let history = try model.fit(train, validation: validation, epochs: 5, batchSize: 128,
+                                loss: .crossEntropy, optimizer: try RMSprop.keras(model.parameters),
+                                callbacks: [EarlyStopping(patience: 2, restoreBestWeights: true)])
+    print(try model.evaluate(try data.load(.test), loss: .crossEntropy))
+    try model.save(to: "fashion.safetensors")
+    _ = history
+}
+
+/// Docs/GettingStarted.md, "Use the model from your own package".
+func gettingStartedLoadSnippet() throws {
+    var generator = RandomGenerator(seed: 0)
+    let model = Sequential {
+        Flatten()
+        Linear(784, 512, generator: &generator); ReLU()
+        Linear(512, 10, generator: &generator)
+    }
+    try model.load(from: "runs/fashion-mlp/model.safetensors")   // strict: names and shapes must match
+    model.eval()
+    let test = try FashionMNIST.dataset().load(.test, limit: 5)
+    let classes = try model.predict(test.inputs).argmax(alongAxis: 1)
+    print(classes.map { FashionMNIST.classNames[$0] })
+}
+
+/// Docs/Training.md, the explicit loop with a DataLoader.
+func trainingGuideLoopSnippet(model: Module, train: TensorDataset) throws {
+    let optimizer = try Adam(model.parameters, learningRate: 0.01)
+    let loader = try DataLoader(train, batchSize: 128, shuffle: true, seed: 0)
+    for epoch in 0..<5 {
+        try loader.forEachBatch(epoch: epoch) { _, images, labels in
+            model.zeroGrad()
+            let loss = try crossEntropy(logits: try model(images), labels: labels)
+            try loss.backward()
+            try optimizer.step()
+        }
+    }
+}
