@@ -49,6 +49,20 @@ void dd_conv2d_backward_weight_naive(float *dw, const float *dy, const float *x,
 /// db[oc] += sum over batch and pixels of dy.
 void dd_conv2d_backward_bias_naive(float *db, const float *dy, const dd_conv_geometry *g);
 
+/* ---- Fused optimizer updates (in place; arrays must not overlap) ------------------------------ */
+
+/// RMSprop without momentum or centering: s = αs + (1−α)d², p −= lr·d/(√s + ε), d = g + λp.
+void dd_rmsprop_step(float *p, const float *g, float *square_avg, size_t n,
+                     float lr, float alpha, float eps, float weight_decay);
+
+/// Adam/AdamW without AMSGrad: p ← p·decay; d = g + l2·p; moments; p −= step·m/(√v/√c₂ + ε).
+void dd_adam_step(float *p, const float *g, float *m, float *v, size_t n, float step_size,
+                  float beta1, float beta2, float eps, float root_correction2, float l2, float decay);
+
+/// SGD with momentum after the first step: b = μb + (1−τ)d; p −= lr·(nesterov ? d + μb : b).
+void dd_sgd_momentum_step(float *p, const float *g, float *buffer, size_t n, float lr, float momentum,
+                          float dampening, float weight_decay, int nesterov);
+
 /* ---- Process setup --------------------------------------------------------------------------- */
 
 /// Keeps large freed blocks in the heap (no mmap/munmap per tensor). Called once by Dendrite.

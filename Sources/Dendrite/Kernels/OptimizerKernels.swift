@@ -1,3 +1,5 @@
+import CDendrite
+
 // Fused in-place parameter updates: one pass over the parameter, its gradient and its state,
 // with PyTorch's exact formulas. Callers ensure all tensors have the parameter's count.
 
@@ -15,6 +17,10 @@ enum OptimizerKernels {
         if first { momentumBuffer = Tensor.zeros(parameter.shape) }
         momentumBuffer!.makeUnique()
         let b = momentumBuffer!.storage.base
+        if !first {
+            dd_sgd_momentum_step(p, g, b, n, learningRate, momentum, dampening, weightDecay, nesterov ? 1 : 0)
+            return
+        }
         for i in 0..<n {
             let d = g[i] + weightDecay * p[i]
             b[i] = first ? d : momentum * b[i] + (1 - dampening) * d
@@ -33,6 +39,10 @@ enum OptimizerKernels {
         momentumBuffer?.makeUnique()
         let p = parameter.storage.base, g = gradient.storage.base, s = squareAverage.storage.base
         let a = gradientAverage?.storage.base, b = momentumBuffer?.storage.base
+        if a == nil && b == nil {
+            dd_rmsprop_step(p, g, s, parameter.count, learningRate, alpha, epsilon, weightDecay)
+            return
+        }
         for i in 0..<parameter.count {
             let d = g[i] + weightDecay * p[i]
             s[i] = alpha * s[i] + (1 - alpha) * d * d
@@ -67,6 +77,10 @@ enum OptimizerKernels {
         let stepSize = learningRate / correction1, root2 = correction2.squareRoot()
         let decay = decoupled ? 1 - learningRate * weightDecay : 1
         let l2 = decoupled ? 0 : weightDecay
+        if vmax == nil {
+            dd_adam_step(p, g, m, v, parameter.count, stepSize, beta1, beta2, epsilon, root2, l2, decay)
+            return
+        }
         for i in 0..<parameter.count {
             p[i] *= decay
             let d = g[i] + l2 * p[i]
