@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RELEASE := -c release
 
-.PHONY: deps build test test-deps test-downstream train bench clean
+.PHONY: deps build test test-deps test-downstream train bench bench-peers clean
 
 ## deps: install the missing Debian packages (OpenBLAS, LAPACKE, zlib, Fashion-MNIST)
 deps:
@@ -35,9 +35,14 @@ train: build
 	    --schedule cosine --out $(RUN)
 	@echo "Open $(RUN)/curves.svg in a browser; evaluate with: .build/release/dendrite evaluate --checkpoint $(RUN)"
 
-## bench: the benchmark executable (GEMM and convolution, BLAS vs naive)
+## bench: the benchmark executable (GEMM, convolution and training steps)
 bench: deps
 	$(SWIFT) run $(RELEASE) dendrite-bench
+
+## bench-peers: the same training workloads in PyTorch (installs torch into .venv-bench on first use)
+bench-peers:
+	@test -x .venv-bench/bin/python || (python3 -m venv .venv-bench && .venv-bench/bin/pip install -q torch)
+	.venv-bench/bin/python Benchmarks/pytorch_twin.py --threads $$(nproc)
 
 clean:
 	rm -rf .build .build-downstream
