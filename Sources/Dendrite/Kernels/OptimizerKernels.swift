@@ -1,4 +1,5 @@
 import CDendrite
+import Dispatch
 
 // Fused in-place parameter updates: one pass over the parameter, its gradient and its state,
 // with PyTorch's exact formulas. Callers ensure all tensors have the parameter's count.
@@ -18,7 +19,10 @@ enum OptimizerKernels {
         momentumBuffer!.makeUnique()
         let b = momentumBuffer!.storage.base
         if !first {
-            dd_sgd_momentum_step(p, g, b, n, learningRate, momentum, dampening, weightDecay, nesterov ? 1 : 0)
+            inParallel(n) { start, count in
+                dd_sgd_momentum_step(p + start, g + start, b + start, count, learningRate, momentum, dampening, weightDecay,
+                                     nesterov ? 1 : 0)
+            }
             return
         }
         for i in 0..<n {
@@ -40,7 +44,9 @@ enum OptimizerKernels {
         let p = parameter.storage.base, g = gradient.storage.base, s = squareAverage.storage.base
         let a = gradientAverage?.storage.base, b = momentumBuffer?.storage.base
         if a == nil && b == nil {
-            dd_rmsprop_step(p, g, s, parameter.count, learningRate, alpha, epsilon, weightDecay)
+            inParallel(parameter.count) { start, count in
+                dd_rmsprop_step(p + start, g + start, s + start, count, learningRate, alpha, epsilon, weightDecay)
+            }
             return
         }
         for i in 0..<parameter.count {
@@ -78,7 +84,9 @@ enum OptimizerKernels {
         let decay = decoupled ? 1 - learningRate * weightDecay : 1
         let l2 = decoupled ? 0 : weightDecay
         if vmax == nil {
-            dd_adam_step(p, g, m, v, parameter.count, stepSize, beta1, beta2, epsilon, root2, l2, decay)
+            inParallel(parameter.count) { start, count in
+                dd_adam_step(p + start, g + start, m + start, v + start, count, stepSize, beta1, beta2, epsilon, root2, l2, decay)
+            }
             return
         }
         for i in 0..<parameter.count {
@@ -103,6 +111,18 @@ enum OptimizerKernels {
             s[i] += d * d
             p[i] -= learningRate * d / (s[i].squareRoot() + epsilon)
         }
+    }
+}
+
+/// Runs `body` over `0..<count` in contiguous chunks, one per core for large arrays: the
+/// optimizer update is bandwidth-bound and runs while the BLAS threads are idle.
+func inParallel(_ count: Int, _ body: (_ start: Int, _ count: Int) -> Void) {
+    let chunks = count >= 1 << 16 ? Swift.min(max(threadCount, 1), (count + (1 << 15) - 1) >> 15) : 1
+    guard chunks > 1 else { return body(0, count) }
+    let size = (count + chunks - 1) / chunks
+    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        let start = chunk * size
+        if start < count { body(start, Swift.min(size, count - start)) }
     }
 }
 
