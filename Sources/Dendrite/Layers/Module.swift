@@ -31,11 +31,11 @@ open class Module {
 
     /// Direct child modules with their names. Default: found by reflection.
     open var namedChildren: [(String, Module)] {
-        reflectedMembers().compactMap { name, value in (value as? Module).map { (name, $0) } }
-            + reflectedMembers().flatMap { name, value -> [(String, Module)] in
-                guard let modules = value as? [Module] else { return [] }
-                return modules.enumerated().map { ("\(name).\($0.offset)", $0.element) }
-            }
+        reflectedMembers().flatMap { name, value -> [(String, Module)] in
+            if let module = value as? Module { return [(name, module)] }
+            guard let modules = value as? [Module] else { return [] }
+            return modules.enumerated().map { ("\(name).\($0.offset)", $0.element) }
+        }
     }
 
     /// This module's own parameters (not its children's), with their names.

@@ -111,3 +111,36 @@ for name, make in configs.items():
     out.update({name + ".final." + k: v for k, v in model.state_dict().items()})
 save("optimizers", out)
 print("fixtures written to", os.path.join(HERE, "data"))
+
+# Transformer: nn.MultiheadAttention with a causal mask, nn.TransformerEncoderLayer (GELU,
+# dropout 0) post-norm and pre-norm: outputs and every parameter gradient.
+torch.manual_seed(2)
+
+
+def transformer_case(name, module, x, forward):
+    x = x.clone().requires_grad_(True)
+    y = forward(module, x)
+    r = torch.randn_like(y)
+    (y * r).sum().backward()
+    out = {"input": x, "output": y, "seed_gradient": r, "input.grad": x.grad}
+    out.update({"param." + k: v for k, v in module.state_dict().items()})
+    out.update({"grad." + k: p.grad for k, p in module.named_parameters()})
+    save(name, out)
+
+
+mask = torch.nn.Transformer.generate_square_subsequent_mask(5)
+mha = nn.MultiheadAttention(8, 2, batch_first=True)
+with torch.no_grad():
+    mha.in_proj_bias.normal_(0, 0.1)
+    mha.out_proj.bias.normal_(0, 0.1)
+transformer_case("mha_causal", mha, torch.randn(3, 5, 8),
+                 lambda m, x: m(x, x, x, attn_mask=mask, need_weights=False)[0])
+for norm_first in (False, True):
+    layer = nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0, activation="gelu",
+                                       batch_first=True, norm_first=norm_first)
+    with torch.no_grad():
+        for p in layer.parameters():
+            p.add_(torch.randn_like(p) * 0.05)
+    transformer_case("encoder_layer_" + ("prenorm" if norm_first else "postnorm"), layer, torch.randn(2, 4, 8),
+                     lambda m, x: m(x))
+print("transformer fixtures written")

@@ -1,0 +1,139 @@
+import XCTest
+@testable import Dendrite
+
+final class TransformerTests: XCTestCase {
+    var generator = RandomGenerator(seed: 12)
+
+    func testGradientChecksForAttentionNormEmbeddingAndABlock() throws {
+        let q = Tensor.normal([2, 3, 4], generator: &generator), k = Tensor.normal([2, 5, 4], generator: &generator)
+        let v = Tensor.normal([2, 5, 3], generator: &generator)
+        try checkGradients([q, k, v], "attention") { try scaledDotProductAttention(query: $0[0], key: $0[1], value: $0[2]) }
+        let mask = causalMask(queryLength: 3, keyLength: 5)
+        try checkGradients([q, k, v], "masked attention") {
+            try scaledDotProductAttention(query: $0[0], key: $0[1], value: $0[2], additiveMask: mask)
+        }
+        try checkModuleGradients(LayerNorm(6), input: Tensor.normal([3, 6], generator: &generator), "LayerNorm")
+        let norm = LayerNorm(4)
+        norm.weight!.value = Tensor.normal([4], mean: 1, standardDeviation: 0.3, generator: &generator)
+        try checkModuleGradients(norm, input: Tensor.normal([2, 3, 4], generator: &generator), "LayerNorm affine 3-D")
+        let indices = try Tensor(shape: [2, 2], scalars: [1, 4, 1, 6])
+        try checkGradients([Tensor.normal([7, 3], generator: &generator)], "embedding") {
+            try embedding(indices, weight: $0[0]).tanh()
+        }
+        let attention = try MultiHeadAttention(embedDimension: 8, headCount: 2, isCausal: true, generator: &generator)
+        try checkModuleGradients(attention, input: Tensor.normal([2, 4, 8], generator: &generator), "MultiHeadAttention causal")
+        for normFirst in [false, true] {
+            let block = try TransformerEncoderBlock(embedDimension: 8, headCount: 2, feedForward: 12, normFirst: normFirst,
+                                                    causal: true, generator: &generator)
+            try checkModuleGradients(block, input: Tensor.normal([2, 3, 8], generator: &generator), "block normFirst \(normFirst)")
+        }
+    }
+
+    func testEmbeddingPaddingRowStaysZeroAndGetsNoGradient() throws {
+        let table = Embedding(5, 2, paddingIndex: 0, generator: &generator)
+        XCTAssertEqual(try table.weight.value[0].scalars, [0, 0])
+        try table(Tensor([0, 3, 0])).sum().backward()
+        XCTAssertEqual(try table.weight.gradient![0].scalars, [0, 0])
+        XCTAssertEqual(try table.weight.gradient![3].scalars, [1, 1])
+        XCTAssertThrowsError(try table(Tensor([5]))) { error in
+            guard case .invalidArgument(let operation, _, _)? = error as? DendriteError else { return XCTFail() }
+            XCTAssertEqual(operation, "Embedding(5, 2)")
+        }
+    }
+
+    func testKeyPaddingMaskIgnoresPaddedKeys() throws {
+        let attention = try MultiHeadAttention(embedDimension: 4, headCount: 2, generator: &generator)
+        let x = Tensor.normal([1, 3, 4], generator: &generator)
+        let padded = try Tensor.concat([x, Tensor.normal([1, 2, 4], generator: &generator)], alongAxis: 1)
+        let mask = try Tensor(shape: [1, 5], scalars: [0, 0, 0, 1, 1])
+        let full = try attention.attend(query: x, key: x, value: x)
+        let masked = try attention.attend(query: x, key: padded, value: padded, keyPaddingMask: mask)
+        assertClose(masked, full, atol: 1e-5)
+    }
+
+    /// Weights, outputs and every parameter gradient against PyTorch.
+    func checkAgainstPyTorch(_ name: String, _ module: Module, forward: (Tensor) throws -> Tensor) throws {
+        let fixture = try loadFixture(name)
+        try module.load(stateDict: fixture.stripping("param."))
+        let input = try fixture.tensor("input").requiringGradient()
+        let output = try forward(input)
+        assertClose(output, try fixture.tensor("output"), rtol: 1e-4, atol: 1e-5, "\(name) output")
+        try output.backward(seed: try fixture.tensor("seed_gradient"))
+        assertClose(try XCTUnwrap(input.gradient), try fixture.tensor("input.grad"), rtol: 1e-4, atol: 1e-5, "\(name) input gradient")
+        for (key, parameter) in module.namedParameters() {
+            assertClose(try XCTUnwrap(parameter.gradient, key), try fixture.tensor("grad.\(key)"), rtol: 1e-4, atol: 1e-5, "\(name) \(key)")
+        }
+    }
+
+    func testMultiHeadAttentionWithCausalMaskMatchesPyTorch() throws {
+        let attention = try MultiHeadAttention(embedDimension: 8, headCount: 2, isCausal: true, generator: &generator)
+        try checkAgainstPyTorch("mha_causal", attention) { try attention($0) }
+    }
+
+    func testEncoderLayerPostNormAndPreNormMatchPyTorch() throws {
+        for (name, normFirst) in [("encoder_layer_postnorm", false), ("encoder_layer_prenorm", true)] {
+            let block = try TransformerEncoderBlock(embedDimension: 8, headCount: 2, feedForward: 16, gelu: true, normFirst: normFirst,
+                                                    generator: &generator)
+            try checkAgainstPyTorch(name, block) { try block($0) }
+        }
+    }
+
+    func testParameterCountsWithoutAllocating() throws {
+        XCTAssertEqual(GPTConfiguration.gpt2Small.parameterCount, 124_439_808)
+        XCTAssertEqual(GPTConfiguration.gpt3.parameterCount, 174_604_259_328)
+        // The counted shapes are the shapes a real model allocates, in state_dict order.
+        let small = GPTConfiguration(vocabularySize: 11, contextLength: 6, embedDimension: 8, headCount: 2, layerCount: 2)
+        let model = try GPT(small, generator: &generator)
+        XCTAssertEqual(model.parameters.map(\.shape), small.parameterShapes)
+        XCTAssertEqual(model.parameterCount, small.parameterCount)
+        var untied = small
+        untied.tiedHead = false
+        XCTAssertEqual(untied.parameterCount, small.parameterCount + 11 * 8)
+        let summary = try model.summary(input: [6])
+        XCTAssertEqual(summary.outputShape, [6, 11])
+        XCTAssertEqual(summary.totalParameters, small.parameterCount)
+    }
+
+    func testDecoderBlockAndSinusoidalEncoding() throws {
+        let decoder = try TransformerDecoderBlock(embedDimension: 8, headCount: 2, feedForward: 16, generator: &generator)
+        let memory = Tensor.normal([2, 5, 8], generator: &generator)
+        XCTAssertEqual(try decoder.forward(Tensor.normal([2, 3, 8], generator: &generator), memory: memory).shape, [2, 3, 8])
+        XCTAssertThrowsError(try decoder(Tensor.zeros([2, 3, 8])))
+        XCTAssertEqual(decoder.namedParameters().map(\.0).filter { $0.hasPrefix("multihead_attn.") }.count, 4)
+        try checkGradients([Tensor.normal([1, 3, 8], generator: &generator), memory], "decoder block") {
+            try decoder.forward($0[0], memory: try $0[1].slice(0..<1))
+        }
+        let encoding = SinusoidalPositionalEncoding(maximumLength: 10, embedDimension: 4)
+        XCTAssertEqual(try encoding.table[0].scalars, [0, 1, 0, 1])
+        XCTAssertEqual(try encoding.table.scalar(at: [3, 0]), sinf(3), accuracy: 1e-6)
+        XCTAssertEqual(try encoding.table.scalar(at: [3, 3]), cosf(3 / 100), accuracy: 1e-6)
+    }
+
+    func testTinyGPTLearnsAShortText() throws {
+        // A repeated phrase: the model must learn it well below a uniform guess (log 12 ≈ 2.48 nats).
+        let text = Array(String(repeating: "hello world. ", count: 40).unicodeScalars)
+        let vocabulary = Array(Set(text)).sorted()
+        let ids = text.map { Float(vocabulary.firstIndex(of: $0)!) }
+        let configuration = GPTConfiguration(vocabularySize: vocabulary.count, contextLength: 16, embedDimension: 32,
+                                             headCount: 4, layerCount: 1)
+        let model = try GPT(configuration, generator: &generator)
+        let optimizer = try AdamW(model.parameters, learningRate: 3e-3)
+        var loss: Float = .infinity
+        for step in 0..<60 {
+            var inputs: [Float] = [], targets: [Float] = []
+            for _ in 0..<8 {
+                let start = generator.nextInt(below: ids.count - 17)
+                inputs += ids[start..<(start + 16)]
+                targets += ids[(start + 1)..<(start + 17)]
+            }
+            optimizer.zeroGrad()
+            let value = try model.loss(inputs: try Tensor(shape: [8, 16], scalars: inputs), targets: try Tensor(shape: [8, 16], scalars: targets))
+            try value.backward()
+            try optimizer.step()
+            if step >= 55 { loss = min(loss, value.scalar!) }
+        }
+        XCTAssertLessThan(loss, 1.0, "nats per character after 60 steps")
+        let sample = try model.generate(prompt: [ids[0]].map(Int.init), count: 12, temperature: 0.5, topK: 3, generator: &generator)
+        XCTAssertEqual(sample.count, 12)
+    }
+}
