@@ -60,6 +60,12 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .executableTarget(
+            name: "CharGPT",
+            dependencies: ["Dendrite", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Examples/CharGPT",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .executableTarget(
             name: "DendriteBenchmarks",
             dependencies: ["Dendrite", "COpenBLAS"],
             path: "Benchmarks/DendriteBenchmarks",

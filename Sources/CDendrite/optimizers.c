@@ -1,9 +1,9 @@
 // Fused optimizer updates (PyTorch's formulas), vectorized: `restrict` tells the compiler the
-// arrays do not overlap, and target_clones adds an AVX2/FMA version picked at load time.
+// arrays do not overlap, and target_clones adds an AVX2 version picked at load time.
 #include "CDendrite.h"
 #include <math.h>
 
-#define DD_HOT __attribute__((target_clones("avx2,fma", "default")))
+#define DD_HOT __attribute__((target_clones("avx2", "default")))
 
 DD_HOT void dd_rmsprop_step(float *restrict p, const float *restrict g, float *restrict square_avg, size_t n,
                             float lr, float alpha, float eps, float weight_decay) {

@@ -109,31 +109,44 @@ final class TransformerTests: XCTestCase {
         XCTAssertEqual(try encoding.table.scalar(at: [3, 3]), cosf(3 / 100), accuracy: 1e-6)
     }
 
-    func testTinyGPTLearnsAShortText() throws {
-        // A repeated phrase: the model must learn it well below a uniform guess (log 12 ≈ 2.48 nats).
-        let text = Array(String(repeating: "hello world. ", count: 40).unicodeScalars)
-        let vocabulary = Array(Set(text)).sorted()
-        let ids = text.map { Float(vocabulary.firstIndex(of: $0)!) }
-        let configuration = GPTConfiguration(vocabularySize: vocabulary.count, contextLength: 16, embedDimension: 32,
-                                             headCount: 4, layerCount: 1)
-        let model = try GPT(configuration, generator: &generator)
-        let optimizer = try AdamW(model.parameters, learningRate: 3e-3)
-        var loss: Float = .infinity
-        for step in 0..<60 {
+    /// A 200-step character-level GPT run on a small text (the start of the GPL-3 license)
+    /// brings the held-out loss below 2.5 nats per character (a uniform guess is ≈ 4).
+    func testCharacterGPTReducesValidationLossBelow2Point5In200Steps() throws {
+        let path = "/usr/share/common-licenses/GPL-3"
+        guard let full = try? String(contentsOfFile: path, encoding: .utf8) else { throw XCTSkip("\(path) is not on this machine") }
+        let text = Array(full.unicodeScalars.prefix(20_000))
+        let vocabulary = Array(Set(text)).sorted { $0.value < $1.value }
+        let index = Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($1, Float($0)) })
+        let ids = text.map { index[$0]! }
+        let boundary = ids.count * 9 / 10, length = 32
+        func batch(_ range: Range<Int>, _ size: Int) throws -> (Tensor, Tensor) {
             var inputs: [Float] = [], targets: [Float] = []
-            for _ in 0..<8 {
-                let start = generator.nextInt(below: ids.count - 17)
-                inputs += ids[start..<(start + 16)]
-                targets += ids[(start + 1)..<(start + 17)]
+            for _ in 0..<size {
+                let start = range.lowerBound + generator.nextInt(below: range.count - length - 1)
+                inputs += ids[start..<(start + length)]
+                targets += ids[(start + 1)..<(start + length + 1)]
             }
-            optimizer.zeroGrad()
-            let value = try model.loss(inputs: try Tensor(shape: [8, 16], scalars: inputs), targets: try Tensor(shape: [8, 16], scalars: targets))
-            try value.backward()
-            try optimizer.step()
-            if step >= 55 { loss = min(loss, value.scalar!) }
+            return (try Tensor(shape: [size, length], scalars: inputs), try Tensor(shape: [size, length], scalars: targets))
         }
-        XCTAssertLessThan(loss, 1.0, "nats per character after 60 steps")
-        let sample = try model.generate(prompt: [ids[0]].map(Int.init), count: 12, temperature: 0.5, topK: 3, generator: &generator)
-        XCTAssertEqual(sample.count, 12)
+        let model = try GPT(GPTConfiguration(vocabularySize: vocabulary.count, contextLength: length, embedDimension: 48,
+                                             headCount: 4, layerCount: 1), generator: &generator)
+        let optimizer = try AdamW(model.parameters, learningRate: 3e-3)
+        for _ in 0..<200 {
+            let (inputs, targets) = try batch(0..<boundary, 16)
+            optimizer.zeroGrad()
+            try model.loss(inputs: inputs, targets: targets).backward()
+            clipGradientNorm(model.parameters, maxNorm: 1)
+            try optimizer.step()
+        }
+        model.eval()
+        var validation: Float = 0
+        for _ in 0..<4 {
+            let (inputs, targets) = try batch(boundary..<ids.count, 16)
+            validation += try noGrad { try model.loss(inputs: inputs, targets: targets).scalar! } / 4
+        }
+        XCTAssertLessThan(validation, 2.5, "validation nats per character after 200 steps")
+        let sample = try model.generate(prompt: [Int(ids[0])], count: 20, temperature: 0.8, topK: 5, generator: &generator)
+        XCTAssertEqual(sample.count, 20)
+        XCTAssertTrue(sample.allSatisfy { (0..<vocabulary.count).contains($0) })
     }
 }

@@ -48,3 +48,27 @@ func trainingGuideLoopSnippet(model: Module, train: TensorDataset) throws {
         }
     }
 }
+
+/// Docs/Transformer.md, sections 1–4.
+func transformerGuideSnippets(nextTokens: Tensor) throws {
+    var generator = RandomGenerator(seed: 0)
+    let tokens = try Tensor(shape: [2, 5], scalars: [3, 1, 4, 1, 5, 9, 2, 6, 5, 3])   // [B, T] indices
+    let embed = Embedding(10, 16, generator: &generator)            // weight [V, E] = [10, 16]
+    var x = try embed(tokens)                                        // [B, T, E] = [2, 5, 16]
+    x = try SinusoidalPositionalEncoding(maximumLength: 64, embedDimension: 16)(x)   // + PE[0..<T], [2, 5, 16]
+
+    let attention = try MultiHeadAttention(embedDimension: 16, headCount: 4, isCausal: true, generator: &generator)
+    let attended = try attention(x)                                  // [2, 5, 16]
+
+    let block = try TransformerEncoderBlock(embedDimension: 16, headCount: 4, feedForward: 64,
+                                            gelu: true, normFirst: false, generator: &generator)
+    let y = try block(x)                                             // [2, 5, 16]
+
+    let configuration = GPTConfiguration(vocabularySize: 86, contextLength: 64, embedDimension: 128,
+                                         headCount: 4, layerCount: 2)
+    let model = try GPT(configuration, generator: &generator)        // tied output head by default
+    let logits = try model(tokens)                                   // [B, T, V]
+    let loss = try model.loss(inputs: tokens, targets: nextTokens)   // nats per token
+    let text = try model.generate(prompt: [3, 1], count: 100, temperature: 0.8, topK: 10, generator: &generator)
+    print(attended.shape, y.shape, logits.shape, loss, text.count)
+}
