@@ -62,7 +62,27 @@ def main():
 
         samples = measure(step, 5 if args.quick else 9)
         report(name, batch, samples, args.threads)
+    block_benchmark(args)
     epoch_benchmark(args)
+
+
+def block_benchmark(args):
+    """One pre-norm causal transformer block, d 128, 4 heads, FF 512, T 64, B 32, with Adam."""
+    block = nn.TransformerEncoderLayer(128, 4, dim_feedforward=512, dropout=0.0, activation="gelu",
+                                       batch_first=True, norm_first=True)
+    optimizer = torch.optim.Adam(block.parameters(), lr=1e-3)
+    x = torch.randn(32, 64, 128)
+    mask = nn.Transformer.generate_square_subsequent_mask(64)
+
+    def step():
+        optimizer.zero_grad()
+        block(x, src_mask=mask, is_causal=True).pow(2).mean().backward()
+        optimizer.step()
+
+    samples = measure(step, 5 if args.quick else 9)
+    median = statistics.median(samples)
+    print(json.dumps({"workload": "transformer block d128 h4 FF512 T64 B32 (Adam)", "tokens_per_second": 2048 / median,
+                      "median_seconds": median, "threads": args.threads, "torch": torch.__version__}))
 
 
 def report(name, count, samples, threads):

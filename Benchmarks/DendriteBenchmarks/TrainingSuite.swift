@@ -21,6 +21,22 @@ func runTrainingSuite(quick: Bool) throws -> [Row] {
                         minSeconds: time.minimum, maxSeconds: time.maximum, noisy: time.isNoisy, baseline: nil,
                         baselineValue: nil, ratio: nil))
     }
+    // One pre-norm causal transformer block, d 128, 4 heads, FF 512, T 64, B 32: forward,
+    // backward and an Adam step, in tokens per second.
+    let block = try TransformerEncoderBlock(embedDimension: 128, headCount: 4, feedForward: 512, gelu: true, normFirst: true,
+                                            causal: true, generator: &generator)
+    let blockOptimizer = try Adam(block.parameters, learningRate: 1e-3)
+    let sequences = Tensor.normal([32, 64, 128], generator: &generator)
+    let blockStep = {
+        blockOptimizer.zeroGrad()
+        try block(sequences).squared().mean().backward()
+        try blockOptimizer.step()
+    }
+    let blockTime = try measure(warmup: 3, runs: quick ? 5 : 9, inner: try calibrate(target: 0.2, blockStep), blockStep)
+    rows.append(Row(suite: "training", workload: "transformer block d128 h4 FF512 T64 B32 (Adam)", unit: "tokens/s",
+                    value: 2048 / blockTime.median, medianSeconds: blockTime.median, minSeconds: blockTime.minimum,
+                    maxSeconds: blockTime.maximum, noisy: blockTime.isNoisy, baseline: nil, baselineValue: nil, ratio: nil))
+
     // A whole epoch as users run it: fit over Fashion-MNIST's 54,000 training images (shuffled
     // batches gathered from memory, metrics computed), as `dendrite train` reports it.
     if let data = try? FashionMNIST.dataset().load(.train, limit: 54_000) {
