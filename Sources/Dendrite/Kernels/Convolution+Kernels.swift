@@ -6,6 +6,16 @@ import CDendrite
 //   backward weight: dW_g += dY_g · col_gᵀ            (beta = 1 over the batch)
 // with K = (C / groups)·KH·KW. 1×1 stride-1 unpadded layers skip im2col: col_g is X_g itself.
 
+/// The column matrix of one image and group: im2col into `buffer`, or the image itself for a
+/// pointwise convolution (no buffer).
+@inline(__always)
+private func columns(of image: UnsafeMutablePointer<Float>, channels: Int, into buffer: TensorStorage?,
+                     geometry: inout dd_conv_geometry) -> UnsafePointer<Float> {
+    guard let buffer else { return UnsafePointer(image) }
+    dd_im2col(image, buffer.base, Int32(channels), &geometry)
+    return UnsafePointer(buffer.base)
+}
+
 /// Convolution forward with im2col + GEMM (OpenBLAS): `y = conv(x, weight) + bias`.
 ///
 /// - Parameters:
@@ -34,14 +44,8 @@ public func conv2d(input: Tensor, weight: Tensor, bias: Tensor?, geometry g: Con
     let column = g.isPointwise ? nil : TensorStorage(count: k * plane)
     for n in 0..<g.batch {
         for group in 0..<g.groups {
-            let x = input.storage.base + (n * g.inputChannels + group * cpg) * inPlane
-            let source: UnsafePointer<Float>
-            if let column {
-                dd_im2col(x, column.base, Int32(cpg), &cg)
-                source = UnsafePointer(column.base)
-            } else {
-                source = UnsafePointer(x)
-            }
+            let source = columns(of: input.storage.base + (n * g.inputChannels + group * cpg) * inPlane, channels: cpg,
+                                 into: column, geometry: &cg)
             gemmUnchecked(transposeA: false, transposeB: false, m: opg, n: plane, k: k, alpha: 1,
                           a: weight.storage.base + group * opg * k, lda: k, b: source, ldb: plane,
                           beta: bias == nil ? 0 : 1,
@@ -99,14 +103,8 @@ public func conv2dBackwardWeight(gradOutput: Tensor, input: Tensor, geometry g: 
     let column = g.isPointwise ? nil : TensorStorage(count: k * plane)
     for n in 0..<g.batch {
         for group in 0..<g.groups {
-            let x = input.storage.base + (n * g.inputChannels + group * cpg) * inPlane
-            let source: UnsafePointer<Float>
-            if let column {
-                dd_im2col(x, column.base, Int32(cpg), &cg)
-                source = UnsafePointer(column.base)
-            } else {
-                source = UnsafePointer(x)
-            }
+            let source = columns(of: input.storage.base + (n * g.inputChannels + group * cpg) * inPlane, channels: cpg,
+                                 into: column, geometry: &cg)
             gemmUnchecked(transposeA: false, transposeB: true, m: opg, n: k, k: plane, alpha: 1,
                           a: gradOutput.storage.base + (n * g.outputChannels + group * opg) * plane, lda: plane,
                           b: source, ldb: plane, beta: 1, c: dWeight.storage.base + group * opg * k, ldc: k)

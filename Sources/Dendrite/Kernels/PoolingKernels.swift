@@ -34,6 +34,15 @@ struct PoolingGeometry {
     }
 }
 
+extension PoolingGeometry {
+    /// The input rows and columns (clipped to the image) under output position (oh, ow).
+    @inline(__always)
+    func window(_ oh: Int, _ ow: Int) -> (rows: Range<Int>, columns: Range<Int>) {
+        let h0 = oh * strideHeight - paddingHeight, w0 = ow * strideWidth - paddingWidth
+        return (Swift.max(h0, 0)..<Swift.min(h0 + kernelHeight, inputHeight), Swift.max(w0, 0)..<Swift.min(w0 + kernelWidth, inputWidth))
+    }
+}
+
 enum PoolingKernels {
     /// Max pooling; returns the output and, per output element, the flat input index of its maximum.
     static func maxForward(_ x: Tensor, _ g: PoolingGeometry, outputShape: [Int]) -> (Tensor, [Int32]) {
@@ -45,15 +54,12 @@ enum PoolingKernels {
             for p in 0..<g.planes {
                 let plane = src + p * inPlane
                 for oh in 0..<g.outputHeight {
-                    let h0 = oh * g.strideHeight - g.paddingHeight
-                    let hStart = Swift.max(h0, 0), hEnd = Swift.min(h0 + g.kernelHeight, g.inputHeight)
                     for ow in 0..<g.outputWidth {
-                        let w0 = ow * g.strideWidth - g.paddingWidth
-                        let wStart = Swift.max(w0, 0), wEnd = Swift.min(w0 + g.kernelWidth, g.inputWidth)
+                        let (rows, columns) = g.window(oh, ow)
                         var best = -Float.infinity
-                        var bestIndex = hStart * g.inputWidth + wStart
-                        for h in hStart..<hEnd {
-                            for w in wStart..<wEnd {
+                        var bestIndex = rows.lowerBound * g.inputWidth + columns.lowerBound
+                        for h in rows {
+                            for w in columns {
                                 let v = plane[h * g.inputWidth + w]
                                 if v > best || v.isNaN { best = v; bestIndex = h * g.inputWidth + w; if v.isNaN { break } }
                             }
@@ -90,13 +96,10 @@ enum PoolingKernels {
         for p in 0..<g.planes {
             let plane = src + p * inPlane
             for oh in 0..<g.outputHeight {
-                let h0 = oh * g.strideHeight - g.paddingHeight
-                let hStart = Swift.max(h0, 0), hEnd = Swift.min(h0 + g.kernelHeight, g.inputHeight)
                 for ow in 0..<g.outputWidth {
-                    let w0 = ow * g.strideWidth - g.paddingWidth
-                    let wStart = Swift.max(w0, 0), wEnd = Swift.min(w0 + g.kernelWidth, g.inputWidth)
+                    let (rows, columns) = g.window(oh, ow)
                     var total: Float = 0
-                    for h in hStart..<hEnd { for w in wStart..<wEnd { total += plane[h * g.inputWidth + w] } }
+                    for h in rows { for w in columns { total += plane[h * g.inputWidth + w] } }
                     dst[p * outPlane + oh * g.outputWidth + ow] = total * scale
                 }
             }
@@ -113,13 +116,10 @@ enum PoolingKernels {
         for p in 0..<g.planes {
             let plane = dst + p * inPlane
             for oh in 0..<g.outputHeight {
-                let h0 = oh * g.strideHeight - g.paddingHeight
-                let hStart = Swift.max(h0, 0), hEnd = Swift.min(h0 + g.kernelHeight, g.inputHeight)
                 for ow in 0..<g.outputWidth {
-                    let w0 = ow * g.strideWidth - g.paddingWidth
-                    let wStart = Swift.max(w0, 0), wEnd = Swift.min(w0 + g.kernelWidth, g.inputWidth)
+                    let (rows, columns) = g.window(oh, ow)
                     let share = src[p * outPlane + oh * g.outputWidth + ow] * scale
-                    for h in hStart..<hEnd { for w in wStart..<wEnd { plane[h * g.inputWidth + w] += share } }
+                    for h in rows { for w in columns { plane[h * g.inputWidth + w] += share } }
                 }
             }
         }

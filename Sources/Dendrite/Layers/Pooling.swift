@@ -1,59 +1,54 @@
-/// 2-D max pooling (PyTorch's `nn.MaxPool2d`): the maximum of each window; stride defaults to
-/// the kernel size.
-public final class MaxPool2D: Module {
+/// The window configuration shared by ``MaxPool2D`` and ``AvgPool2D``.
+public class Pool2D: Module {
     /// Window size.
     public let kernelSize: Size2D
-    /// Step between windows.
+    /// Step between windows (defaults to the kernel size).
     public let stride: Size2D
-    /// Padding (with −∞) on each side.
+    /// Padding on each side.
     public let padding: Size2D
 
-    /// Creates the layer.
-    public init(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0) {
+    init(kernelSize: Size2D, stride: Size2D?, padding: Size2D) {
         self.kernelSize = kernelSize
         self.stride = stride ?? kernelSize
         self.padding = padding
         super.init()
+    }
+
+    var name: String { "\(typeName)(\(kernelSize))" }
+
+    public override func outputShape(forInput shape: [Int]) throws -> [Int] {
+        guard shape.count == 3 else { throw DendriteError.shapeMismatch(operation: name, expected: "[C, H, W]", got: "\(shape)") }
+        let g = try PoolingGeometry(operation: name, inputShape: [1] + shape, kernel: kernelSize.pair, stride: stride.pair,
+                                    padding: padding.pair)
+        return [shape[0], g.outputHeight, g.outputWidth]
+    }
+}
+
+/// 2-D max pooling (PyTorch's `nn.MaxPool2d`): the maximum of each window, padding with −∞.
+public final class MaxPool2D: Pool2D {
+    /// Creates the layer; `stride` defaults to the kernel size.
+    public override init(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0) {
+        super.init(kernelSize: kernelSize, stride: stride, padding: padding)
     }
 
     public override var typeName: String { "MaxPool2D" }
 
     public override func forward(_ input: Tensor) throws -> Tensor {
-        try maxPool2d(input, kernelSize: kernelSize.pair, stride: stride.pair, padding: padding.pair,
-                      operation: "MaxPool2D(\(kernelSize))")
-    }
-
-    public override func outputShape(forInput shape: [Int]) throws -> [Int] {
-        try poolingOutputShape(shape, kernel: kernelSize, stride: stride, padding: padding, name: "MaxPool2D(\(kernelSize))")
+        try maxPool2d(input, kernelSize: kernelSize.pair, stride: stride.pair, padding: padding.pair, operation: name)
     }
 }
 
 /// 2-D average pooling (PyTorch's `nn.AvgPool2d`, padding counted in the average).
-public final class AvgPool2D: Module {
-    /// Window size.
-    public let kernelSize: Size2D
-    /// Step between windows.
-    public let stride: Size2D
-    /// Zero padding on each side.
-    public let padding: Size2D
-
-    /// Creates the layer.
-    public init(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0) {
-        self.kernelSize = kernelSize
-        self.stride = stride ?? kernelSize
-        self.padding = padding
-        super.init()
+public final class AvgPool2D: Pool2D {
+    /// Creates the layer; `stride` defaults to the kernel size.
+    public override init(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0) {
+        super.init(kernelSize: kernelSize, stride: stride, padding: padding)
     }
 
     public override var typeName: String { "AvgPool2D" }
 
     public override func forward(_ input: Tensor) throws -> Tensor {
-        try avgPool2d(input, kernelSize: kernelSize.pair, stride: stride.pair, padding: padding.pair,
-                      operation: "AvgPool2D(\(kernelSize))")
-    }
-
-    public override func outputShape(forInput shape: [Int]) throws -> [Int] {
-        try poolingOutputShape(shape, kernel: kernelSize, stride: stride, padding: padding, name: "AvgPool2D(\(kernelSize))")
+        try avgPool2d(input, kernelSize: kernelSize.pair, stride: stride.pair, padding: padding.pair, operation: name)
     }
 }
 
@@ -80,11 +75,4 @@ public final class AdaptiveAvgPool2D: Module {
         }
         return [shape[0], outputSize.height, outputSize.width]
     }
-}
-
-func poolingOutputShape(_ shape: [Int], kernel: Size2D, stride: Size2D, padding: Size2D, name: String) throws -> [Int] {
-    guard shape.count == 3 else { throw DendriteError.shapeMismatch(operation: name, expected: "[C, H, W]", got: "\(shape)") }
-    let g = try PoolingGeometry(operation: name, inputShape: [1] + shape, kernel: kernel.pair, stride: stride.pair,
-                                padding: padding.pair)
-    return [shape[0], g.outputHeight, g.outputWidth]
 }
