@@ -14,23 +14,24 @@ func runGEMMSuite(quick: Bool) throws -> [Row] {
         let rawA = a.scalars, rawB = b.scalars
         var rawC = [Float](repeating: 0, count: m * n)
         let runs = size >= 1024 ? 5 : 9
-        // Interleave the two so drift in clock or load affects both alike.
+        // Alternate the two in rounds and compare each round's pair, so that drift in clock speed
+        // or load affects both alike; the ratio is the median of the per-round ratios.
         let inner = calibrate { rawSGEMM(m: m, n: n, k: k, a: rawA, b: rawB, c: &rawC) }
-        var wrapperSamples: [Double] = [], rawSamples: [Double] = []
-        for _ in 0..<3 {
-            wrapperSamples += try measure(warmup: 1, runs: runs, inner: inner) {
-                try gemm(m: m, n: n, k: k, a: a, b: b, c: &c)
-            }.samples
-            rawSamples += measure(warmup: 1, runs: runs, inner: inner) {
-                rawSGEMM(m: m, n: n, k: k, a: rawA, b: rawB, c: &rawC)
-            }.samples
+        var wrapperSamples: [Double] = [], rawSamples: [Double] = [], ratios: [Double] = []
+        for _ in 0..<(runs * 2) {
+            let w = try measure(warmup: 1, runs: 1, inner: inner) { try gemm(m: m, n: n, k: k, a: a, b: b, c: &c) }.samples[0]
+            let r = measure(warmup: 1, runs: 1, inner: inner) { rawSGEMM(m: m, n: n, k: k, a: rawA, b: rawB, c: &rawC) }.samples[0]
+            wrapperSamples.append(w)
+            rawSamples.append(r)
+            ratios.append(r / w)
         }
         let wrapper = Measurement(samples: wrapperSamples), raw = Measurement(samples: rawSamples)
+        let pairedRatio = Measurement(samples: ratios).median
         rows.append(Row(suite: "gemm", workload: "gemm \(size)³ vs raw cblas", unit: "GFLOP/s",
                         value: flops / wrapper.median / 1e9, medianSeconds: wrapper.median,
                         minSeconds: wrapper.minimum, maxSeconds: wrapper.maximum, noisy: wrapper.isNoisy,
                         baseline: "cblas_sgemm", baselineValue: flops / raw.median / 1e9,
-                        ratio: raw.median / wrapper.median))
+                        ratio: pairedRatio))
         if size <= (quick ? 512 : 1024) {
             var naiveC = Tensor.zeros([m, n])
             let naive = try measure(warmup: 1, runs: size >= 512 ? 3 : 5) {
