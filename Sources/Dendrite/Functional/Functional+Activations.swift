@@ -26,9 +26,14 @@ extension Tensor {
                 return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x)
             })
         }
-        return unary("gelu", { x in 0.5 * x * (1 + erff(x * 0.707_106_78)) }, derivative: { x, _ in
-            0.5 * (1 + erff(x * 0.707_106_78)) + x * 0.398_942_28 * expf(-0.5 * x * x)
-        })
+        // Φ(x) is computed once in the forward pass and kept for the backward pass.
+        let cdf = ElementwiseKernels.map(self) { x in 0.5 * (1 + erff(x * 0.707_106_78)) }
+        let y = ElementwiseKernels.zip(self, cdf, shape: shape) { $0 * $1 }
+        guard requiresGradient && GradientMode.isEnabled else { return y }
+        let x = detached()
+        return y.recorded("gelu", [self]) { g in
+            [ElementwiseKernels.zip3(g, x, cdf) { g, x, phi in g * (phi + x * 0.398_942_28 * expf(-0.5 * x * x)) }]
+        }
     }
 }
 

@@ -5,7 +5,7 @@ enum ElementwiseKernels {
     /// `y[i] = f(x[i])`.
     @inline(__always)
     static func map(_ x: Tensor, _ f: (Float) -> Float) -> Tensor {
-        let out = TensorStorage(count: x.count)
+        let out = TensorStorage(uninitializedCount: x.count)
         let n = x.count
         let src = x.storage.base, dst = out.base
         for i in 0..<n { dst[i] = f(src[i]) }
@@ -24,7 +24,7 @@ enum ElementwiseKernels {
     @inline(__always)
     static func zip(_ a: Tensor, _ b: Tensor, shape: [Int], _ f: (Float, Float) -> Float) -> Tensor {
         let total = Tensor.elementCount(of: shape)
-        let out = TensorStorage(count: total)
+        let out = TensorStorage(uninitializedCount: total)
         let pa = a.storage.base, pb = b.storage.base, po = out.base
         if a.shape == shape && b.shape == shape {
             for i in 0..<total { po[i] = f(pa[i], pb[i]) }
@@ -75,7 +75,7 @@ enum ElementwiseKernels {
     /// Three-operand `out[i] = f(c[i], a[i], b[i])` for same-shaped tensors.
     @inline(__always)
     static func zip3(_ c: Tensor, _ a: Tensor, _ b: Tensor, _ f: (Float, Float, Float) -> Float) -> Tensor {
-        let out = TensorStorage(count: c.count)
+        let out = TensorStorage(uninitializedCount: c.count)
         let pc = c.storage.base, pa = a.storage.base, pb = b.storage.base, po = out.base
         for i in 0..<c.count { po[i] = f(pc[i], pa[i], pb[i]) }
         return Tensor(shape: c.shape, storage: out)

@@ -5,10 +5,11 @@ enum LayerNormKernels {
     /// Returns y, and per row the mean and 1/√(σ² + ε) for the backward pass.
     static func forward(_ x: Tensor, gamma: Tensor?, beta: Tensor?, rows: Int, columns: Int, epsilon: Float)
         -> (output: Tensor, mean: [Float], inverseStd: [Float]) {
-        let out = TensorStorage(count: x.count)
+        let out = TensorStorage(uninitializedCount: x.count)
         var means = [Float](repeating: 0, count: rows), inverses = [Float](repeating: 0, count: rows)
         let src = x.storage.base, dst = out.base
-        let g = gamma?.storage.base, b = beta?.storage.base
+        // Unit scale and zero shift when not affine, so the inner loop has no branches.
+        let ones = gamma == nil ? [Float](repeating: 1, count: columns) : [], zeros = beta == nil ? [Float](repeating: 0, count: columns) : []
         for r in 0..<rows {
             let row = src + r * columns, target = dst + r * columns
             var sum: Float = 0
@@ -19,9 +20,12 @@ enum LayerNormKernels {
             let inverse = 1 / (squares / Float(columns) + epsilon).squareRoot()
             means[r] = mean
             inverses[r] = inverse
-            for c in 0..<columns {
-                let normalized = (row[c] - mean) * inverse
-                target[c] = normalized * (g?[c] ?? 1) + (b?[c] ?? 0)
+            ones.withUnsafeBufferPointer { unit in
+                zeros.withUnsafeBufferPointer { zero in
+                    let g = gamma?.storage.base ?? UnsafeMutablePointer(mutating: unit.baseAddress!)
+                    let b = beta?.storage.base ?? UnsafeMutablePointer(mutating: zero.baseAddress!)
+                    for c in 0..<columns { target[c] = (row[c] - mean) * inverse * g[c] + b[c] }
+                }
             }
         }
         return (Tensor(shape: x.shape, storage: out), means, inverses)

@@ -6,7 +6,7 @@ enum LayoutKernels {
         let inputStrides = contiguousStrides(x.shape)
         let shape = axes.map { x.shape[$0] }
         let strides = axes.map { inputStrides[$0] }
-        let out = TensorStorage(count: x.count)
+        let out = TensorStorage(uninitializedCount: x.count)
         let src = x.storage.base, dst = out.base
         let rank = shape.count
         guard x.count > 0 else { return Tensor(shape: shape, storage: out) }
@@ -48,7 +48,7 @@ enum LayoutKernels {
 
     /// Copies `count` scalars starting at `start` into a new tensor of `shape`.
     static func copyRange(_ x: Tensor, start: Int, count: Int, shape: [Int]) -> Tensor {
-        let out = TensorStorage(count: count)
+        let out = TensorStorage(uninitializedCount: count)
         out.base.update(from: x.storage.base + start, count: count)
         return Tensor(shape: shape, storage: out)
     }
@@ -56,7 +56,7 @@ enum LayoutKernels {
     /// Copies entries `start..<start+count` of the middle axis of `x` viewed as [outer, length, inner].
     static func slice(_ x: Tensor, outer: Int, length: Int, inner: Int, start: Int, count: Int, shape: [Int]) -> Tensor {
         let block = count * inner
-        let out = TensorStorage(count: outer * block)
+        let out = TensorStorage(uninitializedCount: outer * block)
         for o in 0..<outer {
             (out.base + o * block).update(from: x.storage.base + (o * length + start) * inner, count: block)
         }
@@ -76,7 +76,7 @@ enum LayoutKernels {
     /// Concatenates tensors viewed as [outer, length_i, inner] along the middle axis.
     static func concat(_ parts: [Tensor], outer: Int, lengths: [Int], inner: Int, shape: [Int]) -> Tensor {
         let total = lengths.reduce(0, +)
-        let out = TensorStorage(count: outer * total * inner)
+        let out = TensorStorage(uninitializedCount: outer * total * inner)
         var dstOffset = 0
         for o in 0..<outer {
             for (part, length) in zip(parts, lengths) {
@@ -98,7 +98,7 @@ enum LayoutKernels {
 extension LayoutKernels {
     /// Rows `indices` of `x` viewed as `[rows, rowSize]`, stacked in order.
     static func gatherRows(_ x: Tensor, indices: [Int], rowSize: Int, shape: [Int]) -> Tensor {
-        let out = TensorStorage(count: indices.count * rowSize)
+        let out = TensorStorage(uninitializedCount: indices.count * rowSize)
         for (position, index) in indices.enumerated() {
             (out.base + position * rowSize).update(from: x.storage.base + index * rowSize, count: rowSize)
         }

@@ -10,7 +10,7 @@ import Foundation
 enum SoftmaxKernels {
     /// `y = softmax(x)` (or `log_softmax(x)` when `logarithm`) for each of `rows` rows of `columns`.
     static func forward(_ x: Tensor, rows: Int, columns: Int, logarithm: Bool) -> Tensor {
-        let out = TensorStorage(count: rows * columns)
+        let out = TensorStorage(uninitializedCount: rows * columns)
         let src = x.storage.base, dst = out.base
         for r in 0..<rows {
             let input = src + r * columns, output = dst + r * columns
@@ -36,7 +36,7 @@ enum SoftmaxKernels {
 
     /// Softmax: `dx = y ⊙ (dy − Σ dy ⊙ y)`. Log-softmax: `dx = dy − softmax ⊙ Σ dy`.
     static func backward(_ dy: Tensor, output y: Tensor, rows: Int, columns: Int, logarithm: Bool) -> Tensor {
-        let out = TensorStorage(count: rows * columns)
+        let out = TensorStorage(uninitializedCount: rows * columns)
         let g = dy.storage.base, yp = y.storage.base, dst = out.base
         for r in 0..<rows {
             let gr = g + r * columns, yr = yp + r * columns, dr = dst + r * columns

@@ -25,6 +25,16 @@ final class TensorStorage: @unchecked Sendable {
         base.initialize(repeating: 0, count: max(count, 1))
     }
 
+    /// Allocates `count` elements without initializing them: only for kernels that write every
+    /// element before anything reads it.
+    init(uninitializedCount count: Int) {
+        precondition(count >= 0, "TensorStorage: negative count")
+        _ = heapTuning
+        self.count = count
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+        base = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+    }
+
     /// Allocates `count` elements filled with `value`.
     convenience init(count: Int, repeating value: Float) {
         self.init(count: count)

@@ -75,3 +75,32 @@ extension Tensor {
         }
     }
 }
+
+extension Tensor {
+    /// `alpha · self · otherᵀ` for batches of matrices: `[N, T, d] · [N, S, d]ᵀ → [N, T, S]`, one
+    /// batched GEMM with the transpose and the scale folded in (no copies); differentiable.
+    func matmulTransposingRight(_ other: Tensor, alpha: Float = 1) throws -> Tensor {
+        guard rank == 3, other.rank == 3, shape[0] == other.shape[0], shape[2] == other.shape[2] else {
+            throw DendriteError.shapeMismatch(operation: "matmul(transposing right)", expected: "[N, T, d] and [N, S, d], left \(shape)",
+                                              got: "right \(other.shape)")
+        }
+        let (batch, t, d, s) = (shape[0], shape[1], shape[2], other.shape[1])
+        var result = Tensor.zeros([batch, t, s])
+        try batchedGEMM(transposeB: true, batch: batch, m: t, n: s, k: d, alpha: alpha, a: self, b: other, c: &result)
+        let (a, b) = (self, other)
+        return result.recorded("matmul(transposing right)", [self, other]) { g in
+            var dA: Tensor?, dB: Tensor?
+            if a.requiresGradient {
+                var grad = Tensor.zeros([batch, t, d])
+                try batchedGEMM(batch: batch, m: t, n: d, k: s, alpha: alpha, a: g, b: b, c: &grad)
+                dA = grad
+            }
+            if b.requiresGradient {
+                var grad = Tensor.zeros([batch, s, d])
+                try batchedGEMM(transposeA: true, batch: batch, m: s, n: d, k: t, alpha: alpha, a: g, b: a, c: &grad)
+                dB = grad
+            }
+            return [dA, dB]
+        }
+    }
+}

@@ -17,7 +17,7 @@ public func scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor,
         throw DendriteError.shapeMismatch(operation: "scaledDotProductAttention", expected: "query [N, T, d], key [N, S, d], value [N, S, dv]",
                                           got: "query \(query.shape), key \(key.shape), value \(value.shape)")
     }
-    var scores = try query.matmul(key.transposed()) * (1 / Float(query.shape[2]).squareRoot())
+    var scores = try query.matmulTransposingRight(key, alpha: 1 / Float(query.shape[2]).squareRoot())
     if let additiveMask { scores = try scores + additiveMask }
     return try softmax(scores).matmul(value)
 }
