@@ -1,7 +1,8 @@
 /// Whether differentiable operations record onto the graph.
 ///
 /// Recording is on by default; ``noGrad(_:)`` turns it off for a scope (inference, metrics,
-/// optimizer updates), as `torch.no_grad()` does.
+/// optimizer updates), as `torch.no_grad()` does. The mode is process-wide, not per thread:
+/// train one model per process, or do not record on one thread while another runs `noGrad`.
 public enum GradientMode {
     nonisolated(unsafe) private static var disabledDepth = 0
 
