@@ -42,7 +42,8 @@ bench: deps
 ## bench-peers: the same training workloads in PyTorch (installs torch into .venv-bench on first use)
 bench-peers:
 	@test -x .venv-bench/bin/python || (python3 -m venv .venv-bench && .venv-bench/bin/pip install -q torch)
-	.venv-bench/bin/python Benchmarks/pytorch_twin.py --threads $$(nproc)
+	.venv-bench/bin/python Benchmarks/pytorch_twin.py --threads $$(nproc) | tee .build/pytorch-twin.jsonl
+	$(SWIFT) run $(RELEASE) dendrite-bench --filter training --threads $$(nproc) --peers .build/pytorch-twin.jsonl --charts Docs/charts
 
 clean:
 	rm -rf .build .build-downstream

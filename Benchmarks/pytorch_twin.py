@@ -7,6 +7,7 @@ import argparse
 import gzip
 import json
 import os
+import resource
 import statistics
 import time
 
@@ -61,7 +62,9 @@ def main():
             optimizer.step()
 
         samples = measure(step, 5 if args.quick else 9)
-        report(name, batch, samples, args.threads)
+        # The MLP runs first, so the process peak here is PyTorch's footprint for training it.
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 if make is mlp else None
+        report(name, batch, samples, args.threads, peak)
     block_benchmark(args)
     epoch_benchmark(args)
 
@@ -85,11 +88,13 @@ def block_benchmark(args):
                       "median_seconds": median, "threads": args.threads, "torch": torch.__version__}))
 
 
-def report(name, count, samples, threads):
+def report(name, count, samples, threads, peak=None):
     median = statistics.median(samples)
-    print(json.dumps({"workload": name, "samples_per_second": count / median, "median_seconds": median,
-                      "min_seconds": min(samples), "max_seconds": max(samples), "threads": threads,
-                      "torch": torch.__version__}))
+    entry = {"workload": name, "samples_per_second": count / median, "median_seconds": median,
+             "min_seconds": min(samples), "max_seconds": max(samples), "threads": threads, "torch": torch.__version__}
+    if peak is not None:
+        entry["peak_mib"] = peak
+    print(json.dumps(entry), flush=True)
 
 
 def epoch_benchmark(args, root="/usr/share/datasets/fashion-mnist"):

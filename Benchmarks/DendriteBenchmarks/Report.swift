@@ -15,12 +15,14 @@ struct Row: Codable {
     let baseline: String?
     let baselineValue: Double?
     let ratio: Double?
+    /// Peak resident memory during the workload (MiB), for end-to-end workloads.
+    var peakMemoryMiB: Double? = nil
 }
 
 /// Prints rows as an aligned text table.
 func printTable(title: String, rows: [Row]) {
     print("\n== \(title) ==")
-    let header = ["workload", "median ms", "min–max ms", "Dendrite", "baseline", "baseline fig.", "ratio"]
+    let header = ["workload", "median ms", "min–max ms", "Dendrite", "baseline", "baseline fig.", "ratio", "peak MiB"]
     var lines = [header]
     for row in rows {
         let baselineFigure = row.baselineValue.map { String(format: "%.2f %@", $0, row.unit) } ?? "–"
@@ -32,6 +34,7 @@ func printTable(title: String, rows: [Row]) {
             row.baseline ?? "–",
             baselineFigure,
             row.ratio.map { String(format: "%.2f×", $0) } ?? "–",
+            row.peakMemoryMiB.map { String(format: "%.0f", $0) } ?? "–",
         ])
     }
     let widths = (0..<header.count).map { column in lines.map { $0[column].count }.max() ?? 0 }

@@ -15,11 +15,13 @@ func runTrainingSuite(quick: Bool) throws -> [Row] {
         let inputs = Tensor.uniform([workload.batch] + workload.inputShape, generator: &generator)
         let targets = Tensor((0..<workload.batch).map { Float($0 % 10) })
         let step = { _ = try model.trainStep(inputs: inputs, targets: targets, loss: .crossEntropy, optimizer: optimizer) }
+        resetPeakMemory()
         let time = try measure(warmup: 3, runs: quick ? 5 : 9, inner: try calibrate(target: 0.2, step), step)
+        let peak = peakMemoryMiB()
         let rate = Double(workload.batch) / time.median
         rows.append(Row(suite: "training", workload: workload.name, unit: "samples/s", value: rate, medianSeconds: time.median,
                         minSeconds: time.minimum, maxSeconds: time.maximum, noisy: time.isNoisy, baseline: nil,
-                        baselineValue: nil, ratio: nil))
+                        baselineValue: nil, ratio: nil, peakMemoryMiB: peak))
     }
     // One pre-norm causal transformer block, d 128, 4 heads, FF 512, T 64, B 32: forward,
     // backward and an Adam step, in tokens per second.
@@ -32,10 +34,12 @@ func runTrainingSuite(quick: Bool) throws -> [Row] {
         try block(sequences).squared().mean().backward()
         try blockOptimizer.step()
     }
+    resetPeakMemory()
     let blockTime = try measure(warmup: 3, runs: quick ? 5 : 9, inner: try calibrate(target: 0.2, blockStep), blockStep)
     rows.append(Row(suite: "training", workload: "transformer block d128 h4 FF512 T64 B32 (Adam)", unit: "tokens/s",
                     value: 2048 / blockTime.median, medianSeconds: blockTime.median, minSeconds: blockTime.minimum,
-                    maxSeconds: blockTime.maximum, noisy: blockTime.isNoisy, baseline: nil, baselineValue: nil, ratio: nil))
+                    maxSeconds: blockTime.maximum, noisy: blockTime.isNoisy, baseline: nil, baselineValue: nil, ratio: nil,
+                    peakMemoryMiB: peakMemoryMiB()))
 
     // A whole epoch as users run it: fit over Fashion-MNIST's 54,000 training images (shuffled
     // batches gathered from memory, metrics computed), as `dendrite train` reports it.
@@ -43,6 +47,7 @@ func runTrainingSuite(quick: Bool) throws -> [Row] {
         let model = try ModelSpec("mlp", inputShape: [1, 28, 28]).build(generator: &generator)
         let optimizer = try RMSprop.keras(model.parameters)
         var samples: [Double] = []
+        resetPeakMemory()
         for epoch in 0..<(quick ? 3 : 5) {
             let history = try model.fit(data, epochs: 1, batchSize: 128, loss: .crossEntropy, optimizer: optimizer,
                                         seed: UInt64(epoch))
@@ -51,7 +56,8 @@ func runTrainingSuite(quick: Bool) throws -> [Row] {
         let time = Measurement(samples: Array(samples.dropFirst()))
         rows.append(Row(suite: "training", workload: "MLP epoch, fit on 54,000 Fashion-MNIST images", unit: "samples/s",
                         value: 54_000 / time.median, medianSeconds: time.median, minSeconds: time.minimum,
-                        maxSeconds: time.maximum, noisy: time.isNoisy, baseline: nil, baselineValue: nil, ratio: nil))
+                        maxSeconds: time.maximum, noisy: time.isNoisy, baseline: nil, baselineValue: nil, ratio: nil,
+                        peakMemoryMiB: peakMemoryMiB()))
     }
     return rows
 }

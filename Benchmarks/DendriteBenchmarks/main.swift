@@ -9,6 +9,8 @@ struct Options {
     var filter: String?
     var threads: Int?
     var jsonPath: String?
+    var peersPath: String?
+    var chartsPath: String?
 
     init(arguments: [String]) throws {
         var iterator = arguments.dropFirst().makeIterator()
@@ -18,8 +20,15 @@ struct Options {
             case "--filter": filter = iterator.next()
             case "--threads": threads = iterator.next().flatMap(Int.init)
             case "--json": jsonPath = iterator.next()
+            case "--peers": peersPath = iterator.next()
+            case "--charts": chartsPath = iterator.next()
             case "-h", "--help":
-                print("usage: dendrite-bench [--quick] [--filter gemm|conv|training] [--threads N] [--json FILE]")
+                print("""
+                usage: dendrite-bench [--quick] [--filter gemm|conv|kernels|training] [--threads N] [--json FILE]
+                                      [--peers FILE] [--charts DIR]
+                  --peers FILE   JSON lines from Benchmarks/pytorch_twin.py: adds PyTorch's figure and the ratio
+                  --charts DIR   writes gemm.svg and training.svg
+                """)
                 exit(0)
             default:
                 throw DendriteError.invalidArgument(operation: "dendrite-bench", argument: argument,
@@ -39,16 +48,22 @@ do {
         ("conv", "Convolution (GFLOP/s; ratio = im2col+GEMM ÷ naive)", runConvolutionSuite),
         ("training", "Training steps (samples/s)", runTrainingSuite),
     ]
+    let peers = try options.peersPath.map(PeerResults.init(path:))
     for (name, title, run) in suites where options.filter == nil || options.filter == name {
-        let suiteRows = try run(options.quick)
+        var suiteRows = try run(options.quick)
+        if let peers { suiteRows = peers.compare(suiteRows) }
         printTable(title: title, rows: suiteRows)
         rows += suiteRows
+    }
+    if let directory = options.chartsPath {
+        try writeCharts(rows, to: directory)
+        print("\nwrote the charts of these suites into \(directory)/ (gemm.svg, training.svg)")
     }
     if let path = options.jsonPath {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let report: [String: AnyCodable] = [
-            "backend": .string(Dendrite.backendDescription),
+            "machine": .machine(Machine.current()),
             "rows": .rows(rows),
         ]
         try encoder.encode(report).write(to: URL(fileURLWithPath: path), options: .atomic)
@@ -63,11 +78,13 @@ do {
 enum AnyCodable: Encodable {
     case string(String)
     case rows([Row])
+    case machine(Machine)
     func encode(to encoder: Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .string(let value): try container.encode(value)
         case .rows(let value): try container.encode(value)
+        case .machine(let value): try container.encode(value)
         }
     }
 }
