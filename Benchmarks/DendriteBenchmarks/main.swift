@@ -46,6 +46,7 @@ do {
     let suites: [(String, String, (Bool) throws -> [Row])] = [
         ("gemm", "GEMM (GFLOP/s; ratio = Dendrite ÷ baseline)", runGEMMSuite),
         ("conv", "Convolution (GFLOP/s; ratio = im2col+GEMM ÷ naive)", runConvolutionSuite),
+        ("kernels", "Fused kernels (million elements/s; ratio = fused ÷ composed)", runKernelSuite),
         ("training", "Training steps (samples/s)", runTrainingSuite),
     ]
     let peers = try options.peersPath.map(PeerResults.init(path:))
