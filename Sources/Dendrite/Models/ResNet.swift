@@ -1,0 +1,217 @@
+/// A residual block of ResNet-18/34 (torchvision's `BasicBlock`): two 3×3 convolutions with batch
+/// norm, and a projection (`downsample`: 1×1 convolution + batch norm) when the shape changes.
+public final class BasicBlock: Module {
+    /// Output channels per input channel of the block's width.
+    public static let expansion = 1
+    /// 3×3, carries the stride.
+    public let conv1: Conv2D
+    /// Batch norm after `conv1`.
+    public let bn1: BatchNorm2D
+    /// 3×3.
+    public let conv2: Conv2D
+    /// Batch norm after `conv2`.
+    public let bn2: BatchNorm2D
+    /// The shortcut's projection, when needed.
+    public let downsample: Sequential?
+
+    /// Creates the block.
+    public init(_ inputChannels: Int, _ width: Int, stride: Int, generator: inout RandomGenerator) throws {
+        conv1 = try Conv2D(inputChannels, width, kernelSize: 3, stride: Size2D(stride, stride), padding: 1, bias: false,
+                           weightInitializer: .kaimingNormal(), generator: &generator)
+        bn1 = BatchNorm2D(width)
+        conv2 = try Conv2D(width, width, kernelSize: 3, padding: 1, bias: false, weightInitializer: .kaimingNormal(), generator: &generator)
+        bn2 = BatchNorm2D(width)
+        downsample = stride != 1 || inputChannels != width
+            ? Sequential([try Conv2D(inputChannels, width, kernelSize: 1, stride: Size2D(stride, stride), bias: false, generator: &generator),
+                          BatchNorm2D(width)])
+            : nil
+        super.init()
+    }
+
+    public override var typeName: String { "BasicBlock" }
+
+    public override func forward(_ input: Tensor) throws -> Tensor {
+        let main = try bn2(conv2(try bn1(conv1(input)).relu()))
+        return try (main + (try downsample?(input) ?? input)).relu()
+    }
+
+    public override func outputShape(forInput shape: [Int]) throws -> [Int] {
+        try conv2.outputShape(forInput: try conv1.outputShape(forInput: shape))
+    }
+}
+
+/// The bottleneck block of ResNet-50 (torchvision's `Bottleneck`, stride on the 3×3 convolution):
+/// 1×1 reduce, 3×3, 1×1 expand by 4, with batch norm, and a projection when the shape changes.
+public final class Bottleneck: Module {
+    /// Output channels per unit of width.
+    public static let expansion = 4
+    /// 1×1 reduction.
+    public let conv1: Conv2D
+    /// Batch norm after `conv1`.
+    public let bn1: BatchNorm2D
+    /// 3×3, carries the stride.
+    public let conv2: Conv2D
+    /// Batch norm after `conv2`.
+    public let bn2: BatchNorm2D
+    /// 1×1 expansion.
+    public let conv3: Conv2D
+    /// Batch norm after `conv3`.
+    public let bn3: BatchNorm2D
+    /// The shortcut's projection, when needed.
+    public let downsample: Sequential?
+
+    /// Creates the block.
+    public init(_ inputChannels: Int, _ width: Int, stride: Int, generator: inout RandomGenerator) throws {
+        let output = width * Bottleneck.expansion
+        conv1 = try Conv2D(inputChannels, width, kernelSize: 1, bias: false, weightInitializer: .kaimingNormal(), generator: &generator)
+        bn1 = BatchNorm2D(width)
+        conv2 = try Conv2D(width, width, kernelSize: 3, stride: Size2D(stride, stride), padding: 1, bias: false,
+                           weightInitializer: .kaimingNormal(), generator: &generator)
+        bn2 = BatchNorm2D(width)
+        conv3 = try Conv2D(width, output, kernelSize: 1, bias: false, weightInitializer: .kaimingNormal(), generator: &generator)
+        bn3 = BatchNorm2D(output)
+        downsample = stride != 1 || inputChannels != output
+            ? Sequential([try Conv2D(inputChannels, output, kernelSize: 1, stride: Size2D(stride, stride), bias: false, generator: &generator),
+                          BatchNorm2D(output)])
+            : nil
+        super.init()
+    }
+
+    public override var typeName: String { "Bottleneck" }
+
+    public override func forward(_ input: Tensor) throws -> Tensor {
+        var x = try bn1(conv1(input)).relu()
+        x = try bn2(conv2(x)).relu()
+        x = try bn3(conv3(x))
+        return try (x + (try downsample?(input) ?? input)).relu()
+    }
+
+    public override func outputShape(forInput shape: [Int]) throws -> [Int] {
+        try conv3.outputShape(forInput: try conv2.outputShape(forInput: try conv1.outputShape(forInput: shape)))
+    }
+}
+
+/// ResNet (He et al.) with torchvision's layer order and parameter names (`conv1`, `bn1`,
+/// `layer1.0.conv1`, `layer2.0.downsample.0`, `fc`), so a torchvision `state_dict` loads strictly.
+/// Input `[N, 3, H, W]`; output logits `[N, classCount]`.
+public final class ResNet: Module {
+    /// 7×7, stride 2, 64 filters.
+    public let conv1: Conv2D
+    /// Batch norm after the stem.
+    public let bn1: BatchNorm2D
+    /// 3×3, stride 2 max pooling.
+    public let maxpool: MaxPool2D
+    /// Stages of blocks at widths 64, 128, 256, 512.
+    public let layer1: Sequential, layer2: Sequential, layer3: Sequential, layer4: Sequential
+    /// Global average pooling.
+    public let avgpool: AdaptiveAvgPool2D
+    /// The classifier.
+    public let fc: Linear
+
+    /// Builds a ResNet from its block type and stage depths (`[2, 2, 2, 2]` is ResNet-18).
+    public init(bottleneck: Bool, depths: [Int], classCount: Int, generator: inout RandomGenerator) throws {
+        guard depths.count == 4, depths.allSatisfy({ $0 > 0 }), classCount > 0 else {
+            throw DendriteError.invalidArgument(operation: "ResNet", argument: "depths \(depths), classCount \(classCount)",
+                                                reason: "needs four positive stage depths and at least one class")
+        }
+        conv1 = try Conv2D(3, 64, kernelSize: 7, stride: 2, padding: 3, bias: false, weightInitializer: .kaimingNormal(), generator: &generator)
+        bn1 = BatchNorm2D(64)
+        maxpool = MaxPool2D(kernelSize: 3, stride: 2, padding: 1)
+        let expansion = bottleneck ? Bottleneck.expansion : BasicBlock.expansion
+        var channels = 64
+        var stages: [Sequential] = []
+        for (index, (width, depth)) in zip([64, 128, 256, 512], depths).enumerated() {
+            var blocks: [Module] = []
+            for position in 0..<depth {
+                let stride = position == 0 && index > 0 ? 2 : 1
+                blocks.append(bottleneck ? try Bottleneck(channels, width, stride: stride, generator: &generator)
+                                         : try BasicBlock(channels, width, stride: stride, generator: &generator))
+                channels = width * expansion
+            }
+            stages.append(Sequential(blocks))
+        }
+        (layer1, layer2, layer3, layer4) = (stages[0], stages[1], stages[2], stages[3])
+        avgpool = AdaptiveAvgPool2D(outputSize: 1)
+        fc = Linear(512 * expansion, classCount, generator: &generator)
+        super.init()
+    }
+
+    public override var typeName: String { "ResNet" }
+
+    public override func forward(_ input: Tensor) throws -> Tensor {
+        var x = try maxpool(try bn1(conv1(input)).relu())
+        for stage in [layer1, layer2, layer3, layer4] { x = try stage(x) }
+        return try fc(try avgpool(x).flattenedBatch())
+    }
+
+    public override func outputShape(forInput shape: [Int]) throws -> [Int] {
+        var x = try maxpool.outputShape(forInput: try conv1.outputShape(forInput: shape))
+        for stage in [layer1, layer2, layer3, layer4] { x = try stage.outputShape(forInput: x) }
+        return try fc.outputShape(forInput: [x[0]])
+    }
+}
+
+/// LeNet-5 in its classic form: 6 and 16 filters of 5×5 with tanh and average pooling, then
+/// 120, 84 and 10 units — 61,706 parameters on `1×32×32`.
+public final class LeNet5: Module {
+    /// 1 → 6, 5×5.
+    public let conv1: Conv2D
+    /// 6 → 16, 5×5.
+    public let conv2: Conv2D
+    /// 400 → 120.
+    public let fc1: Linear
+    /// 120 → 84.
+    public let fc2: Linear
+    /// 84 → classes.
+    public let fc3: Linear
+    let pool = AvgPool2D(kernelSize: 2)
+
+    /// Creates the network.
+    public init(classCount: Int = 10, generator: inout RandomGenerator) throws {
+        conv1 = try Conv2D(1, 6, kernelSize: 5, generator: &generator)
+        conv2 = try Conv2D(6, 16, kernelSize: 5, generator: &generator)
+        fc1 = Linear(400, 120, generator: &generator)
+        fc2 = Linear(120, 84, generator: &generator)
+        fc3 = Linear(84, classCount, generator: &generator)
+        super.init()
+    }
+
+    public override var typeName: String { "LeNet5" }
+
+    public override func forward(_ input: Tensor) throws -> Tensor {
+        let features = try pool(try conv2(try pool(try conv1(input).tanh())).tanh())
+        return try fc3(try fc2(try fc1(features.flattenedBatch()).tanh()).tanh())
+    }
+
+    public override func outputShape(forInput shape: [Int]) throws -> [Int] {
+        let features = try pool.outputShape(forInput: try conv2.outputShape(forInput: try pool.outputShape(forInput: try conv1.outputShape(forInput: shape))))
+        return try fc3.outputShape(forInput: try fc2.outputShape(forInput: try fc1.outputShape(forInput: [features.reduce(1, *)])))
+    }
+}
+
+/// Predefined architectures with torchvision's parameter names.
+public enum Models {
+    /// LeNet-5 (61,706 parameters for 10 classes).
+    public static func lenet5(classCount: Int = 10, seed: UInt64 = 0) throws -> LeNet5 {
+        var generator = RandomGenerator(seed: seed)
+        return try LeNet5(classCount: classCount, generator: &generator)
+    }
+
+    /// ResNet-18 (11,689,512 parameters for 1000 classes).
+    public static func resnet18(classCount: Int = 1000, seed: UInt64 = 0) throws -> ResNet {
+        var generator = RandomGenerator(seed: seed)
+        return try ResNet(bottleneck: false, depths: [2, 2, 2, 2], classCount: classCount, generator: &generator)
+    }
+
+    /// ResNet-34 (21,797,672 parameters for 1000 classes).
+    public static func resnet34(classCount: Int = 1000, seed: UInt64 = 0) throws -> ResNet {
+        var generator = RandomGenerator(seed: seed)
+        return try ResNet(bottleneck: false, depths: [3, 4, 6, 3], classCount: classCount, generator: &generator)
+    }
+
+    /// ResNet-50 (25,557,032 parameters for 1000 classes).
+    public static func resnet50(classCount: Int = 1000, seed: UInt64 = 0) throws -> ResNet {
+        var generator = RandomGenerator(seed: seed)
+        return try ResNet(bottleneck: true, depths: [3, 4, 6, 3], classCount: classCount, generator: &generator)
+    }
+}
