@@ -66,7 +66,28 @@ def main():
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 if make is mlp else None
         report(name, batch, samples, args.threads, peak)
     block_benchmark(args)
+    resnet_benchmark(args)
     epoch_benchmark(args)
+
+
+def resnet_benchmark(args):
+    """ResNet-18 inference in eval mode (needs torchvision; skipped without it)."""
+    try:
+        import torchvision
+    except ImportError:
+        return
+    model = torchvision.models.resnet18().eval()
+    for batch in ([1] if args.quick else [1, 8]):
+        x = torch.randn(batch, 3, 224, 224)
+
+        def infer():
+            with torch.no_grad():
+                model(x)
+
+        samples = measure(infer, 3 if args.quick else 5)
+        median = statistics.median(samples)
+        print(json.dumps({"workload": f"ResNet-18 inference, batch {batch}, 3×224×224", "images_per_second": batch / median,
+                          "median_seconds": median, "threads": args.threads, "torch": torch.__version__}), flush=True)
 
 
 def block_benchmark(args):

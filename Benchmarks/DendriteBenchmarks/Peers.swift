@@ -7,6 +7,7 @@ struct PeerResults {
         let workload: String
         let samples_per_second: Double?
         let tokens_per_second: Double?
+        let images_per_second: Double?
         let peak_mib: Double?
     }
 
@@ -25,7 +26,7 @@ struct PeerResults {
     /// Rows with PyTorch as the baseline and Dendrite ÷ PyTorch as the ratio where a twin exists.
     func compare(_ rows: [Row]) -> [Row] {
         rows.map { row in
-            guard let peer = entries[row.workload], let figure = peer.samples_per_second ?? peer.tokens_per_second else { return row }
+            guard let peer = entries[row.workload], let figure = peer.samples_per_second ?? peer.tokens_per_second ?? peer.images_per_second else { return row }
             var compared = Row(suite: row.suite, workload: row.workload, unit: row.unit, value: row.value,
                                medianSeconds: row.medianSeconds, minSeconds: row.minSeconds, maxSeconds: row.maxSeconds,
                                noisy: row.noisy, baseline: "PyTorch", baselineValue: figure, ratio: row.value / figure)

@@ -41,6 +41,20 @@ func runTrainingSuite(quick: Bool) throws -> [Row] {
                     maxSeconds: blockTime.maximum, noisy: blockTime.isNoisy, baseline: nil, baselineValue: nil, ratio: nil,
                     peakMemoryMiB: peakMemoryMiB()))
 
+    // ResNet-18 inference (eval mode, no graph) on one 224×224 image and a batch of 8.
+    let resnet = try Models.resnet18()
+    resnet.eval()
+    for batch in quick ? [1] : [1, 8] {
+        let images = Tensor.normal([batch, 3, 224, 224], generator: &generator)
+        let infer = { _ = try noGrad { try resnet(images) } }
+        resetPeakMemory()
+        let time = try measure(warmup: 1, runs: quick ? 3 : 5, infer)
+        rows.append(Row(suite: "training", workload: "ResNet-18 inference, batch \(batch), 3×224×224", unit: "images/s",
+                        value: Double(batch) / time.median, medianSeconds: time.median, minSeconds: time.minimum,
+                        maxSeconds: time.maximum, noisy: time.isNoisy, baseline: nil, baselineValue: nil, ratio: nil,
+                        peakMemoryMiB: peakMemoryMiB()))
+    }
+
     // A whole epoch as users run it: fit over Fashion-MNIST's 54,000 training images (shuffled
     // batches gathered from memory, metrics computed), as `dendrite train` reports it.
     if let data = try? FashionMNIST.dataset().load(.train, limit: 54_000) {
