@@ -9,7 +9,7 @@ struct Summary: ParsableCommand {
         discussion: "Example (the course's exercise 5): dendrite summary conv:16:3x3:p1,relu,maxpool:2,conv:32:3x3:p1,relu,maxpool:2,flatten,dense:128,relu,dense:10 --input 3x32x32"
     )
 
-    @Argument(help: "A preset (mlp, cnn) or a comma-separated layer SPEC.")
+    @Argument(help: "A preset (mlp, cnn), an architecture (resnet18, vgg16, alexnet, lenet5, …) or a comma-separated layer SPEC.")
     var spec: String
 
     @Option(name: .long, help: "Per-sample input shape, e.g. 784 or 3x32x32.")
@@ -22,7 +22,9 @@ struct Summary: ParsableCommand {
         var generator = RandomGenerator(seed: 0)
         let shape = try parseShape(input)
         do {
-            let model = try ModelSpec(spec, inputShape: shape).build(generator: &generator)
+            let model: Module = Models.names.contains(spec.lowercased())
+                ? try Models.named(spec)
+                : try ModelSpec(spec, inputShape: shape).build(generator: &generator)
             let summary = try model.summary(input: shape)
             if json {
                 let encoder = JSONEncoder()

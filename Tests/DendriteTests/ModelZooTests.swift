@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import Dendrite
 
@@ -26,5 +27,46 @@ final class ModelZooTests: XCTestCase {
         let small = try Models.resnet18(classCount: 7)
         small.eval()
         XCTAssertEqual(try small(Tensor.zeros([1, 3, 64, 64])).shape, [1, 7])
+    }
+}
+
+final class ClassicCNNTests: XCTestCase {
+    func testAlexNetAndVGGTotalsAndNamesMatchTorchvision() throws {
+        var generator = RandomGenerator(seed: 0)
+        // Zero initialization keeps these 60–140 M parameter models quick to build in a test.
+        let alexnet = try ConvolutionalClassifier.alexNet(classCount: 1000, initializer: .zeros, generator: &generator)
+        XCTAssertEqual(alexnet.parameterCount, 61_100_840)
+        XCTAssertEqual(Set(alexnet.stateDict().map(\.0)),
+                       Set(["features.0", "features.3", "features.6", "features.8", "features.10", "classifier.1", "classifier.4",
+                            "classifier.6"].flatMap { ["\($0).weight", "\($0).bias"] }))
+        XCTAssertEqual(try alexnet.summary(input: [3, 224, 224]).outputShape, [1000])
+        let vgg16 = try ConvolutionalClassifier.vgg(depth: 16, batchNorm: false, classCount: 1000, initializer: .zeros, generator: &generator)
+        XCTAssertEqual(vgg16.parameterCount, 138_357_544)
+        XCTAssertTrue(vgg16.stateDict().map(\.0).contains("classifier.6.bias"))
+        let vgg11bn = try ConvolutionalClassifier.vgg(depth: 11, batchNorm: true, classCount: 10, initializer: .zeros, generator: &generator)
+        XCTAssertTrue(vgg11bn.stateDict().map(\.0).contains("features.1.running_mean"))
+        XCTAssertThrowsError(try Models.named("resnet99"))
+    }
+
+    func testWeightsLoadStrictlyByName() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dendrite-zoo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("lenet.safetensors").path
+        let original = try Models.lenet5(seed: 1)
+        try original.save(to: path)
+        let loaded = try Models.named("lenet5", weights: path)
+        for ((name, a), (_, b)) in zip(original.stateDict(), loaded.stateDict()) { XCTAssertEqual(a, b, name) }
+        // A renamed key and a wrong shape are reported by name.
+        var state = Dictionary(uniqueKeysWithValues: original.stateDict())
+        state["fc9.weight"] = state.removeValue(forKey: "fc1.weight")
+        state["fc2.bias"] = Tensor.zeros([3])
+        try SafeTensors.write(state.sorted { $0.key < $1.key }, to: path)
+        XCTAssertThrowsError(try Models.named("lenet5", weights: path)) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("missing keys: fc1.weight"), text)
+            XCTAssertTrue(text.contains("unexpected keys: fc9.weight"), text)
+            XCTAssertTrue(text.contains("shape mismatch for fc2.bias: model [84], given [3]"), text)
+        }
     }
 }

@@ -1,26 +1,75 @@
-/// Predefined architectures with torchvision's parameter names.
+/// Predefined architectures with torchvision's parameter names and layer order.
+///
+/// Every constructor takes an optional safetensors file of weights (for example written by
+/// `safetensors.torch.save_file(torchvision.models.resnet18(weights=…).state_dict(), path)`),
+/// loaded strictly; when weights are given, the random initialization is skipped.
 public enum Models {
+    /// The architecture names accepted by ``named(_:classCount:weights:)`` (and the CLI).
+    public static let names = ["lenet5", "alexnet", "vgg11", "vgg13", "vgg16", "vgg19", "vgg11_bn", "vgg13_bn", "vgg16_bn",
+                               "vgg19_bn", "resnet18", "resnet34", "resnet50"]
+
+    /// Builds an architecture by name (`"resnet18"`, `"vgg16_bn"`…), optionally loading weights.
+    public static func named(_ name: String, classCount: Int? = nil, weights: String? = nil, seed: UInt64 = 0) throws -> Module {
+        var generator = RandomGenerator(seed: seed)
+        let initializer: Initializer? = weights == nil ? nil : .zeros
+        let classes = classCount ?? (name == "lenet5" ? 10 : 1000)
+        let model: Module
+        switch name.lowercased() {
+        case "lenet5": model = try LeNet5(classCount: classes, generator: &generator)
+        case "alexnet": model = try ConvolutionalClassifier.alexNet(classCount: classes, initializer: initializer, generator: &generator)
+        case "resnet18": model = try ResNet(bottleneck: false, depths: [2, 2, 2, 2], classCount: classes, generator: &generator)
+        case "resnet34": model = try ResNet(bottleneck: false, depths: [3, 4, 6, 3], classCount: classes, generator: &generator)
+        case "resnet50": model = try ResNet(bottleneck: true, depths: [3, 4, 6, 3], classCount: classes, generator: &generator)
+        case let vgg where vgg.hasPrefix("vgg"):
+            let batchNorm = vgg.hasSuffix("_bn")
+            guard let depth = Int(vgg.dropFirst(3).prefix(while: \.isNumber)) else { fallthrough }
+            model = try ConvolutionalClassifier.vgg(depth: depth, batchNorm: batchNorm, classCount: classes, initializer: initializer,
+                                                    generator: &generator)
+        default:
+            throw DendriteError.invalidArgument(operation: "Models", argument: "architecture \"\(name)\"",
+                                                reason: "known: \(names.joined(separator: ", "))")
+        }
+        if let weights { try model.load(from: weights) }
+        return model
+    }
+
     /// LeNet-5 (61,706 parameters for 10 classes).
     public static func lenet5(classCount: Int = 10, seed: UInt64 = 0) throws -> LeNet5 {
         var generator = RandomGenerator(seed: seed)
         return try LeNet5(classCount: classCount, generator: &generator)
     }
 
+    /// AlexNet (61,100,840 parameters for 1000 classes).
+    public static func alexnet(classCount: Int = 1000, weights: String? = nil) throws -> Module {
+        try named("alexnet", classCount: classCount, weights: weights)
+    }
+
+    /// VGG-11/13/16/19 (VGG-16: 138,357,544 parameters for 1000 classes), optionally with batch norm.
+    public static func vgg(_ depth: Int, batchNorm: Bool = false, classCount: Int = 1000, weights: String? = nil) throws -> Module {
+        try named("vgg\(depth)\(batchNorm ? "_bn" : "")", classCount: classCount, weights: weights)
+    }
+
     /// ResNet-18 (11,689,512 parameters for 1000 classes).
-    public static func resnet18(classCount: Int = 1000, seed: UInt64 = 0) throws -> ResNet {
+    public static func resnet18(classCount: Int = 1000, weights: String? = nil, seed: UInt64 = 0) throws -> ResNet {
         var generator = RandomGenerator(seed: seed)
-        return try ResNet(bottleneck: false, depths: [2, 2, 2, 2], classCount: classCount, generator: &generator)
+        let model = try ResNet(bottleneck: false, depths: [2, 2, 2, 2], classCount: classCount, generator: &generator)
+        if let weights { try model.load(from: weights) }
+        return model
     }
 
     /// ResNet-34 (21,797,672 parameters for 1000 classes).
-    public static func resnet34(classCount: Int = 1000, seed: UInt64 = 0) throws -> ResNet {
+    public static func resnet34(classCount: Int = 1000, weights: String? = nil, seed: UInt64 = 0) throws -> ResNet {
         var generator = RandomGenerator(seed: seed)
-        return try ResNet(bottleneck: false, depths: [3, 4, 6, 3], classCount: classCount, generator: &generator)
+        let model = try ResNet(bottleneck: false, depths: [3, 4, 6, 3], classCount: classCount, generator: &generator)
+        if let weights { try model.load(from: weights) }
+        return model
     }
 
     /// ResNet-50 (25,557,032 parameters for 1000 classes).
-    public static func resnet50(classCount: Int = 1000, seed: UInt64 = 0) throws -> ResNet {
+    public static func resnet50(classCount: Int = 1000, weights: String? = nil, seed: UInt64 = 0) throws -> ResNet {
         var generator = RandomGenerator(seed: seed)
-        return try ResNet(bottleneck: true, depths: [3, 4, 6, 3], classCount: classCount, generator: &generator)
+        let model = try ResNet(bottleneck: true, depths: [3, 4, 6, 3], classCount: classCount, generator: &generator)
+        if let weights { try model.load(from: weights) }
+        return model
     }
 }
