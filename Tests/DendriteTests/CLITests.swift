@@ -59,6 +59,8 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(summary.totalParameters, 407_050)
         let unknown = try dendrite(["summary", "flatten,dense:10,swish", "--input", "4"], expectSuccess: false)
         XCTAssertTrue(unknown.contains("layer 2 \"swish\": unknown layer"), unknown)
+        let resnet = try dendrite(["summary", "resnet18", "--input", "3x224x224"])
+        XCTAssertTrue(resnet.contains("Total parameters: 11,689,512"), resnet)
         let impossible = try dendrite(["summary", "conv:8:5x5,maxpool:2", "--input", "1x4x4"], expectSuccess: false)
         XCTAssertTrue(impossible.contains("conv:8:5x5"), impossible)
     }

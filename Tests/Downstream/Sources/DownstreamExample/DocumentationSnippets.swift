@@ -72,3 +72,13 @@ func transformerGuideSnippets(nextTokens: Tensor) throws {
     let text = try model.generate(prompt: [3, 1], count: 100, temperature: 0.8, topK: 10, generator: &generator)
     print(attended.shape, y.shape, logits.shape, loss, text.count)
 }
+
+/// Docs/Models.md.
+func modelsGuideSnippet(images: Tensor) throws {
+    let net = try Models.resnet18(classCount: 1000)                       // random initialization
+    let pretrained = try Models.resnet18(weights: "resnet18.safetensors")  // strict load, no random init
+    let any = try Models.named("vgg16_bn", weights: "vgg16_bn.safetensors")
+    pretrained.eval()
+    let logits = try pretrained(images)                                     // images: [N, 3, 224, 224]
+    print(net.parameterCount, any.parameterCount, logits.shape)
+}
