@@ -23,9 +23,10 @@ test-deps:
 	@python3 -c "import safetensors, numpy" 2>/dev/null || python3 -m pip install -q safetensors numpy 2>/dev/null \
 	    || echo "note: python3 safetensors is not installable here; the Python round-trip test will be skipped"
 
-## test-downstream: builds and runs Tests/Downstream (the README example, compiled against Dendrite)
+## test-downstream: builds and runs Tests/Downstream (the README example and the docs snippets, compiled against
+## Dendrite; manifest caching off, or incremental builds can miss files added to Dendrite)
 test-downstream:
-	$(SWIFT) run --package-path Tests/Downstream --scratch-path .build-downstream DownstreamExample
+	$(SWIFT) run --package-path Tests/Downstream --scratch-path .build-downstream --disable-build-manifest-caching DownstreamExample
 
 RUN ?= runs/fashion-mlp
 
