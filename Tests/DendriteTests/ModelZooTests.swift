@@ -70,3 +70,16 @@ final class ClassicCNNTests: XCTestCase {
         }
     }
 }
+
+final class ModelParityTests: XCTestCase {
+    /// LeNet-5 with PyTorch's weights (strict load by name) gives PyTorch's outputs.
+    func testLeNet5MatchesPyTorch() throws {
+        let weights = try XCTUnwrap(Bundle.module.url(forResource: "lenet5_weights", withExtension: "safetensors", subdirectory: "data"))
+        let io = try XCTUnwrap(Bundle.module.url(forResource: "lenet5_io", withExtension: "safetensors", subdirectory: "data"))
+        let model = try Models.named("lenet5", weights: weights.path)
+        model.eval()
+        let file = try SafeTensors.read(io.path)
+        let output = try model(try XCTUnwrap(file.tensors["input"]))
+        assertClose(output, try XCTUnwrap(file.tensors["output"]), rtol: 1e-3, atol: 1e-5)
+    }
+}

@@ -144,3 +144,30 @@ for norm_first in (False, True):
     transformer_case("encoder_layer_" + ("prenorm" if norm_first else "postnorm"), layer, torch.randn(2, 4, 8),
                      lambda m, x: m(x))
 print("transformer fixtures written")
+
+# LeNet-5 (classic: tanh, average pooling), Dendrite's layout and names, eval-mode output parity.
+from safetensors.torch import save_file
+
+
+class LeNet5(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1, self.conv2 = nn.Conv2d(1, 6, 5), nn.Conv2d(6, 16, 5)
+        self.fc1, self.fc2, self.fc3 = nn.Linear(400, 120), nn.Linear(120, 84), nn.Linear(84, 10)
+
+    def forward(self, x):
+        x = F.avg_pool2d(torch.tanh(self.conv1(x)), 2)
+        x = F.avg_pool2d(torch.tanh(self.conv2(x)), 2)
+        x = torch.tanh(self.fc1(x.flatten(1)))
+        return self.fc3(torch.tanh(self.fc2(x)))
+
+
+torch.manual_seed(3)
+lenet = LeNet5().eval()
+lenet_input = torch.randn(2, 1, 32, 32)
+with torch.no_grad():
+    lenet_output = lenet(lenet_input)
+save_file({**{k: v.contiguous() for k, v in lenet.state_dict().items()}},
+          os.path.join(HERE, "data", "lenet5_weights.safetensors"))
+save_file({"input": lenet_input, "output": lenet_output}, os.path.join(HERE, "data", "lenet5_io.safetensors"))
+print("lenet5 fixtures written")
