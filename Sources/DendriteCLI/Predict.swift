@@ -2,13 +2,28 @@ import ArgumentParser
 import Dendrite
 import Foundation
 
-/// `dendrite predict --checkpoint DIR (--data DIR --index N | --input FILE.safetensors)`.
+/// `dendrite predict --checkpoint DIR (--data DIR --index N | --input FILE.safetensors)`, or
+/// `dendrite predict --arch NAME --weights W.safetensors --input X.safetensors --output Y.safetensors`.
 struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Classify one test image (or a stored tensor) with a trained run and print the top classes.")
+        abstract: "Classify one test image (or a stored tensor) with a trained run and print the top classes.",
+        discussion: """
+        With --arch and --weights (a torchvision state_dict saved with safetensors), runs the architecture \
+        in eval mode on the tensor named 'input' of --input and stores the result as 'output' in --output: \
+        the way to check parity with PyTorch on your own weights.
+        """)
 
     @Option(help: "A run folder written by 'dendrite train'.")
-    var checkpoint: String
+    var checkpoint: String?
+
+    @Option(help: "A predefined architecture (resnet18, vgg16, alexnet, lenet5, …) instead of a run folder.")
+    var arch: String?
+
+    @Option(help: "Weights for --arch (safetensors, torchvision names).")
+    var weights: String?
+
+    @Option(help: "With --arch: where to store the result (a tensor named 'output').")
+    var output: String?
 
     @Option(help: "MNIST-format folder whose test split holds the image (default: the run's).")
     var data: String?
@@ -23,6 +38,8 @@ struct Predict: ParsableCommand {
     var top = 3
 
     func run() throws {
+        if let arch { return try runArchitecture(arch) }
+        guard let checkpoint else { throw ValidationError("give --checkpoint DIR, or --arch NAME with --weights and --input") }
         guard (index == nil) != (input == nil) else { throw ValidationError("give either --index N or --input FILE.safetensors") }
         do {
             let (model, configuration) = try RunFolder(path: checkpoint).loadModel()
@@ -54,6 +71,28 @@ struct Predict: ParsableCommand {
                     let name = names.map { " \($0[entry.offset])" } ?? ""
                     print("\(rank + 1). class \(entry.offset)\(name): \(String(format: "%.4f", entry.element))")
                 }
+            }
+        } catch let error as DendriteError {
+            throw ValidationError(error.description)
+        }
+    }
+
+    /// `--arch`: forward pass of a predefined architecture on a stored tensor.
+    private func runArchitecture(_ arch: String) throws {
+        guard let input else { throw ValidationError("--arch needs --input FILE.safetensors holding a tensor named 'input'") }
+        do {
+            let model = try Models.named(arch, weights: weights)
+            model.eval()
+            let file = try SafeTensors.read(input)
+            guard let tensor = file.tensors["input"] else {
+                throw ValidationError("\(input) has no tensor named 'input' (it has: \(file.names.joined(separator: ", ")))")
+            }
+            let result = try noGrad { try model(tensor) }
+            if let output {
+                try SafeTensors.write([("output", result)], to: output)
+                print("wrote \(output): output \(result.shape)")
+            } else {
+                print(result)
             }
         } catch let error as DendriteError {
             throw ValidationError(error.description)

@@ -104,6 +104,17 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(history.records.map(\.epoch), [1, 2, 3])
     }
 
+    func testPredictRunsAnArchitectureOnStoredTensorsLikePyTorch() throws {
+        let weights = try XCTUnwrap(Bundle.module.url(forResource: "lenet5_weights", withExtension: "safetensors", subdirectory: "data"))
+        let io = try XCTUnwrap(Bundle.module.url(forResource: "lenet5_io", withExtension: "safetensors", subdirectory: "data"))
+        let out = directory.appendingPathComponent("y.safetensors").path
+        try dendrite(["predict", "--arch", "lenet5", "--weights", weights.path, "--input", io.path, "--output", out])
+        let expected = try XCTUnwrap(SafeTensors.read(io.path).tensors["output"])
+        assertClose(try XCTUnwrap(SafeTensors.read(out).tensors["output"]), expected, rtol: 1e-3, atol: 1e-5)
+        let unknown = try dendrite(["predict", "--arch", "resnet99", "--input", io.path], expectSuccess: false)
+        XCTAssertTrue(unknown.contains("architecture \"resnet99\""), unknown)
+    }
+
     func testBadArgumentsAreClearErrors() throws {
         let badOptimizer = try dendrite(["train", "--optimizer", "adamax", "--data", directory.path], expectSuccess: false)
         XCTAssertTrue(badOptimizer.contains("not found") || badOptimizer.contains("adamax"), badOptimizer)
