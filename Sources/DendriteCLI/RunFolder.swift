@@ -30,7 +30,7 @@ struct RunFolder {
     func write<T: Encodable>(json value: T, to name: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try writeFile(try encoder.encode(value), to: file(name))
+        try writeAtomically(try encoder.encode(value), to: file(name))
     }
 
     func writeCheckpoint(model: Module, optimizer: Optimizer, history: History, configuration: RunConfiguration) throws {
@@ -42,8 +42,8 @@ struct RunFolder {
         try SafeTensors.write(optimizer.stateDict(), metadata: metadata, to: file("optimizer.safetensors"))
         try write(json: configuration, to: "model.json")
         try write(json: history, to: "history.json")
-        try writeFile(Data(history.csv.utf8), to: file("history.csv"))
-        try writeFile(Data(history.learningCurvesSVG(title: "Dendrite · \(configuration.spec)").utf8), to: file("curves.svg"))
+        try writeAtomically(Data(history.csv.utf8), to: file("history.csv"))
+        try writeAtomically(Data(history.learningCurvesSVG(title: "Dendrite · \(configuration.spec)").utf8), to: file("curves.svg"))
     }
 
     func readConfiguration() throws -> RunConfiguration {
@@ -82,17 +82,6 @@ struct RunFolder {
         }
         do { return try JSONDecoder().decode(type, from: data) } catch {
             throw DendriteError.invalidFile(path: location, offset: nil, reason: "is not valid (\(error))")
-        }
-    }
-
-    private func writeFile(_ data: Data, to location: String) throws {
-        let temporary = location + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
-        do {
-            try data.write(to: URL(fileURLWithPath: temporary))
-            guard rename(temporary, location) == 0 else { throw CocoaError(.fileWriteUnknown) }
-        } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw DendriteError.invalidFile(path: location, offset: nil, reason: "cannot be written (\(error.localizedDescription))")
         }
     }
 }

@@ -199,7 +199,9 @@ public enum SafeTensors {
 
 /// Writes `data` to a temporary file beside `path`, then renames it over `path`, so a reader
 /// never sees a half-written file.
-func writeAtomically(_ data: Data, to path: String) throws {
+///
+/// - Throws: ``DendriteError/invalidFile(path:offset:reason:)`` naming `path`.
+public func writeAtomically(_ data: Data, to path: String) throws {
     let url = URL(fileURLWithPath: path)
     let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(UUID().uuidString)")
     do {
