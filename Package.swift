@@ -60,6 +60,12 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .executableTarget(
+            name: "TransferFashion",
+            dependencies: ["Dendrite"],
+            path: "Sources/Examples/TransferFashion",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .executableTarget(
             name: "CharGPT",
             dependencies: ["Dendrite", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Examples/CharGPT",
