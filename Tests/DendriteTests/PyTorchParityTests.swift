@@ -97,3 +97,17 @@ final class PyTorchParityTests: XCTestCase {
         }
     }
 }
+
+final class DistillationParityTests: XCTestCase {
+    /// The distillation loss and its gradient against PyTorch (T = 3, α = 0.7).
+    func testDistillationLossMatchesPyTorch() throws {
+        let fixture = try loadFixture("distillation")
+        let student = try fixture.tensor("student").requiringGradient()
+        let loss = try DistillationLoss(temperature: 3, alpha: 0.7)(studentLogits: student, teacherLogits: try fixture.tensor("teacher"),
+                                                                     labels: try fixture.tensor("labels"))
+        assertClose(try loss.reshaped(to: [1]), try fixture.tensor("loss"), rtol: 1e-4, atol: 1e-6, "loss")
+        try loss.backward()
+        assertClose(try XCTUnwrap(student.gradient), try fixture.tensor("student.grad"), rtol: 1e-4, atol: 1e-6, "gradient")
+        XCTAssertThrowsError(try DistillationLoss(temperature: 0, alpha: 0.5))
+    }
+}

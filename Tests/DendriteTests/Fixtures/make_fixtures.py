@@ -171,3 +171,16 @@ save_file({**{k: v.contiguous() for k, v in lenet.state_dict().items()}},
           os.path.join(HERE, "data", "lenet5_weights.safetensors"))
 save_file({"input": lenet_input, "output": lenet_output}, os.path.join(HERE, "data", "lenet5_io.safetensors"))
 print("lenet5 fixtures written")
+
+# Distillation: α·T²·KL(softmax(t/T) ‖ softmax(s/T)) (batchmean) + (1 − α)·CE(s, y).
+torch.manual_seed(4)
+student = torch.randn(6, 5, requires_grad=True)
+teacher = torch.randn(6, 5)
+targets = torch.tensor([0, 4, 2, 2, 1, 3])
+T, alpha = 3.0, 0.7
+kl = F.kl_div(F.log_softmax(student / T, dim=1), F.softmax(teacher / T, dim=1), reduction="batchmean")
+loss = alpha * T * T * kl + (1 - alpha) * F.cross_entropy(student, targets)
+loss.backward()
+save("distillation", {"student": student, "teacher": teacher, "labels": targets.float(), "loss": loss.reshape(1),
+                      "student.grad": student.grad})
+print("distillation fixture written")
