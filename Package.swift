@@ -66,6 +66,12 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .executableTarget(
+            name: "DistillFashion",
+            dependencies: ["Dendrite"],
+            path: "Sources/Examples/DistillFashion",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .executableTarget(
             name: "CharGPT",
             dependencies: ["Dendrite", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Examples/CharGPT",
