@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RELEASE := -c release
 
-.PHONY: deps build test test-deps test-downstream train bench bench-peers clean
+.PHONY: deps build test test-deps test-downstream train bench bench-peers fixtures torch-venv clean
 
 ## deps: install the missing Debian packages (OpenBLAS, LAPACKE, zlib, Fashion-MNIST)
 deps:
@@ -40,11 +40,23 @@ train: build
 bench: deps
 	$(SWIFT) run $(RELEASE) dendrite-bench
 
-## bench-peers: the same training workloads in PyTorch (installs torch into .venv-bench on first use)
-bench-peers:
-	@test -x .venv-bench/bin/python || (python3 -m venv .venv-bench && .venv-bench/bin/pip install -q torch)
-	.venv-bench/bin/python Benchmarks/pytorch_twin.py --threads $$(nproc) | tee .build/pytorch-twin.jsonl
+TORCH_VENV ?= .venv-torch
+
+## torch-venv: a local Python environment with torch, torchvision and safetensors (created on first use)
+torch-venv:
+	@test -x $(TORCH_VENV)/bin/python || (python3 -m venv $(TORCH_VENV) \
+	    && $(TORCH_VENV)/bin/pip install -q torch torchvision safetensors numpy)
+
+## bench-peers: the same training workloads in PyTorch, same thread count, then the ratio table and charts
+bench-peers: torch-venv
+	@mkdir -p .build
+	$(TORCH_VENV)/bin/python Benchmarks/pytorch_twin.py --threads $$(nproc) | tee .build/pytorch-twin.jsonl
 	$(SWIFT) run $(RELEASE) dendrite-bench --filter training --threads $$(nproc) --peers .build/pytorch-twin.jsonl --charts Docs/charts
+
+## fixtures: regenerate the PyTorch parity fixtures under Tests/DendriteTests/Fixtures/data
+fixtures: torch-venv
+	$(TORCH_VENV)/bin/python Tests/DendriteTests/Fixtures/make_fixtures.py
+	$(TORCH_VENV)/bin/python Tests/DendriteTests/Fixtures/make_safetensors_fixture.py
 
 clean:
 	rm -rf .build .build-downstream

@@ -45,14 +45,28 @@ final class LossTests: XCTestCase {
         }
     }
 
+    func testLabelsThatAreNotIntegersInRangeAreTypedErrors() throws {
+        let logits = Tensor.zeros([2, 3])
+        for bad: Float in [.infinity, -.infinity, .nan, 1e30, 3, -1, 0.5] {
+            XCTAssertThrowsError(try crossEntropy(logits: logits, labels: Tensor([0, bad])), "label \(bad)") { error in
+                guard case .invalidArgument(let operation, _, _)? = error as? DendriteError else { return XCTFail("\(error)") }
+                XCTAssertEqual(operation, "crossEntropy")
+            }
+            XCTAssertThrowsError(try embedding(Tensor([bad]), weight: Tensor.zeros([3, 2])), "index \(bad)") { error in
+                guard case .invalidArgument(let operation, _, _)? = error as? DendriteError else { return XCTFail("\(error)") }
+                XCTAssertEqual(operation, "embedding")
+            }
+        }
+    }
+
     func testDistillationAndKLDivergence() throws {
         let student = try Tensor(shape: [2, 3], scalars: [1, 0, -1, 0.5, 0.5, 2])
-        XCTAssertEqual(try distillationKL(studentLogits: student, teacherLogits: student, temperature: 3).scalar!, 0, accuracy: 1e-6)
+        XCTAssertEqual(try klDivergence(studentLogits: student, teacherLogits: student, temperature: 3).scalar!, 0, accuracy: 1e-6)
         let teacher = try Tensor(shape: [2, 3], scalars: [2, 1, 0, 0, 0, 0])
         let t: Float = 2
         let p = try softmax(teacher / t), logP = try logSoftmax(teacher / t), logQ = try logSoftmax(student / t)
         let expected = try (p * (logP - logQ)).sum().scalar! / 2 * t * t
-        XCTAssertEqual(try distillationKL(studentLogits: student, teacherLogits: teacher, temperature: t).scalar!, expected, accuracy: 1e-6)
+        XCTAssertEqual(try klDivergence(studentLogits: student, teacherLogits: teacher, temperature: t).scalar!, expected, accuracy: 1e-6)
         XCTAssertEqual(try klDivergence(logProbabilities: logQ, targetProbabilities: p).scalar!, expected / (t * t), accuracy: 1e-6)
     }
 
@@ -81,7 +95,7 @@ final class LossTests: XCTestCase {
         }
         let teacher = Tensor.normal([3, 4], generator: &generator)
         try checkGradients([Tensor.normal([3, 4], generator: &generator)], "distillation") {
-            try distillationKL(studentLogits: $0[0], teacherLogits: teacher, temperature: 2)
+            try klDivergence(studentLogits: $0[0], teacherLogits: teacher, temperature: 2)
         }
     }
 }

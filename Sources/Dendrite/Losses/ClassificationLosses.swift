@@ -67,31 +67,12 @@ public func binaryCrossEntropy(probabilities: Tensor, targets: Tensor, reduction
 }
 
 /// Binary cross-entropy from logits, stable for any logit (PyTorch's `BCEWithLogitsLoss`):
-/// `max(x, 0) − x·t + log(1 + e^{−|x|})`, with `positiveWeight` scaling the positive term.
+/// `max(x, 0) − x·t + log(1 + e^{−|x|})`, with `positiveWeight` scaling the positive term; one fused op
+/// (the overload taking a `Tensor?` weight accepts one weight per class).
 public func binaryCrossEntropyWithLogits(logits: Tensor, targets: Tensor, positiveWeight: Float = 1,
                                          reduction: LossReduction = .mean) throws -> Tensor {
-    try checkSameShape(logits, targets, "binaryCrossEntropyWithLogits")
-    // −[w·t·log σ(x) + (1 − t)·log(1 − σ(x))] with log σ(x) = −softplus(−x), log(1 − σ(x)) = −softplus(x).
-    let softplusNegative = (-logits).softplus(), softplusPositive = logits.softplus()
-    let losses = try targets * softplusNegative * positiveWeight + (1 - targets) * softplusPositive
-    return reduction.apply(losses)
-}
-
-/// Knowledge-distillation loss (Hinton et al.): `T² · KL(softmax(teacher/T) ‖ softmax(student/T))`,
-/// averaged over the batch. The teacher receives no gradient.
-public func distillationKL(studentLogits: Tensor, teacherLogits: Tensor, temperature: Float) throws -> Tensor {
-    guard studentLogits.rank == 2, studentLogits.shape == teacherLogits.shape else {
-        throw DendriteError.shapeMismatch(operation: "distillationKL", expected: "student and teacher logits of one [N, C] shape",
-                                          got: "student \(studentLogits.shape), teacher \(teacherLogits.shape)")
-    }
-    guard temperature > 0 else {
-        throw DendriteError.invalidArgument(operation: "distillationKL", argument: "temperature \(temperature)", reason: "must be positive")
-    }
-    let teacher = try softmax(teacherLogits.detached() / temperature)
-    let teacherLog = try logSoftmax(teacherLogits.detached() / temperature)
-    let studentLog = try logSoftmax(studentLogits / temperature)
-    let kl = try (teacher * (teacherLog - studentLog)).sum() / Float(studentLogits.shape[0])
-    return kl * (temperature * temperature)
+    try binaryCrossEntropyWithLogits(logits: logits, targets: targets,
+                                     positiveWeight: positiveWeight == 1 ? nil : Tensor(positiveWeight), reduction: reduction)
 }
 
 /// KL divergence `Σ p·(log p − input)` where `input` holds log-probabilities (PyTorch's
@@ -118,7 +99,7 @@ func classificationShape(_ scores: Tensor, _ labels: Tensor, _ operation: String
 
 func classIndices(_ labels: Tensor, classes: Int, operation: String) throws -> [Int] {
     try labels.scalars.enumerated().map { row, value in
-        guard value == value.rounded(), value >= 0, Int(value) < classes else {
+        guard value.isFinite, value == value.rounded(), value >= 0, value < Float(classes) else {
             throw DendriteError.invalidArgument(operation: operation, argument: "label \(value) of example \(row)",
                                                 reason: "must be a class index in 0..<\(classes)")
         }

@@ -20,7 +20,7 @@ public struct DistillationLoss: Sendable {
 
     /// The loss for student logits `[N, C]`, teacher logits `[N, C]` and class indices `[N]`.
     public func callAsFunction(studentLogits: Tensor, teacherLogits: Tensor, labels: Tensor) throws -> Tensor {
-        let soft = try distillationKL(studentLogits: studentLogits, teacherLogits: teacherLogits, temperature: temperature)
+        let soft = try klDivergence(studentLogits: studentLogits, teacherLogits: teacherLogits, temperature: temperature)
         let hard = try crossEntropy(logits: studentLogits, labels: labels)
         return try soft * alpha + hard * (1 - alpha)
     }

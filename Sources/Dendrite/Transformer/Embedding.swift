@@ -45,7 +45,7 @@ public func embedding(_ indices: Tensor, weight: Tensor, paddingIndex: Int? = ni
     }
     let (rows, width) = (weight.shape[0], weight.shape[1])
     let positions = try indices.scalars.enumerated().map { position, value -> Int in
-        guard value == value.rounded(), value >= 0, Int(value) < rows else {
+        guard value.isFinite, value == value.rounded(), value >= 0, value < Float(rows) else {
             throw DendriteError.invalidArgument(operation: operation, argument: "index \(value) at position \(position)",
                                                 reason: "must be an integer in 0..<\(rows)")
         }

@@ -1,7 +1,7 @@
 """Writes the PyTorch parity fixtures in data/*.json: for each case, the inputs, the PyTorch
 weights (state_dict names), the outputs and the gradients, as {name: {"shape": [...], "data": [...]}}.
 
-Run (any python with torch): /opt/torchenv/bin/python Tests/DendriteTests/Fixtures/make_fixtures.py
+Run: `make fixtures` (creates .venv-torch with torch on first use), or any python with torch.
 """
 import json
 import os

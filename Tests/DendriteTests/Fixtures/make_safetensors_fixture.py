@@ -1,7 +1,7 @@
 """Writes data/python_written.safetensors with Python's `safetensors` package: one tensor per
 dtype Dendrite reads (F32, F16, BF16, F64, I64, I32, U8) plus metadata.
 
-Run: /opt/torchenv/bin/python Tests/DendriteTests/Fixtures/make_safetensors_fixture.py
+Run: `make fixtures` (creates .venv-torch with torch on first use), or any python with torch.
 (any python with torch and safetensors installed works).
 """
 import os
