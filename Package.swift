@@ -88,7 +88,7 @@ let package = Package(
             name: "DendriteTests",
             dependencies: ["Dendrite"],
             path: "Tests/DendriteTests",
-            exclude: ["Fixtures/make_fixtures.py", "Fixtures/make_safetensors_fixture.py"],
+            exclude: ["Fixtures/make_fixtures.py", "Fixtures/make_safetensors_fixture.py", "Fixtures/make_model_fixtures.py"],
             resources: [.copy("Fixtures/data")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),

@@ -82,6 +82,12 @@ final class AutogradTests: XCTestCase {
         try checkGradients([distinctValues([1, 2, 5, 5], generator: &generator)], "maxPool2d padded") {
             try maxPool2d($0[0], kernelSize: (3, 3), stride: (2, 2), padding: (1, 1))
         }
+        try checkGradients([distinctValues([1, 2, 5, 7], generator: &generator)], "maxPool2d ceil mode") {
+            try maxPool2d($0[0], kernelSize: (3, 3), stride: (2, 2), ceilMode: true)
+        }
+        try checkGradients([normal([1, 2, 5, 7])], "avgPool2d ceil mode") {
+            try avgPool2d($0[0], kernelSize: (2, 2), stride: (2, 2), padding: (1, 0), ceilMode: true)
+        }
         try checkGradients([normal([2, 2, 5, 6])], "avgPool2d") {
             try avgPool2d($0[0], kernelSize: (3, 2), stride: (2, 2), padding: (1, 1))
         }

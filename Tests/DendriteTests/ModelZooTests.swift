@@ -24,6 +24,10 @@ final class ModelZooTests: XCTestCase {
         XCTAssertEqual(try resnet18.summary(input: [3, 224, 224]).outputShape, [1000])
         XCTAssertEqual(try Models.resnet34().parameterCount, 21_797_672)
         XCTAssertEqual(try Models.resnet50().parameterCount, 25_557_032)
+        let googlenet = try Models.googlenet()
+        XCTAssertEqual(googlenet.parameterCount, 6_624_904, "torchvision googlenet(aux_logits=False)")
+        XCTAssertEqual(try googlenet.summary(input: [3, 224, 224]).outputShape, [1000])
+        XCTAssertEqual(try Models.named("googlenet").parameterCount, 6_624_904)
         let small = try Models.resnet18(classCount: 7)
         small.eval()
         XCTAssertEqual(try small(Tensor.zeros([1, 3, 64, 64])).shape, [1, 7])
@@ -82,4 +86,47 @@ final class ModelParityTests: XCTestCase {
         let output = try model(try XCTUnwrap(file.tensors["input"]))
         assertClose(output, try XCTUnwrap(file.tensors["output"]), rtol: 1e-3, atol: 1e-5)
     }
+}
+
+/// AlexNet, VGG-11, ResNet-18 and GoogLeNet against torchvision (make_model_fixtures.py): the
+/// state-dict names and shapes are torchvision's, the synthetic weights load strictly, and the
+/// eval-mode outputs agree element-wise.
+final class TorchvisionParityTests: XCTestCase {
+    func check(_ arch: String, model: Module, file: StaticString = #filePath, line: UInt = #line) throws {
+        let url = try XCTUnwrap(Bundle.module.url(forResource: "\(arch)_parity", withExtension: "safetensors", subdirectory: "data"))
+        let fixture = try SafeTensors.read(url.path)
+        let manifestJSON = try XCTUnwrap(fixture.metadata["manifest"]?.data(using: .utf8))
+        let manifest = try XCTUnwrap(try JSONSerialization.jsonObject(with: manifestJSON) as? [[Any]])
+        let expected = try manifest.map { entry -> (String, [Int]) in
+            (try XCTUnwrap(entry[0] as? String), try XCTUnwrap(entry[1] as? [NSNumber]).map(\.intValue))
+        }
+        let ours = model.stateDict().map { ($0.0, $0.1.shape) }
+        XCTAssertEqual(ours.map(\.0), expected.map(\.0), "\(arch): state-dict keys and their order", file: file, line: line)
+        XCTAssertEqual(ours.map(\.1), expected.map(\.1), "\(arch): state-dict shapes", file: file, line: line)
+
+        var weights: [String: Tensor] = [:]
+        for (name, shape) in expected { weights[name] = try SyntheticWeights.tensor(named: name, shape: shape) }
+        let report = try model.load(stateDict: weights)
+        XCTAssertTrue(report.isExact, "\(arch): \(report)", file: file, line: line)
+        model.eval()
+        let output = try noGrad { try model(try XCTUnwrap(fixture.tensors["input"])) }
+        let reference = try XCTUnwrap(fixture.tensors["output"])
+        let scale = reference.scalars.map { Swift.abs($0) }.max() ?? 1
+        assertClose(output, reference, rtol: 1e-3, atol: 1e-4 * scale, arch, file: file, line: line)
+    }
+
+    // Zero-initialized: the synthetic weights replace everything, and skipping the random
+    // initialization of 61 M and 133 M parameters keeps the debug-built test fast.
+    func testAlexNetMatchesTorchvision() throws {
+        var generator = RandomGenerator(seed: 0)
+        try check("alexnet", model: try ConvolutionalClassifier.alexNet(classCount: 1000, initializer: .zeros, generator: &generator))
+    }
+
+    func testVGG11MatchesTorchvision() throws {
+        var generator = RandomGenerator(seed: 0)
+        try check("vgg11", model: try ConvolutionalClassifier.vgg(depth: 11, batchNorm: false, classCount: 1000, initializer: .zeros,
+                                                                  generator: &generator))
+    }
+    func testResNet18MatchesTorchvision() throws { try check("resnet18", model: try Models.resnet18()) }
+    func testGoogLeNetMatchesTorchvision() throws { try check("googlenet", model: try Models.googlenet()) }
 }

@@ -33,6 +33,18 @@ final class PyTorchParityTests: XCTestCase {
         try checkLayer("maxpool2d_padded", MaxPool2D(kernelSize: 3, stride: 2, padding: 1))
     }
 
+    /// Ceil-mode pooling (GoogLeNet's): PyTorch's output sizes, and a partial last window whose
+    /// average divides by its part inside the padded image. Values from torch 2.15 on arange(35).
+    func testCeilModePoolingMatchesPyTorch() throws {
+        let x = try Tensor(shape: [1, 1, 5, 7], scalars: (0..<35).map(Float.init))
+        let average = try avgPool2d(x, kernelSize: (2, 2), stride: (2, 2), padding: (1, 0), ceilMode: true)
+        assertClose(average, try Tensor(shape: [1, 1, 3, 4], scalars: [0.25, 1.25, 2.25, 3, 11, 13, 15, 16.5, 25, 27, 29, 30.5]))
+        let maximum = try maxPool2d(x, kernelSize: (3, 3), stride: (2, 2), ceilMode: true)
+        assertClose(maximum, try Tensor(shape: [1, 1, 2, 3], scalars: [16, 18, 20, 30, 32, 34]))
+        XCTAssertEqual(try maxPool2d(x, kernelSize: (3, 3), stride: (2, 2), padding: (1, 1), ceilMode: true).shape, [1, 1, 3, 4])
+        XCTAssertEqual(try MaxPool2D(kernelSize: 3, stride: 2, padding: 1, ceilMode: true).outputShape(forInput: [1, 5, 7]), [1, 3, 4])
+    }
+
     func testBatchNorm2DTrainThenEval() throws {
         let fixture = try loadFixture("batchnorm2d")
         let bn = BatchNorm2D(3)

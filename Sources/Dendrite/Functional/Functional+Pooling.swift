@@ -1,9 +1,10 @@
 /// 2-D max pooling over `[N, C, H, W]`; `stride` defaults to the kernel size, padding is −∞.
-/// The gradient goes to each window's (first) maximum.
+/// The gradient goes to each window's (first) maximum. `ceilMode` rounds the output size up
+/// (PyTorch's `ceil_mode=True`, used by GoogLeNet).
 public func maxPool2d(_ x: Tensor, kernelSize: (Int, Int), stride: (Int, Int)? = nil,
-                      padding: (Int, Int) = (0, 0), operation: String = "maxPool2d") throws -> Tensor {
+                      padding: (Int, Int) = (0, 0), ceilMode: Bool = false, operation: String = "maxPool2d") throws -> Tensor {
     let g = try PoolingGeometry(operation: operation, inputShape: x.shape, kernel: kernelSize,
-                                stride: stride ?? kernelSize, padding: padding)
+                                stride: stride ?? kernelSize, padding: padding, ceilMode: ceilMode)
     let outputShape = [x.shape[0], x.shape[1], g.outputHeight, g.outputWidth]
     let (y, indices) = PoolingKernels.maxForward(x, g, outputShape: outputShape)
     let inputShape = x.shape
@@ -11,10 +12,11 @@ public func maxPool2d(_ x: Tensor, kernelSize: (Int, Int), stride: (Int, Int)? =
 }
 
 /// 2-D average pooling over `[N, C, H, W]`; padded zeros count in the average (PyTorch's default).
+/// With `ceilMode`, a last window that runs past the padding averages over its part inside it, as PyTorch.
 public func avgPool2d(_ x: Tensor, kernelSize: (Int, Int), stride: (Int, Int)? = nil,
-                      padding: (Int, Int) = (0, 0), operation: String = "avgPool2d") throws -> Tensor {
+                      padding: (Int, Int) = (0, 0), ceilMode: Bool = false, operation: String = "avgPool2d") throws -> Tensor {
     let g = try PoolingGeometry(operation: operation, inputShape: x.shape, kernel: kernelSize,
-                                stride: stride ?? kernelSize, padding: padding)
+                                stride: stride ?? kernelSize, padding: padding, ceilMode: ceilMode)
     let outputShape = [x.shape[0], x.shape[1], g.outputHeight, g.outputWidth]
     let inputShape = x.shape
     return PoolingKernels.averageForward(x, g, outputShape: outputShape).recorded(operation, [x]) { dy in

@@ -10,7 +10,10 @@ struct PoolingGeometry {
     let paddingHeight: Int, paddingWidth: Int
     let outputHeight: Int, outputWidth: Int
 
-    init(operation: String, inputShape: [Int], kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int)) throws {
+    /// `ceilMode` rounds the output size up as PyTorch's `ceil_mode=True`: a last, partial window is
+    /// kept when it starts inside the image or its left/top padding.
+    init(operation: String, inputShape: [Int], kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int),
+         ceilMode: Bool = false) throws {
         guard inputShape.count == 4 else {
             throw DendriteError.shapeMismatch(operation: operation, expected: "[N, C, H, W]", got: "\(inputShape)")
         }
@@ -25,8 +28,15 @@ struct PoolingGeometry {
         (kernelHeight, kernelWidth) = kernel
         (strideHeight, strideWidth) = stride
         (paddingHeight, paddingWidth) = padding
-        outputHeight = (inputHeight + 2 * padding.0 - kernel.0) / stride.0 + 1
-        outputWidth = (inputWidth + 2 * padding.1 - kernel.1) / stride.1 + 1
+        func outputSize(_ input: Int, _ kernel: Int, _ stride: Int, _ padding: Int) -> Int {
+            let span = input + 2 * padding - kernel
+            guard span >= 0 else { return 0 }
+            var size = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1
+            if ceilMode && (size - 1) * stride >= input + padding { size -= 1 }
+            return size
+        }
+        outputHeight = outputSize(inputHeight, kernel.0, stride.0, padding.0)
+        outputWidth = outputSize(inputWidth, kernel.1, stride.1, padding.1)
         guard inputHeight + 2 * padding.0 >= kernel.0, inputWidth + 2 * padding.1 >= kernel.1 else {
             throw DendriteError.shapeMismatch(operation: operation, expected: "input at least \(kernel) after padding",
                                               got: "\(inputShape)")
@@ -40,6 +50,16 @@ extension PoolingGeometry {
     func window(_ oh: Int, _ ow: Int) -> (rows: Range<Int>, columns: Range<Int>) {
         let h0 = oh * strideHeight - paddingHeight, w0 = ow * strideWidth - paddingWidth
         return (Swift.max(h0, 0)..<Swift.min(h0 + kernelHeight, inputHeight), Swift.max(w0, 0)..<Swift.min(w0 + kernelWidth, inputWidth))
+    }
+
+    /// PyTorch's average divisor at (oh, ow): the window clipped to the padded image (the full
+    /// kernel, except for a ceil-mode window that runs past the padding).
+    @inline(__always)
+    func averageDivisor(_ oh: Int, _ ow: Int) -> Float {
+        let h0 = oh * strideHeight - paddingHeight, w0 = ow * strideWidth - paddingWidth
+        let rows = Swift.min(h0 + kernelHeight, inputHeight + paddingHeight) - h0
+        let columns = Swift.min(w0 + kernelWidth, inputWidth + paddingWidth) - w0
+        return Float(rows * columns)
     }
 }
 
@@ -91,7 +111,6 @@ enum PoolingKernels {
     static func averageForward(_ x: Tensor, _ g: PoolingGeometry, outputShape: [Int]) -> Tensor {
         let outPlane = g.outputHeight * g.outputWidth, inPlane = g.inputHeight * g.inputWidth
         let out = TensorStorage(count: g.planes * outPlane)
-        let scale = 1 / Float(g.kernelHeight * g.kernelWidth)
         let src = x.storage.base, dst = out.base
         for p in 0..<g.planes {
             let plane = src + p * inPlane
@@ -100,7 +119,7 @@ enum PoolingKernels {
                     let (rows, columns) = g.window(oh, ow)
                     var total: Float = 0
                     for h in rows { for w in columns { total += plane[h * g.inputWidth + w] } }
-                    dst[p * outPlane + oh * g.outputWidth + ow] = total * scale
+                    dst[p * outPlane + oh * g.outputWidth + ow] = total / g.averageDivisor(oh, ow)
                 }
             }
         }
@@ -111,14 +130,13 @@ enum PoolingKernels {
     static func averageBackward(_ dy: Tensor, _ g: PoolingGeometry, inputShape: [Int]) -> Tensor {
         let outPlane = g.outputHeight * g.outputWidth, inPlane = g.inputHeight * g.inputWidth
         let dx = TensorStorage(count: g.planes * inPlane)
-        let scale = 1 / Float(g.kernelHeight * g.kernelWidth)
         let src = dy.storage.base, dst = dx.base
         for p in 0..<g.planes {
             let plane = dst + p * inPlane
             for oh in 0..<g.outputHeight {
                 for ow in 0..<g.outputWidth {
                     let (rows, columns) = g.window(oh, ow)
-                    let share = src[p * outPlane + oh * g.outputWidth + ow] * scale
+                    let share = src[p * outPlane + oh * g.outputWidth + ow] / g.averageDivisor(oh, ow)
                     for h in rows { for w in columns { plane[h * g.inputWidth + w] += share } }
                 }
             }

@@ -28,10 +28,14 @@ public struct LoadReport: Equatable, CustomStringConvertible {
 }
 
 extension Module {
-    /// Parameters and buffers by `state_dict` name, in PyTorch's order (parameters, then buffers,
-    /// per module).
+    /// Parameters and buffers by `state_dict` name, in PyTorch's order: each module's own
+    /// parameters, then its own buffers, then its children's entries, depth first.
     public func stateDict() -> [(String, Tensor)] {
-        namedParameters().map { ($0.0, $0.1.value) } + namedBuffers().map { ($0.0, $0.1.value) }
+        var entries = localParameters.map { ($0.0, $0.1.value) } + localBuffers.map { ($0.0, $0.1.value) }
+        for (childName, child) in namedChildren {
+            entries += child.stateDict().map { ("\(childName).\($0.0)", $0.1) }
+        }
+        return entries
     }
 
     /// Loads values by name. Strict loading (the default) changes nothing and throws unless every

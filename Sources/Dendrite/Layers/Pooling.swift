@@ -6,11 +6,14 @@ public class Pool2D: Module {
     public let stride: Size2D
     /// Padding on each side.
     public let padding: Size2D
+    /// Whether the output size rounds up (PyTorch's `ceil_mode`).
+    public let ceilMode: Bool
 
-    init(kernelSize: Size2D, stride: Size2D?, padding: Size2D) {
+    init(kernelSize: Size2D, stride: Size2D?, padding: Size2D, ceilMode: Bool) {
         self.kernelSize = kernelSize
         self.stride = stride ?? kernelSize
         self.padding = padding
+        self.ceilMode = ceilMode
         super.init()
     }
 
@@ -19,36 +22,36 @@ public class Pool2D: Module {
     public override func outputShape(forInput shape: [Int]) throws -> [Int] {
         guard shape.count == 3 else { throw DendriteError.shapeMismatch(operation: name, expected: "[C, H, W]", got: "\(shape)") }
         let g = try PoolingGeometry(operation: name, inputShape: [1] + shape, kernel: kernelSize.pair, stride: stride.pair,
-                                    padding: padding.pair)
+                                    padding: padding.pair, ceilMode: ceilMode)
         return [shape[0], g.outputHeight, g.outputWidth]
     }
 }
 
 /// 2-D max pooling (PyTorch's `nn.MaxPool2d`): the maximum of each window, padding with −∞.
 public final class MaxPool2D: Pool2D {
-    /// Creates the layer; `stride` defaults to the kernel size.
-    public override init(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0) {
-        super.init(kernelSize: kernelSize, stride: stride, padding: padding)
+    /// Creates the layer; `stride` defaults to the kernel size; `ceilMode` rounds the output size up.
+    public override init(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0, ceilMode: Bool = false) {
+        super.init(kernelSize: kernelSize, stride: stride, padding: padding, ceilMode: ceilMode)
     }
 
     public override var typeName: String { "MaxPool2D" }
 
     public override func forward(_ input: Tensor) throws -> Tensor {
-        try maxPool2d(input, kernelSize: kernelSize.pair, stride: stride.pair, padding: padding.pair, operation: name)
+        try maxPool2d(input, kernelSize: kernelSize.pair, stride: stride.pair, padding: padding.pair, ceilMode: ceilMode, operation: name)
     }
 }
 
 /// 2-D average pooling (PyTorch's `nn.AvgPool2d`, padding counted in the average).
 public final class AvgPool2D: Pool2D {
-    /// Creates the layer; `stride` defaults to the kernel size.
-    public override init(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0) {
-        super.init(kernelSize: kernelSize, stride: stride, padding: padding)
+    /// Creates the layer; `stride` defaults to the kernel size; `ceilMode` rounds the output size up.
+    public override init(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0, ceilMode: Bool = false) {
+        super.init(kernelSize: kernelSize, stride: stride, padding: padding, ceilMode: ceilMode)
     }
 
     public override var typeName: String { "AvgPool2D" }
 
     public override func forward(_ input: Tensor) throws -> Tensor {
-        try avgPool2d(input, kernelSize: kernelSize.pair, stride: stride.pair, padding: padding.pair, operation: name)
+        try avgPool2d(input, kernelSize: kernelSize.pair, stride: stride.pair, padding: padding.pair, ceilMode: ceilMode, operation: name)
     }
 }
 

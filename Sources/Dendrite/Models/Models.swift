@@ -6,7 +6,7 @@
 public enum Models {
     /// The architecture names accepted by ``named(_:classCount:weights:)`` (and the CLI).
     public static let names = ["lenet5", "alexnet", "vgg11", "vgg13", "vgg16", "vgg19", "vgg11_bn", "vgg13_bn", "vgg16_bn",
-                               "vgg19_bn", "resnet18", "resnet34", "resnet50"]
+                               "vgg19_bn", "googlenet", "resnet18", "resnet34", "resnet50"]
 
     /// Builds an architecture by name (`"resnet18"`, `"vgg16_bn"`…), optionally loading weights.
     public static func named(_ name: String, classCount: Int? = nil, weights: String? = nil, seed: UInt64 = 0) throws -> Module {
@@ -17,6 +17,7 @@ public enum Models {
         switch name.lowercased() {
         case "lenet5": model = try LeNet5(classCount: classes, generator: &generator)
         case "alexnet": model = try ConvolutionalClassifier.alexNet(classCount: classes, initializer: initializer, generator: &generator)
+        case "googlenet": model = try GoogLeNet(classCount: classes, generator: &generator)
         case "resnet18": model = try ResNet(bottleneck: false, depths: [2, 2, 2, 2], classCount: classes, generator: &generator)
         case "resnet34": model = try ResNet(bottleneck: false, depths: [3, 4, 6, 3], classCount: classes, generator: &generator)
         case "resnet50": model = try ResNet(bottleneck: true, depths: [3, 4, 6, 3], classCount: classes, generator: &generator)
@@ -47,6 +48,18 @@ public enum Models {
     /// VGG-11/13/16/19 (VGG-16: 138,357,544 parameters for 1000 classes), optionally with batch norm.
     public static func vgg(_ depth: Int, batchNorm: Bool = false, classCount: Int = 1000, weights: String? = nil) throws -> Module {
         try named("vgg\(depth)\(batchNorm ? "_bn" : "")", classCount: classCount, weights: weights)
+    }
+
+    /// GoogLeNet (Inception v1 without auxiliary heads: 6,624,904 parameters for 1000 classes).
+    ///
+    /// torchvision's pretrained GoogLeNet re-normalizes its input (`transform_input=True`); pass
+    /// `transformInput: true` with those weights.
+    public static func googlenet(classCount: Int = 1000, weights: String? = nil, transformInput: Bool = false,
+                                 seed: UInt64 = 0) throws -> GoogLeNet {
+        var generator = RandomGenerator(seed: seed)
+        let model = try GoogLeNet(classCount: classCount, transformInput: transformInput, generator: &generator)
+        if let weights { try model.load(from: weights) }
+        return model
     }
 
     /// ResNet-18 (11,689,512 parameters for 1000 classes).

@@ -2,7 +2,6 @@
 dtype Dendrite reads (F32, F16, BF16, F64, I64, I32, U8) plus metadata.
 
 Run: `make fixtures` (creates .venv-torch with torch on first use), or any python with torch.
-(any python with torch and safetensors installed works).
 """
 import os
 
