@@ -8,6 +8,8 @@ final class ModelZooTests: XCTestCase {
         let model = try Models.lenet5()
         XCTAssertEqual(model.parameterCount, 61_706)
         XCTAssertEqual(try model.summary(input: [1, 32, 32]).totalParameters, 61_706)
+        XCTAssertEqual(try model.summary(input: [1, 32, 32]).layers.map(\.outputShape),
+                       [[6, 28, 28], [6, 14, 14], [16, 10, 10], [16, 5, 5], [120], [84], [10]])
         XCTAssertEqual(try model(Tensor.zeros([2, 1, 32, 32])).shape, [2, 10])
     }
 
@@ -24,7 +26,21 @@ final class ModelZooTests: XCTestCase {
         XCTAssertEqual(try resnet18.summary(input: [3, 224, 224]).outputShape, [1000])
         XCTAssertEqual(try Models.resnet34().parameterCount, 21_797_672)
         XCTAssertEqual(try Models.resnet50().parameterCount, 25_557_032)
+        // The summary lists the stem, every block and the head, and adds up to the same total.
+        let rows = try resnet18.summary(input: [3, 224, 224]).layers
+        XCTAssertEqual(rows.map(\.path), ["conv1", "bn1", "maxpool", "layer1.0", "layer1.1", "layer2.0", "layer2.1", "layer3.0",
+                                          "layer3.1", "layer4.0", "layer4.1", "avgpool", "fc"])
+        XCTAssertEqual(rows[2].outputShape, [64, 56, 56])
+        XCTAssertEqual(rows[5].outputShape, [128, 28, 28])
+        XCTAssertEqual(rows.reduce(0) { $0 + $1.parameters }, 11_689_512)
+        XCTAssertThrowsError(try resnet18.summary(input: [4, 224, 224])) { error in
+            XCTAssertTrue("\(error)".contains("conv1"), "\(error)")
+        }
         let googlenet = try Models.googlenet()
+        let inceptionRows = try googlenet.summary(input: [3, 224, 224]).layers
+        XCTAssertEqual(inceptionRows.first { $0.path == "inception3a" }?.outputShape, [256, 28, 28])
+        XCTAssertEqual(inceptionRows.first { $0.path == "inception5b" }?.outputShape, [1024, 7, 7])
+        XCTAssertEqual(inceptionRows.count, 19)
         XCTAssertEqual(googlenet.parameterCount, 6_624_904, "torchvision googlenet(aux_logits=False)")
         XCTAssertEqual(try googlenet.summary(input: [3, 224, 224]).outputShape, [1000])
         XCTAssertEqual(try Models.named("googlenet").parameterCount, 6_624_904)

@@ -26,6 +26,11 @@ open class Module {
     /// - Throws: ``DendriteError/shapeMismatch(operation:expected:got:)`` naming the layer.
     open func outputShape(forInput shape: [Int]) throws -> [Int] { shape }
 
+    /// The children in the order the data flows through them, for a per-layer ``summary(input:)``
+    /// of a composite model; `nil` (the default) shows the module as one row. Return stages only
+    /// when applying them in order reproduces ``outputShape(forInput:)`` and they hold every parameter.
+    open var summaryStages: [SummaryStage]? { nil }
+
     /// The name shown in summaries and errors (the class name by default).
     open var typeName: String { String(describing: type(of: self)) }
 

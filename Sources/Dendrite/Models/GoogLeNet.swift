@@ -148,6 +148,12 @@ public final class GoogLeNet: Module {
         return try fc(try dropout(x.flattenedBatch()))
     }
 
+    public override var summaryStages: [SummaryStage]? {
+        let names = ["conv1", "maxpool1", "conv2", "conv3", "maxpool2", "inception3a", "inception3b", "maxpool3", "inception4a",
+                     "inception4b", "inception4c", "inception4d", "inception4e", "maxpool4", "inception5a", "inception5b", "avgpool"]
+        return zip(names, layers).map { SummaryStage.layer($0, $1) } + [.flatten, .layer("dropout", dropout), .layer("fc", fc)]
+    }
+
     public override func outputShape(forInput shape: [Int]) throws -> [Int] {
         var x = shape
         for layer in layers { x = try layer.outputShape(forInput: x) }

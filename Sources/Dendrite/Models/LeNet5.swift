@@ -30,6 +30,11 @@ public final class LeNet5: Module {
         return try fc3(try fc2(try fc1(features.flattenedBatch()).tanh()).tanh())
     }
 
+    public override var summaryStages: [SummaryStage]? {
+        [.layer("conv1", conv1), .layer("pool", pool), .layer("conv2", conv2), .layer("pool", pool), .flatten,
+         .layer("fc1", fc1), .layer("fc2", fc2), .layer("fc3", fc3)]
+    }
+
     public override func outputShape(forInput shape: [Int]) throws -> [Int] {
         let features = try pool.outputShape(forInput: try conv2.outputShape(forInput: try pool.outputShape(forInput: try conv1.outputShape(forInput: shape))))
         return try fc3.outputShape(forInput: try fc2.outputShape(forInput: try fc1.outputShape(forInput: [features.reduce(1, *)])))

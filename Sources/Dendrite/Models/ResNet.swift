@@ -144,6 +144,11 @@ public final class ResNet: Module {
         return try fc(try avgpool(x).flattenedBatch())
     }
 
+    public override var summaryStages: [SummaryStage]? {
+        [.layer("conv1", conv1), .layer("bn1", bn1), .layer("maxpool", maxpool), .layer("layer1", layer1), .layer("layer2", layer2),
+         .layer("layer3", layer3), .layer("layer4", layer4), .layer("avgpool", avgpool), .flatten, .layer("fc", fc)]
+    }
+
     public override func outputShape(forInput shape: [Int]) throws -> [Int] {
         var x = try maxpool.outputShape(forInput: try conv1.outputShape(forInput: shape))
         for stage in [layer1, layer2, layer3, layer4] { x = try stage.outputShape(forInput: x) }

@@ -23,6 +23,10 @@ public final class ConvolutionalClassifier: Module {
         try classifier(try avgpool(try features(input)).flattenedBatch())
     }
 
+    public override var summaryStages: [SummaryStage]? {
+        [.layer("features", features), .layer("avgpool", avgpool), .flatten, .layer("classifier", classifier)]
+    }
+
     public override func outputShape(forInput shape: [Int]) throws -> [Int] {
         let pooled = try avgpool.outputShape(forInput: try features.outputShape(forInput: shape))
         return try classifier.outputShape(forInput: [pooled.reduce(1, *)])

@@ -119,12 +119,23 @@ extension Module {
         return ModelSummary(inputShape: input, layers: rows)
     }
 
-    /// Appends this module's rows (expanding `Sequential`) and returns its output shape.
+    /// Appends this module's rows (expanding `Sequential` and ``summaryStages``) and returns its output shape.
     func summarize(path: String?, input: [Int], into rows: inout [LayerSummary]) throws -> [Int] {
         if let sequential = self as? Sequential {
             var shape = input
             for (name, child) in sequential.namedChildren {
                 shape = try child.summarize(path: path.map { "\($0).\(name)" } ?? name, input: shape, into: &rows)
+            }
+            return shape
+        }
+        if let stages = summaryStages {
+            var shape = input
+            for stage in stages {
+                switch stage {
+                case .flatten: shape = [shape.reduce(1, *)]
+                case let .layer(name, child):
+                    shape = try child.summarize(path: path.map { "\($0).\(name)" } ?? name, input: shape, into: &rows)
+                }
             }
             return shape
         }
