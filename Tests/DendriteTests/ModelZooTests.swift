@@ -146,3 +146,48 @@ final class TorchvisionParityTests: XCTestCase {
     func testResNet18MatchesTorchvision() throws { try check("resnet18", model: try Models.resnet18()) }
     func testGoogLeNetMatchesTorchvision() throws { try check("googlenet", model: try Models.googlenet()) }
 }
+
+/// The transfer-learning workflow on a torchvision architecture: load a checkpoint with another
+/// head non-strictly, replace the head, freeze the backbone by name, train, and check that the
+/// frozen parameters did not move while the head did.
+final class TransferLearningTests: XCTestCase {
+    func testResNetBackboneTransfersAndStaysFrozen() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("dendrite-transfer-\(UUID()).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let source = try Models.resnet18(classCount: 20, seed: 1)
+        try source.save(to: path)
+
+        // A 4-class model: everything but the head loads; the head's shapes are reported.
+        let model = try Models.resnet18(classCount: 4, seed: 2)
+        let report = try model.load(from: path, strict: false)
+        XCTAssertEqual(report.shapeMismatches.map(\.key), ["fc.weight", "fc.bias"])
+        XCTAssertEqual(report.shapeMismatches.first?.expected, [4, 512])
+        XCTAssertEqual(report.shapeMismatches.first?.got, [20, 512])
+        XCTAssertTrue(report.missingKeys.isEmpty && report.unexpectedKeys.isEmpty, "\(report)")
+        XCTAssertEqual(model.layer3.layers[1].parameters[0].value, source.layer3.layers[1].parameters[0].value)
+        XCTAssertThrowsError(try model.load(from: path), "strict loading refuses the other head")
+
+        // Replace the head and freeze the rest by name.
+        var generator = RandomGenerator(seed: 3)
+        model.fc = Linear(512, 3, generator: &generator)
+        XCTAssertEqual(model.stateDict().last?.1.shape, [3], "the new head is part of the state dict")
+        let frozenCount = model.namedParameters().filter { !$0.0.hasPrefix("fc.") }.count
+        model.setTrainable(false)
+        model.fc.setTrainable(true)
+        XCTAssertEqual(model.trainableParameters.count, 2)
+        XCTAssertEqual(model.namedParameters().filter { !$0.1.requiresGradient }.count, frozenCount)
+
+        let before = model.namedParameters().map { ($0.0, $0.1.value) }
+        let optimizer = try SGD(model.parameters, learningRate: 0.1, momentum: 0.9, weightDecay: 0.01)
+        let images = Tensor.normal([4, 3, 16, 16], generator: &generator)
+        let labels = Tensor([0, 1, 2, 1])
+        for _ in 0..<2 { try model.trainStep(inputs: images, targets: labels, loss: .crossEntropy, optimizer: optimizer) }
+        for ((name, old), (_, parameter)) in zip(before, model.namedParameters()) {
+            if name.hasPrefix("fc.") {
+                XCTAssertNotEqual(parameter.value, old, "\(name) trains")
+            } else {
+                XCTAssertEqual(parameter.value, old, "\(name) is frozen (weight decay must not touch it either)")
+            }
+        }
+    }
+}

@@ -55,6 +55,10 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(head.value.scalars[0], 0, accuracy: 1e-6)
         optimizer.learningRate = 0.05
         XCTAssertEqual(optimizer.groups[1].learningRate, 0.5, accuracy: 1e-6, "ratios survive a schedule")
+        optimizer.learningRate = 0
+        XCTAssertEqual(optimizer.groups[1].learningRate, 0)
+        optimizer.learningRate = 0.2
+        XCTAssertEqual(optimizer.groups[1].learningRate, 2, accuracy: 1e-6, "ratios survive a rate of 0 (a cosine to 0, a warm-up from 0)")
     }
 
     func testStateSaveRestoreContinuesIdentically() throws {

@@ -104,8 +104,8 @@ public final class GoogLeNet: Module {
     public let avgpool: AdaptiveAvgPool2D
     /// Dropout 0.2 before the classifier.
     public let dropout: Dropout
-    /// 1024 → classes.
-    public let fc: Linear
+    /// 1024 → classes. Assign a new `Linear` to replace the head (transfer learning).
+    public var fc: Linear
 
     /// Creates the network.
     public init(classCount: Int = 1000, transformInput: Bool = false, generator: inout RandomGenerator) throws {

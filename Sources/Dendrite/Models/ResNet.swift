@@ -105,8 +105,8 @@ public final class ResNet: Module {
     public let layer1: Sequential, layer2: Sequential, layer3: Sequential, layer4: Sequential
     /// Global average pooling.
     public let avgpool: AdaptiveAvgPool2D
-    /// The classifier.
-    public let fc: Linear
+    /// The classifier. Assign a new `Linear` to replace the head (transfer learning).
+    public var fc: Linear
 
     /// Builds a ResNet from its block type and stage depths (`[2, 2, 2, 2]` is ResNet-18).
     public init(bottleneck: Bool, depths: [Int], classCount: Int, generator: inout RandomGenerator) throws {

@@ -49,14 +49,22 @@ open class Optimizer {
         }
     }
 
-    /// The first group's learning rate. Setting it rescales every group by the same factor, so
-    /// per-group ratios survive a schedule.
+    /// Each group's learning rate relative to the first group's, as the groups were created
+    /// (1 for every group when the first rate was 0).
+    private lazy var groupRatios: [Float] = {
+        guard let first = groups.first?.learningRate, first > 0 else { return groups.map { _ in 1 } }
+        return groups.map { $0.learningRate / first }
+    }()
+
+    /// The first group's learning rate. Setting it sets every group to `newValue` times the ratio
+    /// its rate had to the first group's at creation, so per-group ratios survive a schedule —
+    /// also one that passes through 0.
     public var learningRate: Float {
         get { groups.first?.learningRate ?? 0 }
         set {
-            let old = learningRate
+            let ratios = groupRatios
             for index in groups.indices {
-                groups[index].learningRate = old > 0 ? groups[index].learningRate * (newValue / old) : newValue
+                groups[index].learningRate = index == 0 ? newValue : newValue * ratios[index]
             }
         }
     }

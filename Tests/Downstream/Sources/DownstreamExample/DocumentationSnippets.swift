@@ -82,3 +82,35 @@ func modelsGuideSnippet(images: Tensor) throws {
     let logits = try pretrained(images)                                     // images: [N, 3, 224, 224]
     print(net.parameterCount, any.parameterCount, logits.shape)
 }
+
+/// Docs/TransferLearning.md, sections 1–4 and 6.
+func transferLearningSnippets(train: TensorDataset, vgg: ConvolutionalClassifier, teacher: Module, student: Module,
+                              loader: DataLoader, epochs: Int) throws {
+    let model = try Models.resnet18(classCount: 10)
+    let report = try model.load(from: "resnet18.safetensors", strict: false)
+    print(report)
+    var generator = RandomGenerator(seed: 0)
+    model.fc = Linear(512, 10, generator: &generator)
+    try vgg.classifier.replaceLayer(at: 6, with: Linear(4096, 10, generator: &generator))
+    model.setTrainable(false); model.fc.setTrainable(true)
+    model.layer1.setTrainable(false)
+    _ = model.freeze(matching: "features.")
+    model.layer1.eval()
+    let optimizer = try Adam(groups: [
+        ParameterGroup(model.layer4.parameters, learningRate: 1e-4),
+        ParameterGroup(model.fc.parameters, learningRate: 1e-3, weightDecay: 1e-4),
+    ])
+    try model.fit(train, epochs: 5, batchSize: 32, loss: .crossEntropy, optimizer: optimizer)
+
+    let distillation = try DistillationLoss(temperature: 4, alpha: 0.7)
+    let studentOptimizer = try Adam(student.parameters, learningRate: 1e-3)
+    teacher.eval()
+    for epoch in 0..<epochs {
+        try loader.forEachBatch(epoch: epoch) { _, images, labels in
+            let soft = try noGrad { try teacher(images) }
+            studentOptimizer.zeroGrad()
+            try distillation(studentLogits: try student(images), teacherLogits: soft, labels: labels).backward()
+            try studentOptimizer.step()
+        }
+    }
+}
