@@ -63,6 +63,15 @@ final class ClassicCNNTests: XCTestCase {
         let vgg16 = try ConvolutionalClassifier.vgg(depth: 16, batchNorm: false, classCount: 1000, initializer: .zeros, generator: &generator)
         XCTAssertEqual(vgg16.parameterCount, 138_357_544)
         XCTAssertTrue(vgg16.stateDict().map(\.0).contains("classifier.6.bias"))
+        // Every VGG against torchvision 0.29's totals.
+        let vggTotals: [(Int, Bool, Int)] = [(11, false, 132_863_336), (13, false, 133_047_848), (19, false, 143_667_240),
+                                             (11, true, 132_868_840), (13, true, 133_053_736), (16, true, 138_365_992),
+                                             (19, true, 143_678_248)]
+        for (depth, batchNorm, total) in vggTotals {
+            let vgg = try ConvolutionalClassifier.vgg(depth: depth, batchNorm: batchNorm, classCount: 1000, initializer: .zeros,
+                                                      generator: &generator)
+            XCTAssertEqual(vgg.parameterCount, total, "vgg\(depth)\(batchNorm ? "_bn" : "")")
+        }
         let vgg11bn = try ConvolutionalClassifier.vgg(depth: 11, batchNorm: true, classCount: 10, initializer: .zeros, generator: &generator)
         XCTAssertTrue(vgg11bn.stateDict().map(\.0).contains("features.1.running_mean"))
         XCTAssertThrowsError(try Models.named("resnet99"))
