@@ -47,11 +47,11 @@ torch-venv:
 	@test -x $(TORCH_VENV)/bin/python || (python3 -m venv $(TORCH_VENV) \
 	    && $(TORCH_VENV)/bin/pip install -q torch torchvision safetensors numpy)
 
-## bench-peers: the same training workloads in PyTorch, same thread count, then the ratio table and charts
-bench-peers: torch-venv
-	@mkdir -p .build
-	$(TORCH_VENV)/bin/python Benchmarks/pytorch_twin.py --threads $$(nproc) | tee .build/pytorch-twin.jsonl
-	$(SWIFT) run $(RELEASE) dendrite-bench --filter training --threads $$(nproc) --peers .build/pytorch-twin.jsonl --charts Docs/charts
+## bench-peers: the end-to-end workloads against PyTorch (Benchmarks/pytorch_twin.py), same thread count,
+## interleaved round by round; prints the ratio table and redraws Docs/charts/training.svg. QUICK=1 for --quick.
+bench-peers: deps torch-venv
+	$(SWIFT) run $(RELEASE) dendrite-bench --filter training --threads $$(nproc) --pytorch $(TORCH_VENV)/bin/python \
+	    --charts Docs/charts $(if $(QUICK),--quick,)
 
 ## fixtures: regenerate the PyTorch parity fixtures under Tests/DendriteTests/Fixtures/data
 fixtures: torch-venv

@@ -1,7 +1,18 @@
-"""PyTorch twin of dendrite-bench's training suite: the same workloads, the same thread count.
+"""PyTorch twin of dendrite-bench's end-to-end workloads: the same models, optimizers, batches
+and thread count.
 
-Run: make bench-peers   (or: python Benchmarks/pytorch_twin.py --threads 2)
-Prints samples/s per workload as JSON lines, for comparison with `dendrite-bench --filter training`.
+Two ways to run it:
+
+- `make bench-peers` starts it as `pytorch_twin.py --serve --threads N` under dendrite-bench,
+  which then alternates one timed run of Dendrite with one timed run of PyTorch per round, so
+  that both sides see the same machine state (the VMs this runs on drift by 20-40 % within
+  minutes); the ratio it prints is the median of the per-round ratios.
+- Standalone, `python Benchmarks/pytorch_twin.py --threads 2 [--quick]` prints each workload's
+  median as a JSON line.
+
+Serve protocol (one line each way): `prepare KEY` builds and warms a workload and answers
+{"key", "items_per_call", "seconds_per_call"}; `time KEY INNER` runs INNER calls and answers
+{"key", "seconds_per_call", "peak_mib", "torch"}; `quit` ends.
 """
 import argparse
 import gzip
@@ -9,11 +20,14 @@ import json
 import os
 import resource
 import statistics
+import sys
 import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+FASHION = "/usr/share/datasets/fashion-mnist"
 
 
 def mlp():
@@ -27,71 +41,25 @@ def cnn():
         nn.Flatten(), nn.Linear(32 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, 10))
 
 
-def measure(step, runs, target=0.2):
-    for _ in range(3):
-        step()
-    start = time.perf_counter()
-    step()
-    inner = max(1, int(target / max(time.perf_counter() - start, 1e-7)))
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        for _ in range(inner):
-            step()
-        samples.append((time.perf_counter() - start) / inner)
-    return samples
+def keras_rmsprop(model):
+    return torch.optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--quick", action="store_true")
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(0)
-    for name, make, batch in [("MLP 784-512-10 train step, batch 128 (RMSprop)", mlp, 128),
-                              ("CNN preset train step, batch 64 (RMSprop)", cnn, 64)]:
-        model = make()
-        optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
-        x = torch.rand(batch, 1, 28, 28)
-        y = torch.arange(batch) % 10
+def preset_step(make, batch):
+    model = make()
+    optimizer = keras_rmsprop(model)
+    x = torch.rand(batch, 1, 28, 28)
+    y = torch.arange(batch) % 10
 
-        def step():
-            optimizer.zero_grad()
-            F.cross_entropy(model(x), y).backward()
-            optimizer.step()
-
-        samples = measure(step, 5 if args.quick else 9)
-        # The MLP runs first, so the process peak here is PyTorch's footprint for training it.
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 if make is mlp else None
-        report(name, batch, samples, args.threads, peak)
-    block_benchmark(args)
-    resnet_benchmark(args)
-    epoch_benchmark(args)
+    def step():
+        optimizer.zero_grad()
+        F.cross_entropy(model(x), y).backward()
+        optimizer.step()
+    return step, batch
 
 
-def resnet_benchmark(args):
-    """ResNet-18 inference in eval mode (needs torchvision; skipped without it)."""
-    try:
-        import torchvision
-    except ImportError:
-        return
-    model = torchvision.models.resnet18().eval()
-    for batch in ([1] if args.quick else [1, 8]):
-        x = torch.randn(batch, 3, 224, 224)
-
-        def infer():
-            with torch.no_grad():
-                model(x)
-
-        samples = measure(infer, 3 if args.quick else 5)
-        median = statistics.median(samples)
-        print(json.dumps({"workload": f"ResNet-18 inference, batch {batch}, 3×224×224", "images_per_second": batch / median,
-                          "median_seconds": median, "threads": args.threads, "torch": torch.__version__}), flush=True)
-
-
-def block_benchmark(args):
-    """One pre-norm causal transformer block, d 128, 4 heads, FF 512, T 64, B 32, with Adam."""
+def transformer_step():
+    """One pre-norm causal block, d 128, 4 heads, FF 512, T 64, B 32, with Adam."""
     block = nn.TransformerEncoderLayer(128, 4, dim_feedforward=512, dropout=0.0, activation="gelu",
                                        batch_first=True, norm_first=True)
     optimizer = torch.optim.Adam(block.parameters(), lr=1e-3)
@@ -102,40 +70,34 @@ def block_benchmark(args):
         optimizer.zero_grad()
         block(x, src_mask=mask, is_causal=True).pow(2).mean().backward()
         optimizer.step()
-
-    samples = measure(step, 5 if args.quick else 9)
-    median = statistics.median(samples)
-    print(json.dumps({"workload": "transformer block d128 h4 FF512 T64 B32 (Adam)", "tokens_per_second": 2048 / median,
-                      "median_seconds": median, "threads": args.threads, "torch": torch.__version__}))
+    return step, 2048
 
 
-def report(name, count, samples, threads, peak=None):
-    median = statistics.median(samples)
-    entry = {"workload": name, "samples_per_second": count / median, "median_seconds": median,
-             "min_seconds": min(samples), "max_seconds": max(samples), "threads": threads, "torch": torch.__version__}
-    if peak is not None:
-        entry["peak_mib"] = peak
-    print(json.dumps(entry), flush=True)
+def resnet_inference(batch):
+    import torchvision  # only this workload needs it
+    model = torchvision.models.resnet18().eval()
+    x = torch.randn(batch, 3, 224, 224)
+
+    def infer():
+        with torch.no_grad():
+            model(x)
+    return infer, batch
 
 
-def epoch_benchmark(args, root="/usr/share/datasets/fashion-mnist"):
-    """One epoch of the Keras example over 54,000 Fashion-MNIST images with a shuffling DataLoader."""
-    path = os.path.join(root, "train-images-idx3-ubyte.gz")
-    if not os.path.exists(path):
-        return
+def mlp_epoch():
+    """One epoch of the Keras example over 54,000 Fashion-MNIST images, shuffling DataLoader."""
     import numpy as np
-    with gzip.open(path) as f:
+    with gzip.open(os.path.join(FASHION, "train-images-idx3-ubyte.gz")) as f:
         images = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 1, 28, 28)[:54000]
-    with gzip.open(os.path.join(root, "train-labels-idx1-ubyte.gz")) as f:
+    with gzip.open(os.path.join(FASHION, "train-labels-idx1-ubyte.gz")) as f:
         labels = np.frombuffer(f.read(), np.uint8, offset=8)[:54000].astype(np.int64)
     x = torch.tensor(images, dtype=torch.float32) / 255
     y = torch.tensor(labels)
     model = mlp()
-    optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
+    optimizer = keras_rmsprop(model)
     loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y), batch_size=128, shuffle=True)
-    samples = []
-    for _ in range(3 if args.quick else 5):
-        start = time.perf_counter()
+
+    def epoch():
         correct = 0
         for xb, yb in loader:
             optimizer.zero_grad()
@@ -143,9 +105,76 @@ def epoch_benchmark(args, root="/usr/share/datasets/fashion-mnist"):
             F.cross_entropy(out, yb).backward()
             optimizer.step()
             correct += (out.argmax(1) == yb).sum().item()
-        samples.append(time.perf_counter() - start)
-    report("MLP epoch, fit on 54,000 Fashion-MNIST images", 54000, samples[1:], args.threads)
+    return epoch, 54000
+
+
+# Keys as dendrite-bench names them.
+WORKLOADS = {
+    "mlp": ("MLP 784-512-10 train step, batch 128 (RMSprop)", lambda: preset_step(mlp, 128)),
+    "cnn": ("CNN preset train step, batch 64 (RMSprop)", lambda: preset_step(cnn, 64)),
+    "transformer": ("transformer block d128 h4 FF512 T64 B32 (Adam)", transformer_step),
+    "resnet-1": ("ResNet-18 inference, batch 1, 3×224×224", lambda: resnet_inference(1)),
+    "resnet-8": ("ResNet-18 inference, batch 8, 3×224×224", lambda: resnet_inference(8)),
+    "epoch": ("MLP epoch, fit on 54,000 Fashion-MNIST images", mlp_epoch),
+}
+
+
+def timed(call, inner):
+    start = time.perf_counter()
+    for _ in range(inner):
+        call()
+    return (time.perf_counter() - start) / inner
+
+
+def peak_mib():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def serve():
+    prepared = {}
+    for line in sys.stdin:
+        words = line.split()
+        if not words or words[0] == "quit":
+            break
+        key = words[1]
+        if words[0] == "prepare":
+            if key not in prepared:
+                prepared[key] = WORKLOADS[key][1]()
+            call, items = prepared[key]
+            for _ in range(2):
+                call()
+            answer = {"key": key, "items_per_call": items, "seconds_per_call": timed(call, 1)}
+        else:
+            call, _ = prepared[key]
+            answer = {"key": key, "seconds_per_call": timed(call, int(words[2])), "peak_mib": peak_mib(),
+                      "torch": torch.__version__}
+        print(json.dumps(answer), flush=True)
+
+
+def standalone(args):
+    for key, (name, make) in WORKLOADS.items():
+        if key == "resnet-8" and args.quick:
+            continue
+        if key == "epoch" and not os.path.exists(os.path.join(FASHION, "train-images-idx3-ubyte.gz")):
+            continue
+        call, items = make()
+        for _ in range(2):
+            call()
+        once = timed(call, 1)
+        inner = max(1, int(0.2 / max(once, 1e-7)))
+        samples = [timed(call, inner) for _ in range(3 if args.quick else 5)]
+        median = statistics.median(samples)
+        print(json.dumps({"workload": name, "per_second": items / median, "median_seconds": median,
+                          "min_seconds": min(samples), "max_seconds": max(samples), "threads": args.threads,
+                          "peak_mib": peak_mib(), "torch": torch.__version__}), flush=True)
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--serve", action="store_true")
+    arguments = parser.parse_args()
+    torch.set_num_threads(arguments.threads)
+    torch.manual_seed(0)
+    serve() if arguments.serve else standalone(arguments)

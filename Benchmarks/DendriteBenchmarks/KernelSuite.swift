@@ -1,20 +1,22 @@
 import Dendrite
 
+/// Times `fused` against `plain` and returns the kernel-suite row (ratio = plain time ÷ fused time).
+func compareKernel(_ workload: String, elements: Int, baseline: String = "composed ops", quick: Bool,
+                   fused: () throws -> Void, plain: () throws -> Void) throws -> Row {
+    let fast = try measure(warmup: 2, runs: quick ? 5 : 9, inner: try calibrate(target: 0.05, fused), fused)
+    let slow = try measure(warmup: 1, runs: quick ? 5 : 9, inner: try calibrate(target: 0.05, plain), plain)
+    return Row(suite: "kernels", workload: workload, unit: "Melem/s", value: Double(elements) / fast.median / 1e6,
+               medianSeconds: fast.median, minSeconds: fast.minimum, maxSeconds: fast.maximum, noisy: fast.isNoisy,
+               baseline: baseline, baselineValue: Double(elements) / slow.median / 1e6, ratio: slow.median / fast.median)
+}
+
 /// Fused kernels against the straightforward way to write them: softmax and layer norm against
-/// the same math composed from tensor operations (forward and backward through autograd), max
-/// pooling against a plain loop over arrays.
+/// the same math composed from tensor operations (forward and backward through autograd).
 func runKernelSuite(quick: Bool) throws -> [Row] {
-    var sink: Float = 0
-    defer { if sink == .infinity { print(sink) } }
     var generator = RandomGenerator(seed: 4)
     var rows: [Row] = []
-    func compare(_ workload: String, elements: Int, baseline: String = "composed ops", fused: () throws -> Void,
-                 plain: () throws -> Void) throws {
-        let fast = try measure(warmup: 2, runs: quick ? 5 : 9, inner: try calibrate(target: 0.05, fused), fused)
-        let slow = try measure(warmup: 1, runs: quick ? 5 : 9, inner: try calibrate(target: 0.05, plain), plain)
-        rows.append(Row(suite: "kernels", workload: workload, unit: "Melem/s", value: Double(elements) / fast.median / 1e6,
-                        medianSeconds: fast.median, minSeconds: fast.minimum, maxSeconds: fast.maximum, noisy: fast.isNoisy,
-                        baseline: baseline, baselineValue: Double(elements) / slow.median / 1e6, ratio: slow.median / fast.median))
+    func compare(_ workload: String, elements: Int, fused: () throws -> Void, plain: () throws -> Void) throws {
+        rows.append(try compareKernel(workload, elements: elements, quick: quick, fused: fused, plain: plain))
     }
 
     // Attention-sized softmax rows: [B·H·T, T] = [8192, 64], forward + backward.
@@ -43,10 +45,19 @@ func runKernelSuite(quick: Bool) throws -> [Row] {
         try (normalized * gamma + beta).backward(seed: upstream)
     })
 
+    return rows
+}
+
+/// Max pooling against a plain loop written for the 2×2, non-overlapping case.
+func runPoolingSuite(quick: Bool) throws -> [Row] {
+    var sink: Float = 0
+    defer { if sink == .infinity { print(sink) } }
+    var generator = RandomGenerator(seed: 4)
     // The cnn preset's first pooling: [64, 16, 28, 28] → [64, 16, 14, 14], forward.
     let images = Tensor.normal([64, 16, 28, 28], generator: &generator)
     let values = images.scalars
-    try compare("max pool 2×2 [64, 16, 28, 28] forward", elements: images.count, baseline: "plain 2×2 loop", fused: {
+    let row = try compareKernel("max pool 2×2 [64, 16, 28, 28] forward", elements: images.count, baseline: "plain 2×2 loop",
+                                quick: quick, fused: {
         _ = try maxPool2d(images, kernelSize: (2, 2))
     }, plain: {
         var output = [Float](repeating: 0, count: 64 * 16 * 14 * 14)
@@ -61,5 +72,5 @@ func runKernelSuite(quick: Bool) throws -> [Row] {
         }
         sink += output[output.count / 2]          // keep the loop from being optimized away
     })
-    return rows
+    return [row]
 }

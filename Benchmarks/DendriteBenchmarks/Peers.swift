@@ -1,40 +1,59 @@
+import Dendrite
 import Foundation
 
-/// PyTorch's figures from `Benchmarks/pytorch_twin.py` (one JSON object per line), matched to
-/// Dendrite's rows by workload name.
-struct PeerResults {
-    struct Entry: Decodable {
-        let workload: String
-        let samples_per_second: Double?
-        let tokens_per_second: Double?
-        let images_per_second: Double?
+/// `Benchmarks/pytorch_twin.py --serve` as a child process: the same workloads in PyTorch, timed
+/// on request so that dendrite-bench can interleave the two sides round by round.
+final class PyTorchPeer {
+    struct Answer: Decodable {
+        let key: String
+        let seconds_per_call: Double
         let peak_mib: Double?
+        var secondsPerCall: Double { seconds_per_call }
+        var peakMiB: Double? { peak_mib }
     }
 
-    let entries: [String: Entry]
+    private let process = Process()
+    private let input = Pipe(), output = Pipe()
+    private var buffer = Data()
 
-    init(path: String) throws {
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        var entries: [String: Entry] = [:]
-        for line in text.split(separator: "\n") where line.hasPrefix("{") {
-            let entry = try JSONDecoder().decode(Entry.self, from: Data(line.utf8))
-            entries[entry.workload] = entry
+    /// Starts `python script --serve --threads threads`.
+    init(python: String, script: String, threads: Int) throws {
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            throw DendriteError.invalidArgument(operation: "dendrite-bench --pytorch", argument: python,
+                                                reason: "is not an executable Python (make bench-peers creates .venv-torch)")
         }
-        self.entries = entries
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [script, "--serve", "--threads", "\(threads)"]
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
     }
 
-    /// Rows with PyTorch as the baseline and Dendrite ÷ PyTorch as the ratio where a twin exists.
-    func compare(_ rows: [Row]) -> [Row] {
-        rows.map { row in
-            guard let peer = entries[row.workload], let figure = peer.samples_per_second ?? peer.tokens_per_second ?? peer.images_per_second else { return row }
-            var compared = Row(suite: row.suite, workload: row.workload, unit: row.unit, value: row.value,
-                               medianSeconds: row.medianSeconds, minSeconds: row.minSeconds, maxSeconds: row.maxSeconds,
-                               noisy: row.noisy, baseline: "PyTorch", baselineValue: figure, ratio: row.value / figure)
-            compared.peakMemoryMiB = row.peakMemoryMiB
-            if let peak = peer.peak_mib, let ours = row.peakMemoryMiB {
-                print("peak memory, \(row.workload): Dendrite \(Int(ours)) MiB, PyTorch \(Int(peak)) MiB")
+    deinit {
+        try? input.fileHandleForWriting.write(contentsOf: Data("quit\n".utf8))
+        process.waitUntilExit()
+    }
+
+    /// Builds and warms the workload `key` in PyTorch.
+    func prepare(_ key: String) throws { _ = try request("prepare \(key)") }
+
+    /// Times `inner` calls of `key`; returns PyTorch's seconds per call.
+    func time(_ key: String, inner: Int) throws -> Answer { try request("time \(key) \(inner)") }
+
+    private func request(_ line: String) throws -> Answer {
+        try input.fileHandleForWriting.write(contentsOf: Data((line + "\n").utf8))
+        while true {
+            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                let reply = buffer[buffer.startIndex..<newline]
+                buffer = Data(buffer[buffer.index(after: newline)...])
+                return try JSONDecoder().decode(Answer.self, from: Data(reply))
             }
-            return compared
+            let chunk = output.fileHandleForReading.availableData
+            guard !chunk.isEmpty else {
+                throw DendriteError.invalidArgument(operation: "dendrite-bench --pytorch", argument: line,
+                                                    reason: "the PyTorch twin exited (see its error above)")
+            }
+            buffer += chunk
         }
     }
 }

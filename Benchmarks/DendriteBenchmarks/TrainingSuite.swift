@@ -1,77 +1,135 @@
 import Dendrite
+import Foundation
 
-/// End-to-end training steps (forward + backward + optimizer), in samples per second.
-func runTrainingSuite(quick: Bool) throws -> [Row] {
-    var rows: [Row] = []
-    var generator = RandomGenerator(seed: 3)
-    struct Workload { let name: String; let batch: Int; let inputShape: [Int]; let spec: String }
-    let workloads = [
-        Workload(name: "MLP 784-512-10 train step, batch 128 (RMSprop)", batch: 128, inputShape: [1, 28, 28], spec: "mlp"),
-        Workload(name: "CNN preset train step, batch 64 (RMSprop)", batch: 64, inputShape: [1, 28, 28], spec: "cnn"),
+/// An end-to-end workload: built once, then called repeatedly; each call processes
+/// `itemsPerCall` samples, tokens or images.
+struct EndToEndWorkload {
+    /// The `--filter` key (`mlp`, `cnn`, `transformer`, `resnet`, `epoch`).
+    let filter: String
+    /// The PyTorch twin's key (`Benchmarks/pytorch_twin.py`).
+    let peerKey: String
+    let name: String
+    let unit: String
+    let itemsPerCall: Double
+    /// Untimed calls before timing, and timed runs (quick, full).
+    let warmup: Int
+    let runs: (quick: Int, full: Int)
+    /// Seconds one timed run should last (calls are repeated to reach it).
+    let target: Double
+    let prepare: () throws -> () throws -> Void
+}
+
+/// The end-to-end workloads, in the order they run; `--filter training` selects them all.
+func trainingWorkloads(quick: Bool) -> [EndToEndWorkload] {
+    var workloads = [
+        presetStep(spec: "mlp", batch: 128, filter: "mlp", name: "MLP 784-512-10 train step, batch 128 (RMSprop)"),
+        presetStep(spec: "cnn", batch: 64, filter: "cnn", name: "CNN preset train step, batch 64 (RMSprop)"),
+        transformerBlockStep(),
     ]
-    for workload in workloads {
-        let model = try ModelSpec(workload.spec, inputShape: workload.inputShape).build(generator: &generator)
+    workloads += (quick ? [1] : [1, 8]).map(resnetInference)
+    workloads.append(mlpEpoch())
+    return workloads
+}
+
+/// A train step of a `ModelSpec` preset with RMSprop (Keras defaults) on a fixed batch.
+func presetStep(spec: String, batch: Int, filter: String, name: String) -> EndToEndWorkload {
+    EndToEndWorkload(filter: filter, peerKey: filter, name: name, unit: "samples/s", itemsPerCall: Double(batch), warmup: 3,
+                     runs: (5, 9), target: 0.2) {
+        var generator = RandomGenerator(seed: 3)
+        let model = try ModelSpec(spec, inputShape: [1, 28, 28]).build(generator: &generator)
         let optimizer = try RMSprop.keras(model.parameters)
-        let inputs = Tensor.uniform([workload.batch] + workload.inputShape, generator: &generator)
-        let targets = Tensor((0..<workload.batch).map { Float($0 % 10) })
-        let step = { _ = try model.trainStep(inputs: inputs, targets: targets, loss: .crossEntropy, optimizer: optimizer) }
-        resetPeakMemory()
-        let time = try measure(warmup: 3, runs: quick ? 5 : 9, inner: try calibrate(target: 0.2, step), step)
-        let peak = peakMemoryMiB()
-        let rate = Double(workload.batch) / time.median
-        rows.append(Row(suite: "training", workload: workload.name, unit: "samples/s", value: rate, medianSeconds: time.median,
-                        minSeconds: time.minimum, maxSeconds: time.maximum, noisy: time.isNoisy, baseline: nil,
-                        baselineValue: nil, ratio: nil, peakMemoryMiB: peak))
+        let inputs = Tensor.uniform([batch, 1, 28, 28], generator: &generator)
+        let targets = Tensor((0..<batch).map { Float($0 % 10) })
+        return { _ = try model.trainStep(inputs: inputs, targets: targets, loss: .crossEntropy, optimizer: optimizer) }
     }
-    // One pre-norm causal transformer block, d 128, 4 heads, FF 512, T 64, B 32: forward,
-    // backward and an Adam step, in tokens per second.
-    let block = try TransformerEncoderBlock(embedDimension: 128, headCount: 4, feedForward: 512, gelu: true, normFirst: true,
-                                            causal: true, generator: &generator)
-    let blockOptimizer = try Adam(block.parameters, learningRate: 1e-3)
-    let sequences = Tensor.normal([32, 64, 128], generator: &generator)
-    let blockStep = {
-        blockOptimizer.zeroGrad()
-        try block(sequences).squared().mean().backward()
-        try blockOptimizer.step()
-    }
-    resetPeakMemory()
-    let blockTime = try measure(warmup: 3, runs: quick ? 5 : 9, inner: try calibrate(target: 0.2, blockStep), blockStep)
-    rows.append(Row(suite: "training", workload: "transformer block d128 h4 FF512 T64 B32 (Adam)", unit: "tokens/s",
-                    value: 2048 / blockTime.median, medianSeconds: blockTime.median, minSeconds: blockTime.minimum,
-                    maxSeconds: blockTime.maximum, noisy: blockTime.isNoisy, baseline: nil, baselineValue: nil, ratio: nil,
-                    peakMemoryMiB: peakMemoryMiB()))
+}
 
-    // ResNet-18 inference (eval mode, no graph) on one 224×224 image and a batch of 8.
-    let resnet = try Models.resnet18()
-    resnet.eval()
-    for batch in quick ? [1] : [1, 8] {
+/// One pre-norm causal transformer block, d 128, 4 heads, FF 512, T 64, B 32: forward, backward
+/// and an Adam step, in tokens per second.
+func transformerBlockStep() -> EndToEndWorkload {
+    EndToEndWorkload(filter: "transformer", peerKey: "transformer", name: "transformer block d128 h4 FF512 T64 B32 (Adam)",
+                     unit: "tokens/s", itemsPerCall: 2048, warmup: 3, runs: (5, 9), target: 0.2) {
+        var generator = RandomGenerator(seed: 5)
+        let block = try TransformerEncoderBlock(embedDimension: 128, headCount: 4, feedForward: 512, gelu: true, normFirst: true,
+                                                causal: true, generator: &generator)
+        let optimizer = try Adam(block.parameters, learningRate: 1e-3)
+        let sequences = Tensor.normal([32, 64, 128], generator: &generator)
+        return {
+            optimizer.zeroGrad()
+            try block(sequences).squared().mean().backward()
+            try optimizer.step()
+        }
+    }
+}
+
+/// ResNet-18 inference (eval mode, no graph) on `batch` 224×224 images.
+func resnetInference(batch: Int) -> EndToEndWorkload {
+    EndToEndWorkload(filter: "resnet", peerKey: "resnet-\(batch)", name: "ResNet-18 inference, batch \(batch), 3×224×224",
+                     unit: "images/s", itemsPerCall: Double(batch), warmup: 1, runs: (3, 5), target: 0.2) {
+        var generator = RandomGenerator(seed: 6)
+        let resnet = try Models.resnet18()
+        resnet.eval()
         let images = Tensor.normal([batch, 3, 224, 224], generator: &generator)
-        let infer = { _ = try noGrad { try resnet(images) } }
-        resetPeakMemory()
-        let time = try measure(warmup: 1, runs: quick ? 3 : 5, infer)
-        rows.append(Row(suite: "training", workload: "ResNet-18 inference, batch \(batch), 3×224×224", unit: "images/s",
-                        value: Double(batch) / time.median, medianSeconds: time.median, minSeconds: time.minimum,
-                        maxSeconds: time.maximum, noisy: time.isNoisy, baseline: nil, baselineValue: nil, ratio: nil,
-                        peakMemoryMiB: peakMemoryMiB()))
+        return { _ = try noGrad { try resnet(images) } }
     }
+}
 
-    // A whole epoch as users run it: fit over Fashion-MNIST's 54,000 training images (shuffled
-    // batches gathered from memory, metrics computed), as `dendrite train` reports it.
-    if let data = try? FashionMNIST.dataset().load(.train, limit: 54_000) {
+/// A whole epoch as users run it: `fit` over Fashion-MNIST's first 54,000 training images
+/// (shuffled batches gathered from memory, metrics computed), as `dendrite train` reports it.
+func mlpEpoch() -> EndToEndWorkload {
+    EndToEndWorkload(filter: "epoch", peerKey: "epoch", name: "MLP epoch, fit on 54,000 Fashion-MNIST images", unit: "samples/s",
+                     itemsPerCall: 54_000, warmup: 1, runs: (2, 4), target: 0) {
+        let data = try FashionMNIST.dataset().load(.train, limit: 54_000)
+        var generator = RandomGenerator(seed: 7)
         let model = try ModelSpec("mlp", inputShape: [1, 28, 28]).build(generator: &generator)
         let optimizer = try RMSprop.keras(model.parameters)
-        var samples: [Double] = []
-        resetPeakMemory()
-        for epoch in 0..<(quick ? 3 : 5) {
-            let history = try model.fit(data, epochs: 1, batchSize: 128, loss: .crossEntropy, optimizer: optimizer,
-                                        seed: UInt64(epoch))
-            samples.append(history.records[0].seconds)
+        var epoch: UInt64 = 0
+        return {
+            epoch += 1
+            _ = try model.fit(data, epochs: 1, batchSize: 128, loss: .crossEntropy, optimizer: optimizer, seed: epoch)
         }
-        let time = Measurement(samples: Array(samples.dropFirst()))
-        rows.append(Row(suite: "training", workload: "MLP epoch, fit on 54,000 Fashion-MNIST images", unit: "samples/s",
-                        value: 54_000 / time.median, medianSeconds: time.median, minSeconds: time.minimum,
-                        maxSeconds: time.maximum, noisy: time.isNoisy, baseline: nil, baselineValue: nil, ratio: nil,
-                        peakMemoryMiB: peakMemoryMiB()))
     }
-    return rows
+}
+
+/// Times one workload. Alone: the median of its timed runs. With a PyTorch `peer`: each round
+/// times one Dendrite run, then one PyTorch run of the same length, with a pause between them
+/// (so neither side's idle BLAS threads spin on the other's time); the ratio is the median of
+/// the per-round ratios, which cancels the machine's drift between rounds.
+func runEndToEnd(_ workload: EndToEndWorkload, quick: Bool, peer: PyTorchPeer?) throws -> Row? {
+    let call: () throws -> Void
+    do {
+        call = try workload.prepare()
+    } catch let error as DendriteError {
+        print("skipped \(workload.name): \(error)")
+        return nil
+    }
+    resetPeakMemory()
+    for _ in 0..<workload.warmup { try call() }
+    let inner = workload.target > 0 ? try calibrate(target: workload.target, call) : 1
+    let runs = quick ? workload.runs.quick : workload.runs.full
+    var ours: [Double] = [], theirs: [Double] = [], ratios: [Double] = []
+    var peerPeak: Double?
+    if let peer { try peer.prepare(workload.peerKey) }
+    for _ in 0..<runs {
+        let seconds = try measure(warmup: 0, runs: 1, inner: inner, call).median
+        ours.append(seconds)
+        if let peer {
+            Thread.sleep(forTimeInterval: 0.25)
+            let answer = try peer.time(workload.peerKey, inner: inner)
+            theirs.append(answer.secondsPerCall)
+            ratios.append(answer.secondsPerCall / seconds)
+            peerPeak = answer.peakMiB
+            Thread.sleep(forTimeInterval: 0.25)
+        }
+    }
+    let time = Measurement(samples: ours)
+    let peerTime = theirs.isEmpty ? nil : Measurement(samples: theirs)
+    let ratio = ratios.isEmpty ? nil : Measurement(samples: ratios)
+    var row = Row(suite: "training", workload: workload.name, unit: workload.unit, value: workload.itemsPerCall / time.median,
+                  medianSeconds: time.median, minSeconds: time.minimum, maxSeconds: time.maximum, noisy: time.isNoisy,
+                  baseline: peer == nil ? nil : "PyTorch", baselineValue: peerTime.map { workload.itemsPerCall / $0.median },
+                  ratio: ratio?.median, peakMemoryMiB: peakMemoryMiB())
+    row.ratioRange = ratio.map { ($0.minimum, $0.maximum) }
+    row.baselinePeakMemoryMiB = peerPeak
+    return row
 }

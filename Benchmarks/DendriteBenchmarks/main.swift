@@ -2,14 +2,14 @@ import Dendrite
 import Foundation
 
 // dendrite-bench: Dendrite's kernels against raw OpenBLAS and the naive twins.
-// Usage: dendrite-bench [--quick] [--filter gemm|conv|training] [--threads N] [--json FILE]
+// Usage: dendrite-bench [--quick] [--filter SUITE] [--threads N] [--json FILE] [--pytorch PYTHON] [--charts DIR]
 
 struct Options {
     var quick = false
     var filter: String?
     var threads: Int?
     var jsonPath: String?
-    var peersPath: String?
+    var pythonPath: String?
     var chartsPath: String?
 
     init(arguments: [String]) throws {
@@ -20,13 +20,15 @@ struct Options {
             case "--filter": filter = iterator.next()
             case "--threads": threads = iterator.next().flatMap(Int.init)
             case "--json": jsonPath = iterator.next()
-            case "--peers": peersPath = iterator.next()
+            case "--pytorch": pythonPath = iterator.next()
             case "--charts": chartsPath = iterator.next()
             case "-h", "--help":
                 print("""
-                usage: dendrite-bench [--quick] [--filter gemm|conv|kernels|training] [--threads N] [--json FILE]
-                                      [--peers FILE] [--charts DIR]
-                  --peers FILE   JSON lines from Benchmarks/pytorch_twin.py: adds PyTorch's figure and the ratio
+                usage: dendrite-bench [--quick] [--filter SUITE] [--threads N] [--json FILE] [--pytorch PYTHON] [--charts DIR]
+                  --filter SUITE gemm, conv, kernels (softmax, layer norm, pool), pool, or training
+                                 (all of: mlp, cnn, transformer, resnet, epoch), or one of those five
+                  --pytorch PYTHON  times each end-to-end workload against Benchmarks/pytorch_twin.py run by this
+                                 Python (torch installed), interleaved round by round; ratio = median per round
                   --charts DIR   writes gemm.svg and training.svg
                 """)
                 exit(0)
@@ -43,19 +45,36 @@ do {
     if let threads = options.threads { Dendrite.threadCount = threads }
     print("Dendrite benchmarks · \(Dendrite.backendDescription)")
     var rows: [Row] = []
-    let suites: [(String, String, (Bool) throws -> [Row])] = [
-        ("gemm", "GEMM (GFLOP/s; ratio = Dendrite ÷ baseline)", runGEMMSuite),
-        ("conv", "Convolution (GFLOP/s; ratio = im2col+GEMM ÷ naive)", runConvolutionSuite),
-        ("kernels", "Fused kernels (million elements/s; ratio = fused ÷ composed)", runKernelSuite),
-        ("training", "Training steps (samples/s)", runTrainingSuite),
+    // (filter keys, table title, run): a filter selects every entry that lists it.
+    let kernelsTitle = "Fused kernels (million elements/s; ratio = fused ÷ straightforward)"
+    let trainingTitle = "Training steps (samples/s)"
+    var suites: [(Set<String>, String, (Bool) throws -> [Row])] = [
+        (["gemm"], "GEMM (GFLOP/s; ratio = Dendrite ÷ baseline)", runGEMMSuite),
+        (["conv"], "Convolution (GFLOP/s; ratio = im2col+GEMM ÷ naive)", runConvolutionSuite),
+        (["kernels"], kernelsTitle, runKernelSuite),
+        (["kernels", "pool"], kernelsTitle, runPoolingSuite),
     ]
-    let peers = try options.peersPath.map(PeerResults.init(path:))
-    for (name, title, run) in suites where options.filter == nil || options.filter == name {
-        var suiteRows = try run(options.quick)
-        if let peers { suiteRows = peers.compare(suiteRows) }
-        printTable(title: title, rows: suiteRows)
+    // The twin script sits next to this target's folder: Benchmarks/pytorch_twin.py.
+    let twinScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("pytorch_twin.py").path
+    let peer = try options.pythonPath.map { try PyTorchPeer(python: $0, script: twinScript, threads: Dendrite.threadCount) }
+    suites += trainingWorkloads(quick: options.quick).map { workload in
+        (Set(["training", workload.filter]), trainingTitle, { quick in
+            try runEndToEnd(workload, quick: quick, peer: peer).map { [$0] } ?? []
+        })
+    }
+    let known = suites.reduce(into: Set<String>()) { $0.formUnion($1.0) }
+    if let filter = options.filter, !known.contains(filter) {
+        throw DendriteError.invalidArgument(operation: "dendrite-bench --filter", argument: filter,
+                                            reason: "choose one of \(known.sorted().joined(separator: ", "))")
+    }
+    var tables: [(title: String, rows: [Row])] = []
+    for (keys, title, run) in suites where options.filter.map(keys.contains) ?? true {
+        let suiteRows = try run(options.quick)
+        if tables.last?.title == title { tables[tables.count - 1].rows += suiteRows } else { tables.append((title, suiteRows)) }
         rows += suiteRows
     }
+    for table in tables { printTable(title: table.title, rows: table.rows) }
     if let directory = options.chartsPath {
         try writeCharts(rows, to: directory)
         print("\nwrote the charts of these suites into \(directory)/ (gemm.svg, training.svg)")
