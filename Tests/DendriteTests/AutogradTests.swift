@@ -7,6 +7,23 @@ final class AutogradTests: XCTestCase {
     func normal(_ shape: [Int]) -> Tensor { Tensor.normal(shape, generator: &generator) }
     func positive(_ shape: [Int]) -> Tensor { Tensor.uniform(shape, low: 0.5, high: 2, generator: &generator) }
 
+    /// The vectorized GELU (A&S erfc, polynomial exp) against the exact formula in Double, and its
+    /// derivative against Φ(x) + x·φ(x), on [−12, 12] including ±0 and the far tails.
+    func testGELUMatchesTheExactFormulaEverywhere() throws {
+        let xs = stride(from: -12.0, through: 12.0, by: 0.003).map { Float($0) } + [0, -0.0, 1e-20, -1e-20, 40, -40]
+        let x = Tensor(xs).requiringGradient()
+        let y = x.gelu()
+        try y.sum().backward()
+        let gradient = try XCTUnwrap(x.gradient).scalars
+        for (index, value) in xs.enumerated() {
+            let v = Double(value)
+            let cdf = 0.5 * erfc(-v / 2.0.squareRoot())
+            let exact = v * cdf, slope = cdf + v * exp(-0.5 * v * v) / (2 * Double.pi).squareRoot()
+            XCTAssertEqual(Double(y.scalars[index]), exact, accuracy: 2e-7 * max(1, abs(v)), "gelu(\(value))")
+            XCTAssertEqual(Double(gradient[index]), slope, accuracy: 4e-7 * max(1, abs(v)), "gelu'(\(value))")
+        }
+    }
+
     func testBroadcastingArithmeticGradients() throws {
         try checkGradients([normal([3, 4]), normal([4])], "+") { try $0[0] + $0[1] }
         try checkGradients([normal([3, 1]), normal([1, 4])], "-") { try $0[0] - $0[1] }

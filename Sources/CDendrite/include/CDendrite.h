@@ -65,6 +65,11 @@ void dd_sgd_momentum_step(float *p, const float *g, float *buffer, size_t n, flo
 
 /* ---- Process setup --------------------------------------------------------------------------- */
 
+/// Exact GELU x·Φ(x) with Φ from Abramowitz–Stegun's erfc (|error| ≤ 1.5e-7): y = gelu(x).
+void dd_gelu(const float *x, float *y, size_t n);
+/// GELU and its derivative Φ(x) + x·φ(x) in one pass.
+void dd_gelu_with_slope(const float *x, float *y, float *slope, size_t n);
+
 /// Keeps large freed blocks in the heap (no mmap/munmap per tensor). Called once by Dendrite.
 void dd_tune_heap(void);
 

@@ -1,0 +1,56 @@
+// Activation kernels with their derivative, vectorized: no libm calls in the loops (a
+// polynomial exp and Abramowitz–Stegun's erfc), so the compiler turns each loop into AVX2 code
+// (target_clones adds that version next to the portable one, picked at load time).
+#include "CDendrite.h"
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#define DD_HOT __attribute__((target_clones("avx2", "default")))
+
+// e^x for x ≤ 0 within 2 ulp on [-87, 0]: x = k·ln2 + r, |r| ≤ ln2/2, e^r by Cephes' degree-5
+// polynomial, 2^k assembled in the exponent bits (flushed to 0 below 2^-126).
+static inline float dd_exp_nonpositive(float x) {
+    x = x < -87.0f ? -87.0f : x;
+    const float k = floorf(x * 1.44269504088896341f + 0.5f);
+    const float r = (x - k * 0.693359375f) + k * 2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * r * r + r + 1.0f;
+    const int32_t bits = ((int32_t)k + 127) << 23;
+    float scale;
+    memcpy(&scale, &bits, sizeof scale);
+    return p * scale;
+}
+
+// Φ(x) = ½·erfc(−x/√2) and the Gaussian density's kernel e^{−x²/2}, from one exponential:
+// erfc(a) = t·P(t)·e^{−a²}, t = 1/(1 + 0.3275911·a), a = |x|/√2 (A&S 7.1.26, |error| ≤ 1.5e-7).
+static inline float dd_normal_cdf(float x, float *gaussian) {
+    const float a = fabsf(x) * 0.70710678118654752f;
+    const float t = 1.0f / (1.0f + 0.3275911f * a);
+    const float poly = ((((1.061405429f * t - 1.453152027f) * t + 1.421413741f) * t - 0.284496736f) * t + 0.254829592f) * t;
+    const float e = dd_exp_nonpositive(-a * a);
+    *gaussian = e;
+    const float tail = 0.5f * poly * e;   // ½·erfc(|x|/√2) = Φ(−|x|)
+    return x >= 0.0f ? 1.0f - tail : tail;
+}
+
+DD_HOT void dd_gelu(const float *restrict x, float *restrict y, size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+        float gaussian;
+        y[i] = x[i] * dd_normal_cdf(x[i], &gaussian);
+    }
+}
+
+DD_HOT void dd_gelu_with_slope(const float *restrict x, float *restrict y, float *restrict slope, size_t n) {
+    for (size_t i = 0; i < n; ++i) {
+        float gaussian;
+        const float v = x[i], cdf = dd_normal_cdf(v, &gaussian);
+        y[i] = v * cdf;
+        slope[i] = cdf + v * 0.39894228040143268f * gaussian;   // Φ(x) + x·φ(x)
+    }
+}
