@@ -54,3 +54,32 @@ DD_HOT void dd_gelu_with_slope(const float *restrict x, float *restrict y, float
         slope[i] = cdf + v * 0.39894228040143268f * gaussian;   // Φ(x) + x·φ(x)
     }
 }
+
+// e^x for any x ≤ 0 including −∞ (masked attention scores), 0 below −87.
+static inline float dd_exp_or_zero(float x) {
+    const float e = dd_exp_nonpositive(x);
+    return x < -87.0f ? 0.0f : e;
+}
+
+DD_HOT void dd_softmax_rows(const float *restrict x, float *restrict y, size_t rows, size_t columns, int logarithm) {
+    for (size_t r = 0; r < rows; ++r) {
+        const float *in = x + r * columns;
+        float *out = y + r * columns;
+        float maximum = -INFINITY;
+        for (size_t c = 0; c < columns; ++c) maximum = in[c] > maximum ? in[c] : maximum;
+        if (maximum == -INFINITY) maximum = 0.0f;
+        float total = 0.0f;
+        for (size_t c = 0; c < columns; ++c) {
+            const float e = dd_exp_or_zero(in[c] - maximum);
+            out[c] = e;
+            total += e;
+        }
+        if (logarithm) {
+            const float log_total = logf(total) + maximum;
+            for (size_t c = 0; c < columns; ++c) out[c] = in[c] - log_total;
+        } else {
+            const float inverse = 1.0f / total;
+            for (size_t c = 0; c < columns; ++c) out[c] *= inverse;
+        }
+    }
+}

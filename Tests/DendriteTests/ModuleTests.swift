@@ -23,8 +23,9 @@ final class ModuleTests: XCTestCase {
             BatchNorm1D(3)
             Sequential { Linear(3, 2, generator: &generator) }
         }
-        XCTAssertEqual(model.stateDict().map(\.0), ["0.weight", "0.bias", "2.weight", "2.bias", "3.0.weight", "3.0.bias",
-                                                     "2.running_mean", "2.running_var", "2.num_batches_tracked"])
+        // PyTorch's order: each module's parameters, then its buffers, then its children.
+        XCTAssertEqual(model.stateDict().map(\.0), ["0.weight", "0.bias", "2.weight", "2.bias", "2.running_mean", "2.running_var",
+                                                     "2.num_batches_tracked", "3.0.weight", "3.0.bias"])
         let custom = TwoLayer(generator: &generator)
         XCTAssertEqual(custom.namedParameters().map(\.0), ["fc1.weight", "fc1.bias", "norm.weight", "norm.bias", "fc2.weight", "fc2.bias"])
         XCTAssertEqual(custom.parameterCount, 15 + 6 + 8)

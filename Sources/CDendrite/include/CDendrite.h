@@ -70,6 +70,10 @@ void dd_gelu(const float *x, float *y, size_t n);
 /// GELU and its derivative Φ(x) + x·φ(x) in one pass.
 void dd_gelu_with_slope(const float *x, float *y, float *slope, size_t n);
 
+/// Row-wise softmax (or log-softmax when `logarithm`) of `rows` rows of `columns`, max-subtracted;
+/// −∞ entries get exactly 0 probability.
+void dd_softmax_rows(const float *x, float *y, size_t rows, size_t columns, int logarithm);
+
 /// Keeps large freed blocks in the heap (no mmap/munmap per tensor). Called once by Dendrite.
 void dd_tune_heap(void);
 

@@ -20,18 +20,18 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, operation: String
     let rows = x.count / Swift.max(inputs, 1)
     var outputShape = x.shape
     outputShape[x.rank - 1] = outputs
-    var y = bias.map { $0.expanded(to: [rows, outputs]) } ?? Tensor.zeros([rows, outputs])
+    var y = bias.map { $0.expanded(to: [rows, outputs]) } ?? Tensor.gemmOutput([rows, outputs])
     try gemm(transposeB: true, m: rows, n: outputs, k: inputs, a: x, b: weight, beta: bias == nil ? 0 : 1, c: &y)
     let inputs3 = [x, weight] + (bias.map { [$0] } ?? [])
     return try y.reshaped(to: outputShape).recorded(operation, inputs3) { g in
         var dInput: Tensor?, dWeight: Tensor?, dBias: Tensor?
         if x.requiresGradient {
-            var grad = Tensor.zeros([rows, inputs])
+            var grad = Tensor.gemmOutput([rows, inputs])
             try gemm(m: rows, n: inputs, k: outputs, a: g, b: weight, c: &grad)
             dInput = try grad.reshaped(to: x.shape)
         }
         if weight.requiresGradient {
-            var grad = Tensor.zeros([outputs, inputs])
+            var grad = Tensor.gemmOutput([outputs, inputs])
             try gemm(transposeA: true, m: outputs, n: inputs, k: rows, a: g, b: x, c: &grad)
             dWeight = grad
         }

@@ -1,4 +1,5 @@
 import COpenBLAS
+import Dispatch
 import CDendrite
 
 // The one GEMM entry point. Row-major throughout: `lda` is the distance between rows of A as
@@ -64,10 +65,25 @@ public func batchedGEMM(transposeA: Bool = false, transposeB: Bool = false, batc
     }
     c.makeUnique()
     let lda = transposeA ? m : k, ldb = transposeB ? k : n
-    for i in 0..<batch {
-        gemmUnchecked(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                      a: a.storage.base + i * strideA, lda: lda, b: b.storage.base + i * strideB, ldb: ldb,
-                      beta: beta, c: c.storage.base + i * sizeC, ldc: n)
+    let pa = a.storage.base, pb = b.storage.base, pc = c.storage.base
+    func products(_ start: Int, _ count: Int) {
+        for i in start..<(start + count) {
+            gemmUnchecked(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                          a: pa + i * strideA, lda: lda, b: pb + i * strideB, ldb: ldb, beta: beta, c: pc + i * sizeC, ldc: n)
+        }
+    }
+    // OpenBLAS runs a product below 2¹⁸ multiply-adds on the calling thread alone (its
+    // SMP threshold), so small products — attention's per-head QKᵀ and AV — are spread over the
+    // cores here instead, each core taking a contiguous share of the batch.
+    let chunks = Swift.min(threadCount, batch)
+    if chunks > 1 && m * n * k < 1 << 18 {
+        let share = (batch + chunks - 1) / chunks
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let start = chunk * share
+            if start < batch { products(start, Swift.min(share, batch - start)) }
+        }
+    } else {
+        products(0, batch)
     }
 }
 
@@ -127,4 +143,13 @@ func gemmUnchecked(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, a
     guard m > 0, n > 0 else { return }
     cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                 Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+}
+
+extension Tensor {
+    /// A tensor of `shape` whose contents are undefined: only for the output of a GEMM with
+    /// `beta = 0`, which overwrites every element (OpenBLAS writes C without reading it), so the
+    /// zero-fill of `Tensor.zeros` would be wasted work.
+    static func gemmOutput(_ shape: [Int]) -> Tensor {
+        Tensor(shape: shape, storage: TensorStorage(uninitializedCount: Tensor.elementCount(of: shape)))
+    }
 }

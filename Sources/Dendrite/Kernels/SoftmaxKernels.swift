@@ -1,3 +1,4 @@
+import CDendrite
 #if canImport(Glibc)
 import Glibc
 #else
@@ -12,24 +13,8 @@ enum SoftmaxKernels {
     static func forward(_ x: Tensor, rows: Int, columns: Int, logarithm: Bool) -> Tensor {
         let out = TensorStorage(uninitializedCount: rows * columns)
         let src = x.storage.base, dst = out.base
-        for r in 0..<rows {
-            let input = src + r * columns, output = dst + r * columns
-            var maximum = -Float.infinity
-            for c in 0..<columns { maximum = Swift.max(maximum, input[c]) }
-            if maximum == -.infinity { maximum = 0 }
-            var total: Float = 0
-            for c in 0..<columns {
-                let e = expf(input[c] - maximum)
-                output[c] = e
-                total += e
-            }
-            if logarithm {
-                let logTotal = logf(total) + maximum
-                for c in 0..<columns { output[c] = input[c] - logTotal }
-            } else {
-                let inverse = 1 / total
-                for c in 0..<columns { output[c] *= inverse }
-            }
+        inParallel(rows: rows, rowLength: columns) { start, count in
+            dd_softmax_rows(src + start * columns, dst + start * columns, count, columns, logarithm ? 1 : 0)
         }
         return Tensor(shape: x.shape, storage: out)
     }
@@ -38,16 +23,18 @@ enum SoftmaxKernels {
     static func backward(_ dy: Tensor, output y: Tensor, rows: Int, columns: Int, logarithm: Bool) -> Tensor {
         let out = TensorStorage(uninitializedCount: rows * columns)
         let g = dy.storage.base, yp = y.storage.base, dst = out.base
-        for r in 0..<rows {
-            let gr = g + r * columns, yr = yp + r * columns, dr = dst + r * columns
-            if logarithm {
-                var total: Float = 0
-                for c in 0..<columns { total += gr[c] }
-                for c in 0..<columns { dr[c] = gr[c] - expf(yr[c]) * total }
-            } else {
-                var dot: Float = 0
-                for c in 0..<columns { dot += gr[c] * yr[c] }
-                for c in 0..<columns { dr[c] = yr[c] * (gr[c] - dot) }
+        inParallel(rows: rows, rowLength: columns) { start, count in
+            for r in start..<(start + count) {
+                let gr = g + r * columns, yr = yp + r * columns, dr = dst + r * columns
+                if logarithm {
+                    var total: Float = 0
+                    for c in 0..<columns { total += gr[c] }
+                    for c in 0..<columns { dr[c] = gr[c] - expf(yr[c]) * total }
+                } else {
+                    var dot: Float = 0
+                    for c in 0..<columns { dot += gr[c] * yr[c] }
+                    for c in 0..<columns { dr[c] = yr[c] * (gr[c] - dot) }
+                }
             }
         }
         return Tensor(shape: dy.shape, storage: out)

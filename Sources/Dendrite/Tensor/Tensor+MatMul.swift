@@ -27,7 +27,7 @@ extension Tensor {
             guard other.shape[0] == k else { throw mismatch }
             var resultShape = shape
             resultShape[rank - 1] = n
-            var result = Tensor.zeros(resultShape)
+            var result = Tensor.gemmOutput(resultShape)
             try gemm(m: rank == 2 ? shape[0] : shape[0] * shape[1], n: n, k: k, a: self, b: other, c: &result)
             let (a, b) = (self, other)
             return result.recorded("matmul", [self, other]) { g in
@@ -36,12 +36,12 @@ extension Tensor {
                 let a2 = Tensor(shape: [rows, k], storage: a.storage)
                 var dA: Tensor?, dB: Tensor?
                 if a.requiresGradient {
-                    var grad = Tensor.zeros([rows, k])
+                    var grad = Tensor.gemmOutput([rows, k])
                     try gemm(transposeB: true, m: rows, n: k, k: n, a: g2, b: b, c: &grad)
                     dA = Tensor(shape: a.shape, storage: grad.storage)
                 }
                 if b.requiresGradient {
-                    var grad = Tensor.zeros([k, n])
+                    var grad = Tensor.gemmOutput([k, n])
                     try gemm(transposeA: true, m: k, n: n, k: rows, a: a2, b: g2, c: &grad)
                     dB = grad
                 }
@@ -52,18 +52,18 @@ extension Tensor {
             let (m, k) = (shape[rank - 2], shape[rank - 1])
             let n = other.shape[2]
             guard other.shape[1] == k, rank == 2 || shape[0] == other.shape[0] else { throw mismatch }
-            var result = Tensor.zeros([batch, m, n])
+            var result = Tensor.gemmOutput([batch, m, n])
             try batchedGEMM(batch: batch, m: m, n: n, k: k, a: self, b: other, c: &result)
             let (a, b) = (self, other)
             return result.recorded("batched matmul", [self, other]) { g in
                 var dA: Tensor?, dB: Tensor?
                 if a.requiresGradient {
-                    var grad = Tensor.zeros([batch, m, k])
+                    var grad = Tensor.gemmOutput([batch, m, k])
                     try batchedGEMM(transposeB: true, batch: batch, m: m, n: k, k: n, a: g, b: b, c: &grad)
                     dA = a.rank == 2 ? try grad.sum(alongAxes: [0]) : grad
                 }
                 if b.requiresGradient {
-                    var grad = Tensor.zeros([batch, k, n])
+                    var grad = Tensor.gemmOutput([batch, k, n])
                     try batchedGEMM(transposeA: true, batch: batch, m: k, n: n, k: m, a: a, b: g, c: &grad)
                     dB = grad
                 }
@@ -85,18 +85,18 @@ extension Tensor {
                                               got: "right \(other.shape)")
         }
         let (batch, t, d, s) = (shape[0], shape[1], shape[2], other.shape[1])
-        var result = Tensor.zeros([batch, t, s])
+        var result = Tensor.gemmOutput([batch, t, s])
         try batchedGEMM(transposeB: true, batch: batch, m: t, n: s, k: d, alpha: alpha, a: self, b: other, c: &result)
         let (a, b) = (self, other)
         return result.recorded("matmul(transposing right)", [self, other]) { g in
             var dA: Tensor?, dB: Tensor?
             if a.requiresGradient {
-                var grad = Tensor.zeros([batch, t, d])
+                var grad = Tensor.gemmOutput([batch, t, d])
                 try batchedGEMM(batch: batch, m: t, n: d, k: s, alpha: alpha, a: g, b: b, c: &grad)
                 dA = grad
             }
             if b.requiresGradient {
-                var grad = Tensor.zeros([batch, s, d])
+                var grad = Tensor.gemmOutput([batch, s, d])
                 try batchedGEMM(transposeA: true, batch: batch, m: s, n: d, k: t, alpha: alpha, a: g, b: a, c: &grad)
                 dB = grad
             }
