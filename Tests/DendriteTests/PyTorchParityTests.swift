@@ -45,6 +45,22 @@ final class PyTorchParityTests: XCTestCase {
         XCTAssertEqual(try MaxPool2D(kernelSize: 3, stride: 2, padding: 1, ceilMode: true).outputShape(forInput: [1, 5, 7]), [1, 3, 4])
     }
 
+    /// The 2×2 fast path and the general path agree on NaN (it wins its window, as in PyTorch),
+    /// ties (the first maximum gets the gradient) and all −∞ windows.
+    func testMaxPoolNaNTiesAndInfinities() throws {
+        let x = try Tensor(shape: [1, 1, 2, 6], scalars: [1, .nan, 3, 3, -.infinity, -.infinity,
+                                                        2, 0, 3, 1, -.infinity, -.infinity]).requiringGradient()
+        for (kernel, stride) in [((2, 2), (2, 2)), ((2, 2), (2, 1))] {
+            let y = try maxPool2d(x, kernelSize: kernel, stride: stride)
+            XCTAssertTrue(y.scalars[0].isNaN)
+            XCTAssertEqual(y.scalars[stride.1 == 2 ? 1 : 2], 3)
+            XCTAssertEqual(y.scalars.last, -.infinity)
+        }
+        let y = try maxPool2d(x, kernelSize: (2, 2))
+        try y.backward(seed: Tensor.ones(y.shape))
+        XCTAssertEqual(try XCTUnwrap(x.gradient).scalars, [0, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0])
+    }
+
     func testBatchNorm2DTrainThenEval() throws {
         let fixture = try loadFixture("batchnorm2d")
         let bn = BatchNorm2D(3)

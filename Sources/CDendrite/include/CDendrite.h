@@ -2,6 +2,7 @@
 #define CDENDRITE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -73,6 +74,19 @@ void dd_gelu_with_slope(const float *x, float *y, float *slope, size_t n);
 /// Row-wise softmax (or log-softmax when `logarithm`) of `rows` rows of `columns`, max-subtracted;
 /// −∞ entries get exactly 0 probability.
 void dd_softmax_rows(const float *x, float *y, size_t rows, size_t columns, int logarithm);
+
+/// Per-channel mean and biased variance of x [batch, channels, spatial] for channels c0..<c1.
+void dd_batchnorm_statistics(const float *x, size_t batch, size_t channels, size_t spatial, size_t c0, size_t c1,
+                             float *mean, float *variance);
+/// Batch-norm gradients for channels c0..<c1 (gamma may be NULL); `batch_statistics` 0 is eval mode.
+void dd_batchnorm_backward(const float *dy, const float *x, const float *mean, const float *inv_std, const float *gamma,
+                           size_t batch, size_t channels, size_t spatial, size_t c0, size_t c1, int batch_statistics,
+                           float *dx, float *dgamma, float *dbeta);
+
+/// Max pooling of planes p0..<p1 of x [planes, height, width] into y [planes, out_h, out_w], with
+/// each window's argmax (flat index within its plane); windows clipped to the image, NaN wins.
+void dd_maxpool_forward(const float *x, float *y, int32_t *argmax, size_t p0, size_t p1, int height, int width,
+                        int kernel_h, int kernel_w, int stride_h, int stride_w, int pad_h, int pad_w, int out_h, int out_w);
 
 /// Keeps large freed blocks in the heap (no mmap/munmap per tensor). Called once by Dendrite.
 void dd_tune_heap(void);

@@ -1,14 +1,16 @@
 // Elementwise loops over contiguous storage. Each public-facing op passes a literal closure;
-// `@inline(__always)` lets the optimizer specialize and vectorize the loop per op.
+// `@inline(__always)` lets the optimizer specialize and vectorize the loop per op. Arrays of
+// 2¹⁶ elements or more are split over the cores (`inParallel`).
 
 enum ElementwiseKernels {
     /// `y[i] = f(x[i])`.
     @inline(__always)
     static func map(_ x: Tensor, _ f: (Float) -> Float) -> Tensor {
         let out = TensorStorage(uninitializedCount: x.count)
-        let n = x.count
         let src = x.storage.base, dst = out.base
-        for i in 0..<n { dst[i] = f(src[i]) }
+        inParallel(x.count) { start, count in
+            for i in start..<(start + count) { dst[i] = f(src[i]) }
+        }
         return Tensor(shape: x.shape, storage: out)
     }
 
@@ -27,13 +29,19 @@ enum ElementwiseKernels {
         let out = TensorStorage(uninitializedCount: total)
         let pa = a.storage.base, pb = b.storage.base, po = out.base
         if a.shape == shape && b.shape == shape {
-            for i in 0..<total { po[i] = f(pa[i], pb[i]) }
+            inParallel(total) { start, count in
+                for i in start..<(start + count) { po[i] = f(pa[i], pb[i]) }
+            }
         } else if b.count == 1 && a.shape == shape {
             let s = pb[0]
-            for i in 0..<total { po[i] = f(pa[i], s) }
+            inParallel(total) { start, count in
+                for i in start..<(start + count) { po[i] = f(pa[i], s) }
+            }
         } else if a.count == 1 && b.shape == shape {
             let s = pa[0]
-            for i in 0..<total { po[i] = f(s, pb[i]) }
+            inParallel(total) { start, count in
+                for i in start..<(start + count) { po[i] = f(s, pb[i]) }
+            }
         } else if total > 0 {
             let sa = Broadcasting.strides(of: a.shape, in: shape)
             let sb = Broadcasting.strides(of: b.shape, in: shape)
@@ -77,7 +85,9 @@ enum ElementwiseKernels {
     static func zip3(_ c: Tensor, _ a: Tensor, _ b: Tensor, _ f: (Float, Float, Float) -> Float) -> Tensor {
         let out = TensorStorage(uninitializedCount: c.count)
         let pc = c.storage.base, pa = a.storage.base, pb = b.storage.base, po = out.base
-        for i in 0..<c.count { po[i] = f(pc[i], pa[i], pb[i]) }
+        inParallel(c.count) { start, count in
+            for i in start..<(start + count) { po[i] = f(pc[i], pa[i], pb[i]) }
+        }
         return Tensor(shape: c.shape, storage: out)
     }
 

@@ -1,3 +1,5 @@
+import CDendrite
+
 // Batch normalization over [N, C, S] (S = product of spatial sizes, 1 for [N, C]):
 // statistics per channel over N·S values, fused forward and backward.
 
@@ -5,27 +7,13 @@ enum NormalizationKernels {
     /// Per-channel mean and biased variance over the batch and spatial positions.
     static func channelStatistics(_ x: Tensor, batch: Int, channels: Int, spatial: Int) -> (mean: [Float], variance: [Float]) {
         var mean = [Float](repeating: 0, count: channels), variance = [Float](repeating: 0, count: channels)
-        let src = x.storage.base
-        let m = Double(batch * spatial)
-        for c in 0..<channels {
-            var total: Double = 0
-            for n in 0..<batch {
-                let p = src + (n * channels + c) * spatial
-                var partial: Float = 0
-                for s in 0..<spatial { partial += p[s] }
-                total += Double(partial)
+        mean.withUnsafeMutableBufferPointer { meanBuffer in
+            variance.withUnsafeMutableBufferPointer { varianceBuffer in
+                let meanBase = meanBuffer.baseAddress, varianceBase = varianceBuffer.baseAddress
+                inParallel(rows: channels, rowLength: batch * spatial) { start, count in
+                    dd_batchnorm_statistics(x.storage.base, batch, channels, spatial, start, start + count, meanBase, varianceBase)
+                }
             }
-            let mu = total / m
-            var squares: Double = 0
-            for n in 0..<batch {
-                let p = src + (n * channels + c) * spatial
-                var partial: Float = 0
-                let muF = Float(mu)
-                for s in 0..<spatial { let d = p[s] - muF; partial += d * d }
-                squares += Double(partial)
-            }
-            mean[c] = Float(mu)
-            variance[c] = Float(squares / m)
         }
         return (mean, variance)
     }
@@ -33,14 +21,16 @@ enum NormalizationKernels {
     /// `y = γ·(x − mean)·invStd + β` per channel.
     static func normalize(_ x: Tensor, mean: [Float], inverseStd: [Float], gamma: Tensor?, beta: Tensor?,
                           batch: Int, channels: Int, spatial: Int) -> Tensor {
-        let out = TensorStorage(count: x.count)
+        let out = TensorStorage(uninitializedCount: x.count)
         let src = x.storage.base, dst = out.base
-        for n in 0..<batch {
-            for c in 0..<channels {
-                let scale = inverseStd[c] * (gamma.map { $0.storage.base[c] } ?? 1)
-                let shift = (beta.map { $0.storage.base[c] } ?? 0) - mean[c] * scale
-                let offset = (n * channels + c) * spatial
-                for s in 0..<spatial { dst[offset + s] = src[offset + s] * scale + shift }
+        let scales = (0..<channels).map { c in inverseStd[c] * (gamma.map { $0.storage.base[c] } ?? 1) }
+        let shifts = (0..<channels).map { c in (beta.map { $0.storage.base[c] } ?? 0) - mean[c] * scales[c] }
+        inParallel(rows: batch, rowLength: channels * spatial) { start, count in
+            for n in start..<(start + count) {
+                for c in 0..<channels {
+                    let scale = scales[c], shift = shifts[c], offset = (n * channels + c) * spatial
+                    for s in 0..<spatial { dst[offset + s] = src[offset + s] * scale + shift }
+                }
             }
         }
         return Tensor(shape: x.shape, storage: out)
@@ -52,37 +42,14 @@ enum NormalizationKernels {
     static func backward(_ dy: Tensor, input x: Tensor, mean: [Float], inverseStd: [Float], gamma: Tensor?,
                          batch: Int, channels: Int, spatial: Int, batchStatistics: Bool)
         -> (dInput: Tensor, dGamma: Tensor, dBeta: Tensor) {
-        let dx = TensorStorage(count: x.count)
+        let dx = TensorStorage(uninitializedCount: x.count)
         let dGamma = TensorStorage(count: channels), dBeta = TensorStorage(count: channels)
-        let g = dy.storage.base, src = x.storage.base, dst = dx.base
-        let m = Float(batch * spatial)
-        for c in 0..<channels {
-            var sumDy: Double = 0, sumDyXhat: Double = 0
-            let mu = mean[c], inv = inverseStd[c]
-            for n in 0..<batch {
-                let offset = (n * channels + c) * spatial
-                var a: Float = 0, b: Float = 0
-                for s in 0..<spatial {
-                    let d = g[offset + s]
-                    a += d
-                    b += d * (src[offset + s] - mu) * inv
-                }
-                sumDy += Double(a)
-                sumDyXhat += Double(b)
-            }
-            dGamma.base[c] = Float(sumDyXhat)
-            dBeta.base[c] = Float(sumDy)
-            let gammaC = gamma.map { $0.storage.base[c] } ?? 1
-            let meanDy = Float(sumDy) / m, meanDyXhat = Float(sumDyXhat) / m
-            for n in 0..<batch {
-                let offset = (n * channels + c) * spatial
-                for s in 0..<spatial {
-                    if batchStatistics {
-                        let xhat = (src[offset + s] - mu) * inv
-                        dst[offset + s] = gammaC * inv * (g[offset + s] - meanDy - xhat * meanDyXhat)
-                    } else {
-                        dst[offset + s] = gammaC * inv * g[offset + s]
-                    }
+        mean.withUnsafeBufferPointer { meanBuffer in
+            inverseStd.withUnsafeBufferPointer { inverseBuffer in
+                let meanBase = meanBuffer.baseAddress, inverseBase = inverseBuffer.baseAddress
+                inParallel(rows: channels, rowLength: batch * spatial) { start, count in
+                    dd_batchnorm_backward(dy.storage.base, x.storage.base, meanBase, inverseBase, gamma?.storage.base, batch, channels,
+                                          spatial, start, start + count, batchStatistics ? 1 : 0, dx.base, dGamma.base, dBeta.base)
                 }
             }
         }

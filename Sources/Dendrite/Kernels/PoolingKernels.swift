@@ -1,3 +1,5 @@
+import CDendrite
+
 // 2-D pooling over NCHW planes: max (with the argmax kept for backward), average
 // (padding counted, as PyTorch's default count_include_pad = true) and adaptive average.
 
@@ -64,31 +66,18 @@ extension PoolingGeometry {
 }
 
 enum PoolingKernels {
-    /// Max pooling; returns the output and, per output element, the flat input index of its maximum.
+    /// Max pooling; returns the output and, per output element, the flat input index of its maximum
+    /// within its plane (a C kernel, planes split over the cores).
     static func maxForward(_ x: Tensor, _ g: PoolingGeometry, outputShape: [Int]) -> (Tensor, [Int32]) {
-        let outPlane = g.outputHeight * g.outputWidth, inPlane = g.inputHeight * g.inputWidth
-        let out = TensorStorage(count: g.planes * outPlane)
+        let outPlane = g.outputHeight * g.outputWidth
+        let out = TensorStorage(uninitializedCount: g.planes * outPlane)
         var indices = [Int32](repeating: 0, count: g.planes * outPlane)
-        let src = x.storage.base, dst = out.base
         indices.withUnsafeMutableBufferPointer { argmax in
-            for p in 0..<g.planes {
-                let plane = src + p * inPlane
-                for oh in 0..<g.outputHeight {
-                    for ow in 0..<g.outputWidth {
-                        let (rows, columns) = g.window(oh, ow)
-                        var best = -Float.infinity
-                        var bestIndex = rows.lowerBound * g.inputWidth + columns.lowerBound
-                        for h in rows {
-                            for w in columns {
-                                let v = plane[h * g.inputWidth + w]
-                                if v > best || v.isNaN { best = v; bestIndex = h * g.inputWidth + w; if v.isNaN { break } }
-                            }
-                        }
-                        let o = p * outPlane + oh * g.outputWidth + ow
-                        dst[o] = best
-                        argmax[o] = Int32(bestIndex)
-                    }
-                }
+            let base = argmax.baseAddress
+            inParallel(rows: g.planes, rowLength: g.inputHeight * g.inputWidth) { start, count in
+                dd_maxpool_forward(x.storage.base, out.base, base, start, start + count, Int32(g.inputHeight), Int32(g.inputWidth),
+                                   Int32(g.kernelHeight), Int32(g.kernelWidth), Int32(g.strideHeight), Int32(g.strideWidth),
+                                   Int32(g.paddingHeight), Int32(g.paddingWidth), Int32(g.outputHeight), Int32(g.outputWidth))
             }
         }
         return (Tensor(shape: outputShape, storage: out), indices)
@@ -99,9 +88,11 @@ enum PoolingKernels {
         let outPlane = g.outputHeight * g.outputWidth, inPlane = g.inputHeight * g.inputWidth
         let dx = TensorStorage(count: g.planes * inPlane)
         let src = dy.storage.base, dst = dx.base
-        for p in 0..<g.planes {
-            for o in 0..<outPlane {
-                dst[p * inPlane + Int(indices[p * outPlane + o])] += src[p * outPlane + o]
+        indices.withUnsafeBufferPointer { argmax in
+            inParallel(rows: g.planes, rowLength: inPlane) { start, count in
+                for p in start..<(start + count) {
+                    for o in 0..<outPlane { dst[p * inPlane + Int(argmax[p * outPlane + o])] += src[p * outPlane + o] }
+                }
             }
         }
         return Tensor(shape: inputShape, storage: dx)

@@ -60,7 +60,14 @@ extension Tensor {
         }, derivative: { _, y in y * (1 - y) })
     }
     /// `max(x, 0)` elementwise (NaN stays NaN); gradient 0 at 0, as PyTorch.
-    public func relu() -> Tensor { unary("relu", { $0 < 0 ? 0 : $0 }, derivative: { x, _ in x > 0 ? 1 : 0 }) }
+    public func relu() -> Tensor {
+        // Written out rather than through `unary`, so that the backward loop is specialized too
+        // (a stored derivative closure would be called per element): the gradient passes where y > 0.
+        let y = ElementwiseKernels.map(self) { $0 < 0 ? 0 : $0 }
+        guard requiresGradient && GradientMode.isEnabled else { return y }
+        let output = y
+        return y.recorded("relu", [self]) { g in [ElementwiseKernels.zip(g, output, shape: g.shape) { $1 > 0 ? $0 : 0 }] }
+    }
     /// Clamps every element into `[minimum, maximum]`; the gradient passes where the input is inside.
     public func clamped(min minimum: Float = -.infinity, max maximum: Float = .infinity) -> Tensor {
         unary("clamped", { Swift.min(Swift.max($0, minimum), maximum) },
