@@ -1,5 +1,5 @@
 // Max pooling over NCHW planes [p0, p1), keeping each window's argmax (flat index in its plane)
-// for the backward pass. NaN wins a window, as in PyTorch. Windows are clipped to the image
+// for the backward pass unless `argmax` is NULL (inference). NaN wins a window, as in PyTorch. Windows are clipped to the image
 // (padding never wins); the 2×2 stride-2 unpadded case — most CNNs' pooling — has its own loop.
 #include "CDendrite.h"
 #include <math.h>
@@ -15,7 +15,7 @@ DD_HOT void dd_maxpool_forward(const float *restrict x, float *restrict y, int32
     for (size_t p = p0; p < p1; ++p) {
         const float *plane = x + p * in_plane;
         float *out = y + p * out_plane;
-        int32_t *index = argmax + p * out_plane;
+        int32_t *index = argmax ? argmax + p * out_plane : NULL;
         if (simple) {
             for (int oh = 0; oh < out_h; ++oh) {
                 const float *row0 = plane + (size_t)(2 * oh) * width, *row1 = row0 + width;
@@ -28,7 +28,7 @@ DD_HOT void dd_maxpool_forward(const float *restrict x, float *restrict y, int32
                     if (c > best || (c != c && best == best)) { best = c; best_index = (2 * oh + 1) * width + w; }
                     if (d > best || (d != d && best == best)) { best = d; best_index = (2 * oh + 1) * width + w + 1; }
                     out[oh * out_w + ow] = best;
-                    index[oh * out_w + ow] = best_index;
+                    if (index) index[oh * out_w + ow] = best_index;
                 }
             }
             continue;
@@ -53,7 +53,7 @@ DD_HOT void dd_maxpool_forward(const float *restrict x, float *restrict y, int32
                 }
             done:
                 out[oh * out_w + ow] = best;
-                index[oh * out_w + ow] = best_index;
+                if (index) index[oh * out_w + ow] = best_index;
             }
         }
     }

@@ -84,7 +84,7 @@ void dd_batchnorm_backward(const float *dy, const float *x, const float *mean, c
                            float *dx, float *dgamma, float *dbeta);
 
 /// Max pooling of planes p0..<p1 of x [planes, height, width] into y [planes, out_h, out_w], with
-/// each window's argmax (flat index within its plane); windows clipped to the image, NaN wins.
+/// each window's argmax (flat index within its plane; `argmax` may be NULL); windows clipped to the image, NaN wins.
 void dd_maxpool_forward(const float *x, float *y, int32_t *argmax, size_t p0, size_t p1, int height, int width,
                         int kernel_h, int kernel_w, int stride_h, int stride_w, int pad_h, int pad_w, int out_h, int out_w);
 

@@ -6,7 +6,9 @@ public func maxPool2d(_ x: Tensor, kernelSize: (Int, Int), stride: (Int, Int)? =
     let g = try PoolingGeometry(operation: operation, inputShape: x.shape, kernel: kernelSize,
                                 stride: stride ?? kernelSize, padding: padding, ceilMode: ceilMode)
     let outputShape = [x.shape[0], x.shape[1], g.outputHeight, g.outputWidth]
-    let (y, indices) = PoolingKernels.maxForward(x, g, outputShape: outputShape)
+    let recording = x.requiresGradient && GradientMode.isEnabled
+    let (y, indices) = PoolingKernels.maxForward(x, g, outputShape: outputShape, keepArgmax: recording)
+    guard recording else { return y }
     let inputShape = x.shape
     return y.recorded(operation, [x]) { dy in [PoolingKernels.maxBackward(dy, indices: indices, g, inputShape: inputShape)] }
 }

@@ -1,4 +1,6 @@
 import CDendrite
+import Dispatch
+import Foundation
 
 // im2col + GEMM convolution, one GEMM per image and group:
 //   forward:         Y_g[OCg, OH·OW]  = W_g[OCg, K] · col_g[K, OH·OW] (+ bias, pre-filled)
@@ -28,28 +30,28 @@ public func conv2d(input: Tensor, weight: Tensor, bias: Tensor?, geometry g: Con
     try g.check(input, g.inputShape, "input", "conv2d")
     try g.check(weight, g.weightShape, "weight", "conv2d")
     if let bias { try g.check(bias, [g.outputChannels], "bias", "conv2d") }
-    let output = TensorStorage(count: Tensor.elementCount(of: g.outputShape))
+    let output = TensorStorage(uninitializedCount: Tensor.elementCount(of: g.outputShape))
     let plane = g.outputHeight * g.outputWidth
     let cpg = g.inputChannels / g.groups, opg = g.outputChannels / g.groups
     let k = cpg * g.kernelHeight * g.kernelWidth
     let inPlane = g.inputHeight * g.inputWidth
-    if let bias {
-        for n in 0..<g.batch {
-            for o in 0..<g.outputChannels {
-                (output.base + (n * g.outputChannels + o) * plane).update(repeating: bias.storage.base[o], count: plane)
+    forEachImageRange(batch: g.batch, multiplyAdds: opg * plane * k) { images in
+        var cg = g.cGeometry
+        let column = g.isPointwise ? nil : TensorStorage(uninitializedCount: k * plane)
+        for n in images {
+            if let bias {
+                for o in 0..<g.outputChannels {
+                    (output.base + (n * g.outputChannels + o) * plane).update(repeating: bias.storage.base[o], count: plane)
+                }
             }
-        }
-    }
-    var cg = g.cGeometry
-    let column = g.isPointwise ? nil : TensorStorage(count: k * plane)
-    for n in 0..<g.batch {
-        for group in 0..<g.groups {
-            let source = columns(of: input.storage.base + (n * g.inputChannels + group * cpg) * inPlane, channels: cpg,
-                                 into: column, geometry: &cg)
-            gemmUnchecked(transposeA: false, transposeB: false, m: opg, n: plane, k: k, alpha: 1,
-                          a: weight.storage.base + group * opg * k, lda: k, b: source, ldb: plane,
-                          beta: bias == nil ? 0 : 1,
-                          c: output.base + (n * g.outputChannels + group * opg) * plane, ldc: plane)
+            for group in 0..<g.groups {
+                let source = columns(of: input.storage.base + (n * g.inputChannels + group * cpg) * inPlane, channels: cpg,
+                                     into: column, geometry: &cg)
+                gemmUnchecked(transposeA: false, transposeB: false, m: opg, n: plane, k: k, alpha: 1,
+                              a: weight.storage.base + group * opg * k, lda: k, b: source, ldb: plane,
+                              beta: bias == nil ? 0 : 1,
+                              c: output.base + (n * g.outputChannels + group * opg) * plane, ldc: plane)
+            }
         }
     }
     return Tensor(shape: g.outputShape, storage: output)
@@ -66,20 +68,22 @@ public func conv2dBackwardInput(gradOutput: Tensor, weight: Tensor, geometry g: 
     let cpg = g.inputChannels / g.groups, opg = g.outputChannels / g.groups
     let k = cpg * g.kernelHeight * g.kernelWidth
     let inPlane = g.inputHeight * g.inputWidth
-    var cg = g.cGeometry
-    let column = g.isPointwise ? nil : TensorStorage(count: k * plane)
-    for n in 0..<g.batch {
-        for group in 0..<g.groups {
-            let dy = gradOutput.storage.base + (n * g.outputChannels + group * opg) * plane
-            let dx = dInput.base + (n * g.inputChannels + group * cpg) * inPlane
-            let w = weight.storage.base + group * opg * k
-            if let column {
-                gemmUnchecked(transposeA: true, transposeB: false, m: k, n: plane, k: opg, alpha: 1,
-                              a: w, lda: k, b: dy, ldb: plane, beta: 0, c: column.base, ldc: plane)
-                dd_col2im(column.base, dx, Int32(cpg), &cg)
-            } else {
-                gemmUnchecked(transposeA: true, transposeB: false, m: k, n: plane, k: opg, alpha: 1,
-                              a: w, lda: k, b: dy, ldb: plane, beta: 1, c: dx, ldc: plane)
+    forEachImageRange(batch: g.batch, multiplyAdds: k * plane * opg) { images in
+        var cg = g.cGeometry
+        let column = g.isPointwise ? nil : TensorStorage(uninitializedCount: k * plane)
+        for n in images {
+            for group in 0..<g.groups {
+                let dy = gradOutput.storage.base + (n * g.outputChannels + group * opg) * plane
+                let dx = dInput.base + (n * g.inputChannels + group * cpg) * inPlane
+                let w = weight.storage.base + group * opg * k
+                if let column {
+                    gemmUnchecked(transposeA: true, transposeB: false, m: k, n: plane, k: opg, alpha: 1,
+                                  a: w, lda: k, b: dy, ldb: plane, beta: 0, c: column.base, ldc: plane)
+                    dd_col2im(column.base, dx, Int32(cpg), &cg)
+                } else {
+                    gemmUnchecked(transposeA: true, transposeB: false, m: k, n: plane, k: opg, alpha: 1,
+                                  a: w, lda: k, b: dy, ldb: plane, beta: 1, c: dx, ldc: plane)
+                }
             }
         }
     }
@@ -99,16 +103,42 @@ public func conv2dBackwardWeight(gradOutput: Tensor, input: Tensor, geometry g: 
     let cpg = g.inputChannels / g.groups, opg = g.outputChannels / g.groups
     let k = cpg * g.kernelHeight * g.kernelWidth
     let inPlane = g.inputHeight * g.inputWidth
-    var cg = g.cGeometry
-    let column = g.isPointwise ? nil : TensorStorage(count: k * plane)
-    for n in 0..<g.batch {
-        for group in 0..<g.groups {
-            let source = columns(of: input.storage.base + (n * g.inputChannels + group * cpg) * inPlane, channels: cpg,
-                                 into: column, geometry: &cg)
-            gemmUnchecked(transposeA: false, transposeB: true, m: opg, n: k, k: plane, alpha: 1,
-                          a: gradOutput.storage.base + (n * g.outputChannels + group * opg) * plane, lda: plane,
-                          b: source, ldb: plane, beta: 1, c: dWeight.storage.base + group * opg * k, ldc: k)
+    let weightCount = dWeight.count
+    let target = dWeight.storage.base
+    // Each range of images accumulates into its own buffer (the first range into dWeight itself).
+    var partials: [TensorStorage] = []
+    let lock = NSLock()
+    forEachImageRange(batch: g.batch, multiplyAdds: opg * k * plane) { images in
+        var cg = g.cGeometry
+        let column = g.isPointwise ? nil : TensorStorage(uninitializedCount: k * plane)
+        let own = images.lowerBound == 0 ? nil : TensorStorage(count: weightCount)
+        let destination = own?.base ?? target
+        for n in images {
+            for group in 0..<g.groups {
+                let source = columns(of: input.storage.base + (n * g.inputChannels + group * cpg) * inPlane, channels: cpg,
+                                     into: column, geometry: &cg)
+                gemmUnchecked(transposeA: false, transposeB: true, m: opg, n: k, k: plane, alpha: 1,
+                              a: gradOutput.storage.base + (n * g.outputChannels + group * opg) * plane, lda: plane,
+                              b: source, ldb: plane, beta: 1, c: destination + group * opg * k, ldc: k)
+            }
         }
+        if let own { lock.lock(); partials.append(own); lock.unlock() }
+    }
+    for partial in partials {
+        for i in 0..<weightCount { target[i] += partial.base[i] }
+    }
+}
+
+/// Runs `body` over `0..<batch` in contiguous ranges of images: one range per core when one
+/// image's GEMM is below 2¹⁸ multiply-adds (OpenBLAS then runs it on the calling thread, so
+/// the cores would otherwise idle), else a single range (OpenBLAS threads each GEMM itself).
+private func forEachImageRange(batch: Int, multiplyAdds: Int, _ body: (Range<Int>) -> Void) {
+    let chunks = multiplyAdds < 1 << 18 ? Swift.min(threadCount, batch) : 1
+    guard chunks > 1 else { return body(0..<batch) }
+    let size = (batch + chunks - 1) / chunks
+    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        let start = chunk * size
+        if start < batch { body(start..<Swift.min(start + size, batch)) }
     }
 }
 

@@ -67,13 +67,14 @@ extension PoolingGeometry {
 
 enum PoolingKernels {
     /// Max pooling; returns the output and, per output element, the flat input index of its maximum
-    /// within its plane (a C kernel, planes split over the cores).
-    static func maxForward(_ x: Tensor, _ g: PoolingGeometry, outputShape: [Int]) -> (Tensor, [Int32]) {
+    /// within its plane (a C kernel, planes split over the cores); without `keepArgmax` (inference)
+    /// the indices are neither computed nor returned.
+    static func maxForward(_ x: Tensor, _ g: PoolingGeometry, outputShape: [Int], keepArgmax: Bool = true) -> (Tensor, [Int32]) {
         let outPlane = g.outputHeight * g.outputWidth
         let out = TensorStorage(uninitializedCount: g.planes * outPlane)
-        var indices = [Int32](repeating: 0, count: g.planes * outPlane)
+        var indices = [Int32](repeating: 0, count: keepArgmax ? g.planes * outPlane : 0)
         indices.withUnsafeMutableBufferPointer { argmax in
-            let base = argmax.baseAddress
+            let base = keepArgmax ? argmax.baseAddress : nil
             inParallel(rows: g.planes, rowLength: g.inputHeight * g.inputWidth) { start, count in
                 dd_maxpool_forward(x.storage.base, out.base, base, start, start + count, Int32(g.inputHeight), Int32(g.inputWidth),
                                    Int32(g.kernelHeight), Int32(g.kernelWidth), Int32(g.strideHeight), Int32(g.strideWidth),
