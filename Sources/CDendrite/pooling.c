@@ -6,6 +6,35 @@
 
 #define DD_HOT __attribute__((target_clones("avx2", "default")))
 
+// One plane of 2×2 stride-2 pooling. Branch-free (selects, not jumps: random data would
+// mispredict every comparison): a later value wins when larger, or when NaN and no NaN won yet.
+// `keep` is a constant at each call, so the compiler drops the index work when it is 0.
+static inline __attribute__((always_inline)) void dd_maxpool_2x2_plane(const float *restrict plane, float *restrict out,
+                                                                      int32_t *restrict index, int width, int out_h,
+                                                                      int out_w, const int keep) {
+    for (int oh = 0; oh < out_h; ++oh) {
+        const float *row0 = plane + (size_t)(2 * oh) * width, *row1 = row0 + width;
+        for (int ow = 0; ow < out_w; ++ow) {
+            const int w = 2 * ow;
+            const float a = row0[w], b = row0[w + 1], c = row1[w], d = row1[w + 1];
+            const int32_t top = 2 * oh * width + w, bottom = top + width;
+            float best = a;
+            int32_t best_index = top;
+            int take = (b > best) | ((b != b) & (best == best));
+            best = take ? b : best;
+            best_index = take ? top + 1 : best_index;
+            take = (c > best) | ((c != c) & (best == best));
+            best = take ? c : best;
+            best_index = take ? bottom : best_index;
+            take = (d > best) | ((d != d) & (best == best));
+            best = take ? d : best;
+            best_index = take ? bottom + 1 : best_index;
+            out[oh * out_w + ow] = best;
+            if (keep) index[oh * out_w + ow] = best_index;
+        }
+    }
+}
+
 DD_HOT void dd_maxpool_forward(const float *restrict x, float *restrict y, int32_t *restrict argmax, size_t p0, size_t p1,
                                int height, int width, int kernel_h, int kernel_w, int stride_h, int stride_w,
                                int pad_h, int pad_w, int out_h, int out_w) {
@@ -17,20 +46,8 @@ DD_HOT void dd_maxpool_forward(const float *restrict x, float *restrict y, int32
         float *out = y + p * out_plane;
         int32_t *index = argmax ? argmax + p * out_plane : NULL;
         if (simple) {
-            for (int oh = 0; oh < out_h; ++oh) {
-                const float *row0 = plane + (size_t)(2 * oh) * width, *row1 = row0 + width;
-                for (int ow = 0; ow < out_w; ++ow) {
-                    const int w = 2 * ow;
-                    const float a = row0[w], b = row0[w + 1], c = row1[w], d = row1[w + 1];
-                    int32_t best_index = 2 * oh * width + w;
-                    float best = a;
-                    if (b > best || (b != b && best == best)) { best = b; best_index = 2 * oh * width + w + 1; }
-                    if (c > best || (c != c && best == best)) { best = c; best_index = (2 * oh + 1) * width + w; }
-                    if (d > best || (d != d && best == best)) { best = d; best_index = (2 * oh + 1) * width + w + 1; }
-                    out[oh * out_w + ow] = best;
-                    if (index) index[oh * out_w + ow] = best_index;
-                }
-            }
+            if (index) dd_maxpool_2x2_plane(plane, out, index, width, out_h, out_w, 1);
+            else dd_maxpool_2x2_plane(plane, out, NULL, width, out_h, out_w, 0);
             continue;
         }
         for (int oh = 0; oh < out_h; ++oh) {

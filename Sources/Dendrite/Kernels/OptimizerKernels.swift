@@ -127,9 +127,9 @@ func inParallel(_ count: Int, _ body: (_ start: Int, _ count: Int) -> Void) {
 }
 
 /// Runs `body` over `0..<rows` in contiguous row ranges, one per core when the rows hold at
-/// least 2¹⁶ elements in all (row-wise kernels: softmax, layer norm).
-func inParallel(rows: Int, rowLength: Int, _ body: (_ startRow: Int, _ rowCount: Int) -> Void) {
-    let chunks = rows * rowLength >= 1 << 16 ? Swift.min(max(threadCount, 1), rows) : 1
+/// least `minimumElements` elements in all (row-wise kernels: softmax, normalization, pooling).
+func inParallel(rows: Int, rowLength: Int, minimumElements: Int = 1 << 16, _ body: (_ startRow: Int, _ rowCount: Int) -> Void) {
+    let chunks = rows * rowLength >= minimumElements ? Swift.min(max(threadCount, 1), rows) : 1
     guard chunks > 1 else { return body(0, rows) }
     let size = (rows + chunks - 1) / chunks
     DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
