@@ -11,7 +11,10 @@ struct CharGPT: ParsableCommand {
     @Option(help: "Optimizer steps.") var steps = 1000
     @Option(help: "Training text (default: every file in /usr/share/common-licenses).") var text: String?
     @Option(help: "Sequences per batch.") var batchSize = 32
-    @Option(help: "AdamW learning rate.") var learningRate: Float = 1e-3
+    @Option(help: "AdamW (peak) learning rate.") var learningRate: Float = 1e-3
+    @Option(help: "Learning-rate schedule over the steps: cosine (to a tenth of the rate) or constant.")
+    var schedule: Schedule = .constant
+    @Option(help: "Dropout after attention, feed-forward and embeddings (0 disables).") var dropout: Float = 0
     @Option(help: "Report losses every N steps.") var every = 250
     @Option(help: "Checkpoint folder.") var out = "runs/chargpt"
     @Option(help: "Continue from a checkpoint folder.") var resume: String?
@@ -25,7 +28,7 @@ struct CharGPT: ParsableCommand {
         print("text: \(corpus.source) · \(corpus.ids.count) characters, vocabulary \(corpus.vocabulary.count) · \(Dendrite.backendDescription)")
         var generator = RandomGenerator(seed: seed)
         let configuration = GPTConfiguration(vocabularySize: corpus.vocabulary.count, contextLength: 64, embedDimension: 128,
-                                             headCount: 4, layerCount: 2)
+                                             headCount: 4, layerCount: 2, dropout: dropout)
         let model = try GPT(configuration, generator: &generator)
         let optimizer = try AdamW(model.parameters, learningRate: learningRate)
         var start = 0
@@ -39,7 +42,9 @@ struct CharGPT: ParsableCommand {
         }
         print("parameters: \(model.parameterCount)")
         let clock = ContinuousClock(), began = clock.now
+        let decay = CosineDecay(total: steps, minimum: learningRate / 10)
         for step in start..<steps {
+            optimizer.learningRate = schedule == .cosine ? decay.learningRate(at: step, initial: learningRate) : learningRate
             let (inputs, targets) = try corpus.batch(split: .training, size: batchSize, length: 64, generator: &generator)
             optimizer.zeroGrad()
             let loss = try model.loss(inputs: inputs, targets: targets)
@@ -61,6 +66,11 @@ struct CharGPT: ParsableCommand {
         let continuation = try model.generate(prompt: prompt, count: sample, temperature: temperature, topK: topK, generator: &generator)
         print("\n--- sample (temperature \(temperature), top-\(topK)) ---\nThe " + corpus.decode(continuation))
     }
+}
+
+/// How the learning rate moves over the steps.
+enum Schedule: String, ExpressibleByArgument, CaseIterable {
+    case cosine, constant
 }
 
 /// Characters as token ids, split 90 % / 10 %.
