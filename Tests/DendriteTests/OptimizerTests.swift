@@ -285,6 +285,7 @@ extension OptimizerTests {
         assertInvalid(try SGD(p, learningRate: 0.1, nesterov: true), "SGD", "momentum")
         assertInvalid(try RMSprop(p, alpha: 1), "RMSprop", "alpha")
         assertInvalid(try Adam(p, betas: (0.9, 1)), "Adam", "betas")
+        assertInvalid(try AdamW(p, betas: (-0.1, 0.999)), "AdamW", "betas")
         assertInvalid(try Adagrad(p, learningRate: -0.1), "Adagrad", "learningRate")
         assertInvalid(try LBFGS(p, historySize: 0), "LBFGS", "historySize")
     }

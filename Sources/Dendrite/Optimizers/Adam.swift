@@ -20,7 +20,7 @@ public class Adam: Optimizer {
     /// Creates the optimizer over parameter groups.
     public init(groups: [ParameterGroup], betas: (Float, Float) = (0.9, 0.999), epsilon: Float = 1e-8, amsgrad: Bool = false) throws {
         guard (0..<1).contains(betas.0), (0..<1).contains(betas.1), epsilon >= 0 else {
-            throw DendriteError.invalidArgument(operation: "Adam", argument: "betas \(betas), epsilon \(epsilon)",
+            throw DendriteError.invalidArgument(operation: String(describing: Self.self), argument: "betas \(betas), epsilon \(epsilon)",
                                                 reason: "betas must be in [0, 1) and epsilon ≥ 0")
         }
         self.betas = betas
