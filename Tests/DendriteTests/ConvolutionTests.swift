@@ -20,6 +20,11 @@ final class ConvolutionTests: XCTestCase {
             Case(batch: 1, channels: 2, outputChannels: 3, height: 8, width: 7, groups: 1, kernel: (2, 3), stride: (3, 1), padding: (0, 2), dilation: (2, 1)),
             Case(batch: 2, channels: 3, outputChannels: 5, height: 13, width: 11, groups: 1, kernel: (3, 3), stride: (2, 3), padding: (1, 0), dilation: (2, 2)),
             Case(batch: 1, channels: 4, outputChannels: 4, height: 5, width: 5, groups: 4, kernel: (1, 1), stride: (2, 2), padding: (1, 1), dilation: (1, 1)),
+            // Batches of at least twice the core count take the path that splits images over the
+            // cores (uneven shares, groups, pointwise, the weight gradient's partial sums).
+            Case(batch: 5, channels: 4, outputChannels: 6, height: 9, width: 7, groups: 2, kernel: (3, 3), stride: (1, 2), padding: (1, 1), dilation: (1, 1)),
+            Case(batch: 7, channels: 3, outputChannels: 4, height: 6, width: 6, groups: 1, kernel: (1, 1), stride: (1, 1), padding: (0, 0), dilation: (1, 1)),
+            Case(batch: 4, channels: 2, outputChannels: 3, height: 11, width: 8, groups: 1, kernel: (5, 3), stride: (2, 1), padding: (2, 1), dilation: (1, 2)),
         ]
         var generator = RandomGenerator(seed: 77)
         func pick<T>(_ options: [T]) -> T { options[generator.nextInt(below: options.count)] }

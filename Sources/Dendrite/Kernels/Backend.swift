@@ -1,4 +1,5 @@
 import COpenBLAS
+import Dispatch
 
 /// The number of threads OpenBLAS uses for every GEMM and LAPACK call.
 ///
@@ -6,6 +7,17 @@ import COpenBLAS
 public var threadCount: Int {
     get { Int(openblas_get_num_threads()) }
     set { openblas_set_num_threads(Int32(max(1, newValue))) }
+}
+
+/// Runs `body(chunk)` for `chunk` in `0..<chunks` concurrently, with OpenBLAS limited to one
+/// thread per call meanwhile, so each core runs its own independent GEMMs (per image, per head)
+/// instead of every small GEMM being split across the cores and synchronized; the thread count
+/// is restored afterwards. Callers compute `chunks` before calling (`threadCount` reads 1 inside).
+func concurrentlyWithSingleThreadedBLAS(chunks: Int, _ body: (Int) -> Void) {
+    let threads = openblas_get_num_threads()
+    openblas_set_num_threads(1)
+    DispatchQueue.concurrentPerform(iterations: chunks, execute: body)
+    openblas_set_num_threads(threads)
 }
 
 /// One line describing the compute backend: OpenBLAS version and build, the CPU core kernel it

@@ -129,14 +129,17 @@ public func conv2dBackwardWeight(gradOutput: Tensor, input: Tensor, geometry g: 
     }
 }
 
-/// Runs `body` over `0..<batch` in contiguous ranges of images: one range per core when one
-/// image's GEMM is below 2¹⁸ multiply-adds (OpenBLAS then runs it on the calling thread, so
-/// the cores would otherwise idle), else a single range (OpenBLAS threads each GEMM itself).
+/// Runs `body` over `0..<batch` in contiguous ranges of images, one range per core with
+/// single-threaded GEMMs, when each core gets at least two images and one image's GEMM is below
+/// 2²⁴ multiply-adds: per-image GEMMs of CNN layers are too small for OpenBLAS to split well
+/// (below 2¹⁸ it does not split them at all). Larger ones run one after the other, each
+/// threaded by OpenBLAS.
 private func forEachImageRange(batch: Int, multiplyAdds: Int, _ body: (Range<Int>) -> Void) {
-    let chunks = multiplyAdds < 1 << 18 ? Swift.min(threadCount, batch) : 1
+    let cores = threadCount
+    let chunks = multiplyAdds < 1 << 24 && batch >= 2 * cores ? cores : 1
     guard chunks > 1 else { return body(0..<batch) }
     let size = (batch + chunks - 1) / chunks
-    DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+    concurrentlyWithSingleThreadedBLAS(chunks: chunks) { chunk in
         let start = chunk * size
         if start < batch { body(start..<Swift.min(start + size, batch)) }
     }
