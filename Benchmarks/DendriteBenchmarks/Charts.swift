@@ -4,8 +4,8 @@ import Foundation
 /// (Dendrite against PyTorch per training workload, when peers were given).
 func writeCharts(_ rows: [Row], to directory: String) throws {
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    let gemm = rows.filter { $0.suite == "gemm" && $0.workload.hasSuffix("vs naive") }
-    let blas = rows.filter { $0.suite == "gemm" && $0.workload.hasSuffix("vs raw cblas") }
+    let gemm = rows.filter { $0.suite == "gemm" && $0.workload.contains("³") && $0.workload.hasSuffix("vs naive") }
+    let blas = rows.filter { $0.suite == "gemm" && $0.workload.contains("³") && $0.workload.hasSuffix("vs raw cblas") }
     if !blas.isEmpty {
     let lineChart = lines(title: "GEMM throughput (GFLOP/s) against matrix size n (n×n×n)",
                           xLabels: blas.map { String($0.workload.split(separator: " ")[1].dropLast()) },
