@@ -2,6 +2,7 @@
 // the caller can split channels across cores. Sums over one plane run in float with
 // reassociation allowed (so they vectorize); planes are added in double.
 #include "CDendrite.h"
+#include <math.h>
 
 #define DD_HOT __attribute__((target_clones("avx2", "default")))
 
@@ -70,6 +71,57 @@ DD_HOT void dd_batchnorm_backward(const float *restrict dy, const float *restric
             } else {
                 for (size_t s = 0; s < spatial; ++s) d[s] = scale * g[s];
             }
+        }
+    }
+}
+
+// Layer normalization over rows [r0, r1) of `columns`: y = γ·(x − μ)·inv + β with
+// inv = 1/√(σ² + ε) (σ² biased); γ and β may be NULL (1 and 0). Row sums vectorize.
+DD_HOT void dd_layernorm_forward(const float *restrict x, const float *restrict gamma, const float *restrict beta,
+                                 float *restrict y, float *restrict mean, float *restrict inv_std, size_t r0, size_t r1,
+                                 size_t columns, float epsilon) {
+    for (size_t r = r0; r < r1; ++r) {
+        const float *row = x + r * columns;
+        float *out = y + r * columns;
+        const float mu = dd_plane_sum(row, columns) / (float)columns;
+        const float inv = 1.0f / sqrtf(dd_plane_squared_deviation(row, columns, mu) / (float)columns + epsilon);
+        mean[r] = mu;
+        inv_std[r] = inv;
+        if (gamma && beta) {
+            for (size_t c = 0; c < columns; ++c) out[c] = (row[c] - mu) * inv * gamma[c] + beta[c];
+        } else {
+            for (size_t c = 0; c < columns; ++c) {
+                out[c] = (row[c] - mu) * inv * (gamma ? gamma[c] : 1.0f) + (beta ? beta[c] : 0.0f);
+            }
+        }
+    }
+}
+
+// Its gradient for rows [r0, r1): dx = inv/C·(C·ĝ − Σĝ − x̂·Σ(ĝ·x̂)) with ĝ = dy·γ; adds the rows'
+// Σ dy·x̂ into dgamma and Σ dy into dbeta (the caller gives each range its own zeroed pair).
+DD_HOT void dd_layernorm_backward(const float *restrict dy, const float *restrict x, const float *restrict gamma,
+                                  const float *restrict mean, const float *restrict inv_std, float *restrict dx,
+                                  float *restrict dgamma, float *restrict dbeta, size_t r0, size_t r1, size_t columns) {
+    const float n = (float)columns;
+    for (size_t r = r0; r < r1; ++r) {
+        const float *g = dy + r * columns, *v = x + r * columns;
+        float *d = dx + r * columns;
+        const float mu = mean[r], inv = inv_std[r];
+        float sum_g = 0.0f, sum_gx = 0.0f;
+        {
+#pragma clang fp reassociate(on)
+            for (size_t c = 0; c < columns; ++c) {
+                const float xhat = (v[c] - mu) * inv;
+                const float scaled = g[c] * (gamma ? gamma[c] : 1.0f);
+                sum_g += scaled;
+                sum_gx += scaled * xhat;
+            }
+        }
+        for (size_t c = 0; c < columns; ++c) {
+            const float xhat = (v[c] - mu) * inv;
+            dgamma[c] += g[c] * xhat;
+            dbeta[c] += g[c];
+            d[c] = inv / n * (n * g[c] * (gamma ? gamma[c] : 1.0f) - sum_g - xhat * sum_gx);
         }
     }
 }

@@ -4,6 +4,27 @@ import XCTest
 final class TransformerTests: XCTestCase {
     var generator = RandomGenerator(seed: 12)
 
+    /// Large enough (≥ 2¹⁶ elements) for the fused layer norm to split its rows over the cores:
+    /// output and every gradient against the same math composed from tensor operations.
+    func testLayerNormSplitOverCoresMatchesComposedOps() throws {
+        var generator = RandomGenerator(seed: 41)
+        let input = Tensor.normal([301, 256], generator: &generator) * 3 + 1
+        let gammaValue = Tensor.normal([256], generator: &generator), betaValue = Tensor.normal([256], generator: &generator)
+        let upstream = Tensor.normal([301, 256], generator: &generator)
+        let (x1, g1, b1) = (input.requiringGradient(), gammaValue.requiringGradient(), betaValue.requiringGradient())
+        let fused = try layerNorm(x1, weight: g1, bias: b1)
+        try fused.backward(seed: upstream)
+        let (x2, g2, b2) = (input.requiringGradient(), gammaValue.requiringGradient(), betaValue.requiringGradient())
+        let mean = try x2.mean(alongAxes: [1], keepingDimensions: true)
+        let variance = try x2.variance(alongAxes: [1], keepingDimensions: true)
+        let composed = try (x2 - mean) / (variance + 1e-5).sqrt() * g2 + b2
+        try composed.backward(seed: upstream)
+        assertClose(fused, composed, rtol: 1e-4, atol: 1e-4)
+        assertClose(try XCTUnwrap(x1.gradient), try XCTUnwrap(x2.gradient), rtol: 1e-3, atol: 1e-4)
+        assertClose(try XCTUnwrap(g1.gradient), try XCTUnwrap(g2.gradient), rtol: 1e-3, atol: 1e-3)
+        assertClose(try XCTUnwrap(b1.gradient), try XCTUnwrap(b2.gradient), rtol: 1e-4, atol: 1e-3)
+    }
+
     func testGradientChecksForAttentionNormEmbeddingAndABlock() throws {
         let q = Tensor.normal([2, 3, 4], generator: &generator), k = Tensor.normal([2, 5, 4], generator: &generator)
         let v = Tensor.normal([2, 5, 3], generator: &generator)

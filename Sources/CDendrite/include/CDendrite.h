@@ -88,6 +88,13 @@ void dd_batchnorm_backward(const float *dy, const float *x, const float *mean, c
 void dd_maxpool_forward(const float *x, float *y, int32_t *argmax, size_t p0, size_t p1, int height, int width,
                         int kernel_h, int kernel_w, int stride_h, int stride_w, int pad_h, int pad_w, int out_h, int out_w);
 
+/// Layer norm of rows r0..<r1 (γ, β may be NULL), keeping each row's mean and 1/√(σ² + ε).
+void dd_layernorm_forward(const float *x, const float *gamma, const float *beta, float *y, float *mean, float *inv_std,
+                          size_t r0, size_t r1, size_t columns, float epsilon);
+/// Layer-norm gradients of rows r0..<r1; adds into dgamma and dbeta.
+void dd_layernorm_backward(const float *dy, const float *x, const float *gamma, const float *mean, const float *inv_std,
+                           float *dx, float *dgamma, float *dbeta, size_t r0, size_t r1, size_t columns);
+
 /// Keeps large freed blocks in the heap (no mmap/munmap per tensor). Called once by Dendrite.
 void dd_tune_heap(void);
 

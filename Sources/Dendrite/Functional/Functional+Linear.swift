@@ -20,7 +20,7 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, operation: String
     let rows = x.count / Swift.max(inputs, 1)
     var outputShape = x.shape
     outputShape[x.rank - 1] = outputs
-    var y = bias.map { $0.expanded(to: [rows, outputs]) } ?? Tensor.gemmOutput([rows, outputs])
+    var y = bias.map { LayoutKernels.tiledRows($0, count: rows) } ?? Tensor.gemmOutput([rows, outputs])
     try gemm(transposeB: true, m: rows, n: outputs, k: inputs, a: x, b: weight, beta: bias == nil ? 0 : 1, c: &y)
     let inputs3 = [x, weight] + (bias.map { [$0] } ?? [])
     return try y.reshaped(to: outputShape).recorded(operation, inputs3) { g in

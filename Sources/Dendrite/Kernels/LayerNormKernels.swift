@@ -1,58 +1,49 @@
+import CDendrite
+import Dispatch
+
 // Layer normalization over the last axis: y = γ·(x − μ)/√(σ² + ε) + β per row, fused forward and
 // backward (σ² biased, as PyTorch).
 
 enum LayerNormKernels {
-    /// Returns y, and per row the mean and 1/√(σ² + ε) for the backward pass.
+    /// Returns y, and per row the mean and 1/√(σ² + ε) for the backward pass (a C kernel, rows
+    /// split over the cores).
     static func forward(_ x: Tensor, gamma: Tensor?, beta: Tensor?, rows: Int, columns: Int, epsilon: Float)
         -> (output: Tensor, mean: [Float], inverseStd: [Float]) {
         let out = TensorStorage(uninitializedCount: x.count)
-        var means = [Float](repeating: 0, count: rows), inverses = [Float](repeating: 0, count: rows)
-        let src = x.storage.base, dst = out.base
-        // Unit scale and zero shift when not affine, so the inner loop has no branches.
-        let ones = gamma == nil ? [Float](repeating: 1, count: columns) : [], zeros = beta == nil ? [Float](repeating: 0, count: columns) : []
-        for r in 0..<rows {
-            let row = src + r * columns, target = dst + r * columns
-            var sum: Float = 0
-            for c in 0..<columns { sum += row[c] }
-            let mean = sum / Float(columns)
-            var squares: Float = 0
-            for c in 0..<columns { let d = row[c] - mean; squares += d * d }
-            let inverse = 1 / (squares / Float(columns) + epsilon).squareRoot()
-            means[r] = mean
-            inverses[r] = inverse
-            ones.withUnsafeBufferPointer { unit in
-                zeros.withUnsafeBufferPointer { zero in
-                    let g = gamma?.storage.base ?? UnsafeMutablePointer(mutating: unit.baseAddress!)
-                    let b = beta?.storage.base ?? UnsafeMutablePointer(mutating: zero.baseAddress!)
-                    for c in 0..<columns { target[c] = (row[c] - mean) * inverse * g[c] + b[c] }
-                }
-            }
+        let means = TensorStorage(uninitializedCount: rows), inverses = TensorStorage(uninitializedCount: rows)
+        inParallel(rows: rows, rowLength: columns) { start, count in
+            dd_layernorm_forward(x.storage.base, gamma?.storage.base, beta?.storage.base, out.base, means.base, inverses.base,
+                                 start, start + count, columns, epsilon)
         }
-        return (Tensor(shape: x.shape, storage: out), means, inverses)
+        return (Tensor(shape: x.shape, storage: out), Array(UnsafeBufferPointer(start: means.base, count: rows)),
+                Array(UnsafeBufferPointer(start: inverses.base, count: rows)))
     }
 
     /// `dx = inv/C · (C·ĝ − Σĝ − x̂·Σ(ĝ·x̂))` with `ĝ = dy·γ`; `dγ = Σ_rows dy·x̂`, `dβ = Σ_rows dy`.
     static func backward(_ dy: Tensor, input x: Tensor, gamma: Tensor?, mean: [Float], inverseStd: [Float],
                          rows: Int, columns: Int) -> (dInput: Tensor, dGamma: Tensor, dBeta: Tensor) {
-        let dx = TensorStorage(count: x.count), dGamma = TensorStorage(count: columns), dBeta = TensorStorage(count: columns)
-        let g = dy.storage.base, src = x.storage.base, dst = dx.base, gammaP = gamma?.storage.base
-        for r in 0..<rows {
-            let gr = g + r * columns, xr = src + r * columns, dr = dst + r * columns
-            let mu = mean[r], inverse = inverseStd[r]
-            var sumG: Float = 0, sumGX: Float = 0
-            for c in 0..<columns {
-                let xhat = (xr[c] - mu) * inverse
-                let scaled = gr[c] * (gammaP?[c] ?? 1)
-                sumG += scaled
-                sumGX += scaled * xhat
-                dGamma.base[c] += gr[c] * xhat
-                dBeta.base[c] += gr[c]
+        let dx = TensorStorage(uninitializedCount: x.count)
+        // One zeroed (dγ, dβ) pair per range of rows, added up afterwards.
+        let chunks = rows * columns >= 1 << 16 ? Swift.max(1, Swift.min(threadCount, rows)) : 1
+        let partials = (0..<chunks).map { _ in (TensorStorage(count: columns), TensorStorage(count: columns)) }
+        let share = (rows + chunks - 1) / Swift.max(chunks, 1)
+        mean.withUnsafeBufferPointer { meanBuffer in
+            inverseStd.withUnsafeBufferPointer { inverseBuffer in
+                let run = { (chunk: Int) in
+                    let start = chunk * share, end = Swift.min(rows, start + share)
+                    guard start < end else { return }
+                    dd_layernorm_backward(dy.storage.base, x.storage.base, gamma?.storage.base, meanBuffer.baseAddress,
+                                          inverseBuffer.baseAddress, dx.base, partials[chunk].0.base, partials[chunk].1.base,
+                                          start, end, columns)
+                }
+                if chunks > 1 { DispatchQueue.concurrentPerform(iterations: chunks, execute: run) } else { run(0) }
             }
-            let n = Float(columns)
+        }
+        let dGamma = partials[0].0, dBeta = partials[0].1
+        for (g, b) in partials.dropFirst() {
             for c in 0..<columns {
-                let xhat = (xr[c] - mu) * inverse
-                let scaled = gr[c] * (gammaP?[c] ?? 1)
-                dr[c] = inverse / n * (n * scaled - sumG - xhat * sumGX)
+                dGamma.base[c] += g.base[c]
+                dBeta.base[c] += b.base[c]
             }
         }
         return (Tensor(shape: x.shape, storage: dx), Tensor(shape: [columns], storage: dGamma), Tensor(shape: [columns], storage: dBeta))

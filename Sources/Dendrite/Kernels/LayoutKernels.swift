@@ -1,6 +1,18 @@
 // Copies that change layout: permutation of axes, slicing and concatenation.
 
 enum LayoutKernels {
+    /// `[count, row.count]`: `row` repeated `count` times (a bias pre-filled into a GEMM's output),
+    /// one block copy per row.
+    static func tiledRows(_ row: Tensor, count: Int) -> Tensor {
+        let width = row.count
+        let out = TensorStorage(uninitializedCount: count * width)
+        let source = row.storage.base
+        inParallel(rows: count, rowLength: width) { start, rows in
+            for r in start..<(start + rows) { (out.base + r * width).update(from: source, count: width) }
+        }
+        return Tensor(shape: [count, width], storage: out)
+    }
+
     /// Materializes `x` with its axes reordered by `axes` (output axis i = input axis axes[i]).
     static func permute(_ x: Tensor, axes: [Int]) -> Tensor {
         let inputStrides = contiguousStrides(x.shape)
