@@ -15,6 +15,7 @@ struct CharGPT: ParsableCommand {
     @Option(help: "Learning-rate schedule over the steps: cosine (to a tenth of the rate) or constant.")
     var schedule: Schedule = .constant
     @Option(help: "Dropout after attention, feed-forward and embeddings (0 disables).") var dropout: Float = 0
+    @Option(help: "AdamW's decoupled weight decay (GPT-2's 0.1; PyTorch's default is 0.01).") var weightDecay: Float = 0.1
     @Option(help: "Report losses every N steps.") var every = 250
     @Option(help: "Checkpoint folder.") var out = "runs/chargpt"
     @Option(help: "Continue from a checkpoint folder.") var resume: String?
@@ -30,7 +31,7 @@ struct CharGPT: ParsableCommand {
         let configuration = GPTConfiguration(vocabularySize: corpus.vocabulary.count, contextLength: 64, embedDimension: 128,
                                              headCount: 4, layerCount: 2, dropout: dropout)
         let model = try GPT(configuration, generator: &generator)
-        let optimizer = try AdamW(model.parameters, learningRate: learningRate)
+        let optimizer = try AdamW(model.parameters, learningRate: learningRate, weightDecay: weightDecay)
         var start = 0
         if let resume {
             try model.load(from: "\(resume)/model.safetensors")
