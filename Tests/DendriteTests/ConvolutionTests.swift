@@ -95,6 +95,19 @@ final class ConvolutionTests: XCTestCase {
                        [12.5, 16.5, 24.5, 28.5])
     }
 
+    /// Splitting images over the cores runs OpenBLAS single-threaded meanwhile; afterwards the
+    /// configured thread count is back in force.
+    func testSplittingImagesRestoresTheBLASThreadCount() throws {
+        let saved = Dendrite.threadCount
+        defer { Dendrite.threadCount = saved }
+        Dendrite.threadCount = 2
+        var generator = RandomGenerator(seed: 5)
+        let layer = try Conv2D(3, 4, kernelSize: 3, padding: 1, generator: &generator)
+        _ = try layer(Tensor.normal([6, 3, 8, 8], generator: &generator))
+        XCTAssertEqual(Dendrite.threadCount, 2)
+        XCTAssertTrue(Dendrite.backendDescription.hasSuffix("2 threads"), Dendrite.backendDescription)
+    }
+
     func testGeometryComputesPyTorchOutputSizesAndRejectsBadArguments() throws {
         let g = try Conv2DGeometry(batch: 8, inputChannels: 3, inputHeight: 32, inputWidth: 32, outputChannels: 8,
                                    kernelSize: (5, 5), padding: (2, 2))

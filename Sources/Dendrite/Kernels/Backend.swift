@@ -5,16 +5,24 @@ import Dispatch
 ///
 /// Read it or set it as `Dendrite.threadCount = 1`. Values below 1 are treated as 1.
 public var threadCount: Int {
-    get { Int(openblas_get_num_threads()) }
-    set { openblas_set_num_threads(Int32(max(1, newValue))) }
+    get { Int(configuredBLASThreads) }
+    set {
+        configuredBLASThreads = Int32(max(1, newValue))
+        openblas_set_num_threads(configuredBLASThreads)
+    }
 }
+
+/// The thread count users asked for (OpenBLAS's own default until they set one). Parallel
+/// regions restore this rather than what they read on entry, so overlapping regions on
+/// different threads cannot leave OpenBLAS single-threaded.
+private var configuredBLASThreads: Int32 = openblas_get_num_threads()
 
 /// Runs `body(chunk)` for `chunk` in `0..<chunks` concurrently, with OpenBLAS limited to one
 /// thread per call meanwhile, so each core runs its own independent GEMMs (per image, per head)
 /// instead of every small GEMM being split across the cores and synchronized; the thread count
-/// is restored afterwards. Callers compute `chunks` before calling (`threadCount` reads 1 inside).
+/// is restored afterwards.
 func concurrentlyWithSingleThreadedBLAS(chunks: Int, _ body: (Int) -> Void) {
-    let threads = openblas_get_num_threads()
+    let threads = configuredBLASThreads
     openblas_set_num_threads(1)
     DispatchQueue.concurrentPerform(iterations: chunks, execute: body)
     openblas_set_num_threads(threads)
