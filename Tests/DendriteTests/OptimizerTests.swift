@@ -291,9 +291,15 @@ extension OptimizerTests {
     }
 
     func testGradientOfTheWrongShapeIsRejected() throws {
-        let parameter = Parameter(Tensor([1, 2]))
-        let optimizer = try Adam([parameter])
+        // The good parameter comes first: a rejected step must leave it, the state and the count alone.
+        let good = Parameter(Tensor([5])), parameter = Parameter(Tensor([1, 2]))
+        let optimizer = try Adam([good, parameter])
+        good.gradient = Tensor([1])
         parameter.gradient = Tensor([1, 2, 3])
+        defer {
+            XCTAssertEqual(good.value.scalars, [5], "no partial update")
+            XCTAssertEqual(optimizer.stepCount, 0, "no step counted")
+        }
         XCTAssertThrowsError(try optimizer.step()) { error in
             guard case .shapeMismatch(let operation, _, _)? = error as? DendriteError else { return XCTFail("\(error)") }
             XCTAssertEqual(operation, "Adam.step")

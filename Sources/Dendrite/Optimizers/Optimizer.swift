@@ -75,18 +75,23 @@ open class Optimizer {
     /// Clears every parameter's gradient.
     public func zeroGrad() { for parameter in parameters { parameter.zeroGradient() } }
 
-    /// Applies one update to every trainable parameter that has a gradient.
+    /// Applies one update to every trainable parameter that has a gradient. Every gradient's
+    /// shape is checked first, so a mismatch changes nothing (no parameter, no state, no count).
     open func step() throws {
+        for group in groups {
+            for parameter in group.parameters where parameter.requiresGradient {
+                if let gradient = parameter.gradient, gradient.shape != parameter.shape {
+                    throw DendriteError.shapeMismatch(operation: "\(name).step", expected: "gradient \(parameter.shape)",
+                                                      got: "\(gradient.shape)")
+                }
+            }
+        }
         stepCount += 1
         try noGrad {
             for groupIndex in groups.indices {
                 let group = groups[groupIndex]
                 for (index, parameter) in group.parameters.enumerated() where parameter.requiresGradient {
                     guard let gradient = parameter.gradient else { continue }
-                    guard gradient.shape == parameter.shape else {
-                        throw DendriteError.shapeMismatch(operation: "\(name).step", expected: "gradient \(parameter.shape)",
-                                                          got: "\(gradient.shape)")
-                    }
                     try update(parameter, gradient: gradient, state: &state[groupIndex][index], group: group)
                 }
             }
