@@ -5,6 +5,15 @@
 
 #define DD_HOT __attribute__((target_clones("avx2", "default")))
 
+// `sqrtf` may set errno, which keeps the loops scalar (one vsqrtss/vdivss per element: RMSprop
+// was 19 % of the MLP step's samples). The elementwise builtin is the IEEE square root without
+// errno, so the loops vectorize; the results are bitwise the same.
+#if __has_builtin(__builtin_elementwise_sqrt)
+#define DD_SQRT(x) __builtin_elementwise_sqrt(x)
+#else
+#define DD_SQRT(x) sqrtf(x)
+#endif
+
 DD_HOT void dd_rmsprop_step(float *restrict p, const float *restrict g, float *restrict square_avg, size_t n,
                             float lr, float alpha, float eps, float weight_decay) {
     const float one_minus_alpha = 1.0f - alpha;
@@ -12,7 +21,7 @@ DD_HOT void dd_rmsprop_step(float *restrict p, const float *restrict g, float *r
         const float d = g[i] + weight_decay * p[i];
         const float s = alpha * square_avg[i] + one_minus_alpha * d * d;
         square_avg[i] = s;
-        p[i] -= lr * d / (sqrtf(s) + eps);
+        p[i] -= lr * d / (DD_SQRT(s) + eps);
     }
 }
 
@@ -27,7 +36,7 @@ DD_HOT void dd_adam_step(float *restrict p, const float *restrict g, float *rest
         const float vi = beta2 * v[i] + b2 * d * d;
         m[i] = mi;
         v[i] = vi;
-        p[i] = w - step_size * mi / (sqrtf(vi) * inv_root + eps);
+        p[i] = w - step_size * mi / (DD_SQRT(vi) * inv_root + eps);
     }
 }
 
