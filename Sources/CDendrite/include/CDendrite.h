@@ -75,6 +75,10 @@ void dd_gelu_with_slope(const float *x, float *y, float *slope, size_t n);
 /// −∞ entries get exactly 0 probability.
 void dd_softmax_rows(const float *x, float *y, size_t rows, size_t columns, int logarithm);
 
+/// Their backward pass, row by row: softmax `dx = y·(dy − Σ dy·y)`; log-softmax (`y` its output)
+/// `dx = dy − e^y·Σ dy`.
+void dd_softmax_backward_rows(const float *dy, const float *y, float *dx, size_t rows, size_t columns, int logarithm);
+
 /// Per-channel mean and biased variance of x [batch, channels, spatial] for channels c0..<c1.
 void dd_batchnorm_statistics(const float *x, size_t batch, size_t channels, size_t spatial, size_t c0, size_t c1,
                              float *mean, float *variance);
@@ -97,6 +101,13 @@ void dd_layernorm_backward(const float *dy, const float *x, const float *gamma, 
 
 /// Keeps large freed blocks in the heap (no mmap/munmap per tensor). Called once by Dendrite.
 void dd_tune_heap(void);
+
+/// Makes OpenBLAS's idle worker threads sleep after spinning about 2^timeout_exponent cycles
+/// instead of OpenBLAS's 2^28 (≈ 0.1 s), so that between two GEMMs they do not compete with
+/// Dendrite's own loops for the cores. Does nothing when OPENBLAS_THREAD_TIMEOUT is set or the
+/// OpenBLAS build lacks the thread-server entry points. Must run before other threads use BLAS.
+/// Returns 1 when applied.
+int dd_tune_blas_threads(int timeout_exponent);
 
 #ifdef __cplusplus
 }

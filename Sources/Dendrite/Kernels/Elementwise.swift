@@ -47,6 +47,17 @@ enum ElementwiseKernels {
         return Tensor(shape: x.shape, storage: out)
     }
 
+    /// `y[i] = f(x[i], parameter)`: the parameter (a slope, an exponent) travels with the
+    /// operands, so a closure literal that reads it instead of capturing it is still specialized.
+    @inline(__always)
+    static func map(_ x: Tensor, parameter: Float, _ f: (_ x: Float, _ parameter: Float) -> Float) -> Tensor {
+        let out = TensorStorage(uninitializedCount: x.count)
+        inParallel(x.count, ElementwiseOperands(a: x.storage.base, out: out.base, scalar: parameter)) { start, count, o in
+            for i in start..<(start + count) { o.out[i] = f(o.a[i], o.scalar) }
+        }
+        return Tensor(shape: x.shape, storage: out)
+    }
+
     /// In place: `x[i] = f(x[i])`.
     @inline(__always)
     static func mapInPlace(_ x: inout Tensor, _ f: (Float) -> Float) {
@@ -118,6 +129,19 @@ enum ElementwiseKernels {
         let operands = ElementwiseOperands(a: a.storage.base, b: b.storage.base, c: c.storage.base, out: out.base)
         inParallel(c.count, operands) { start, count, o in
             for i in start..<(start + count) { o.out[i] = f(o.c[i], o.a[i], o.b[i]) }
+        }
+        return Tensor(shape: c.shape, storage: out)
+    }
+
+    /// `out[i] = f(c[i], a[i], b[i], parameter)` for same-shaped tensors (see `map(_:parameter:_:)`).
+    @inline(__always)
+    static func zip3(_ c: Tensor, _ a: Tensor, _ b: Tensor, parameter: Float,
+                     _ f: (Float, Float, Float, _ parameter: Float) -> Float) -> Tensor {
+        let out = TensorStorage(uninitializedCount: c.count)
+        let operands = ElementwiseOperands(a: a.storage.base, b: b.storage.base, c: c.storage.base, out: out.base,
+                                           scalar: parameter)
+        inParallel(c.count, operands) { start, count, o in
+            for i in start..<(start + count) { o.out[i] = f(o.c[i], o.a[i], o.b[i], o.scalar) }
         }
         return Tensor(shape: c.shape, storage: out)
     }

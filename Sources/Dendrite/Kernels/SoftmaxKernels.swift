@@ -24,18 +24,8 @@ enum SoftmaxKernels {
         let out = TensorStorage(uninitializedCount: rows * columns)
         let g = dy.storage.base, yp = y.storage.base, dst = out.base
         inParallel(rows: rows, rowLength: columns) { start, count in
-            for r in start..<(start + count) {
-                let gr = g + r * columns, yr = yp + r * columns, dr = dst + r * columns
-                if logarithm {
-                    var total: Float = 0
-                    for c in 0..<columns { total += gr[c] }
-                    for c in 0..<columns { dr[c] = gr[c] - expf(yr[c]) * total }
-                } else {
-                    var dot: Float = 0
-                    for c in 0..<columns { dot += gr[c] * yr[c] }
-                    for c in 0..<columns { dr[c] = yr[c] * (gr[c] - dot) }
-                }
-            }
+            let offset = start * columns
+            dd_softmax_backward_rows(g + offset, yp + offset, dst + offset, count, columns, logarithm ? 1 : 0)
         }
         return Tensor(shape: dy.shape, storage: out)
     }

@@ -7,7 +7,15 @@ import CDendrite
 /// Keeps freed tensor buffers in the process heap instead of returning each one to the kernel:
 /// without it glibc serves every buffer above 128 KiB with its own mmap/munmap, and a training
 /// step pays page faults for every activation and gradient.
-private let heapTuning: Void = dd_tune_heap()
+///
+/// Also shortens how long OpenBLAS's idle workers spin (`sched_yield`) after a call: at its
+/// default (2²⁸ cycles) a worker keeps a core busy through all the non-GEMM work of a training
+/// step; at 2¹⁰ it sleeps and is woken by the next GEMM (Docs/Benchmarks.md has the figures).
+/// Every BLAS call needs tensors, so this runs before the first one.
+private let heapTuning: Void = {
+    dd_tune_heap()
+    _ = dd_tune_blas_threads(10)
+}()
 
 final class TensorStorage: @unchecked Sendable {
     /// Number of `Float` elements.

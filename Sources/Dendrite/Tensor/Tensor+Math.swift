@@ -7,30 +7,45 @@ import Foundation
 // Unary elementwise math, differentiable. Each returns a new tensor of the same shape.
 
 extension Tensor {
-    /// `y = f(x)` with `∂y/∂x` computed from `x` and `y` by `derivative`.
+    /// `y = f(x, parameter)`, recorded with the backward pass `backward(g, x, y)` → `∂L/∂x`.
+    ///
+    /// Each call site writes `f` and `backward` as closure literals, the latter a `zip3` over a
+    /// literal derivative that reads `parameter` from its last argument instead of capturing it:
+    /// every loop is then specialized and vectorized. (A derivative stored in the tape and called
+    /// per element cost an indirect call per element.)
     @inline(__always)
-    func unary(_ name: String, _ f: (Float) -> Float,
-                       derivative: @escaping (_ x: Float, _ y: Float) -> Float) -> Tensor {
-        let y = ElementwiseKernels.map(self, f)
+    func unary(_ name: String, parameter: Float = 0, _ f: (_ x: Float, _ parameter: Float) -> Float,
+               backward: @escaping (_ g: Tensor, _ x: Tensor, _ y: Tensor) -> Tensor) -> Tensor {
+        let y = ElementwiseKernels.map(self, parameter: parameter, f)
         guard requiresGradient && GradientMode.isEnabled else { return y }
         let x = self.detached(), output = y
-        return y.recorded(name, [self]) { g in
-            [ElementwiseKernels.zip3(g, x, output) { gradient, x, y in gradient * derivative(x, y) }]
-        }
+        return y.recorded(name, [self]) { g in [backward(g, x, output)] }
     }
 
     /// `eˣ` elementwise.
-    public func exp() -> Tensor { unary("exp", { expf($0) }, derivative: { _, y in y }) }
+    public func exp() -> Tensor {
+        unary("exp", { x, _ in expf(x) }) { g, x, y in ElementwiseKernels.zip3(g, x, y, parameter: 0) { g, _, y, _ in g * y } }
+    }
     /// Natural logarithm elementwise (`-inf` at 0, NaN below, as IEEE).
-    public func log() -> Tensor { unary("log", { logf($0) }, derivative: { x, _ in 1 / x }) }
+    public func log() -> Tensor {
+        unary("log", { x, _ in logf(x) }) { g, x, y in ElementwiseKernels.zip3(g, x, y, parameter: 0) { g, x, _, _ in g / x } }
+    }
     /// Square root elementwise.
-    public func sqrt() -> Tensor { unary("sqrt", { $0.squareRoot() }, derivative: { _, y in 0.5 / y }) }
+    public func sqrt() -> Tensor {
+        unary("sqrt", { x, _ in x.squareRoot() }) { g, x, y in
+            ElementwiseKernels.zip3(g, x, y, parameter: 0) { g, _, y, _ in g * (0.5 / y) }
+        }
+    }
     /// `x²` elementwise.
-    public func squared() -> Tensor { unary("squared", { $0 * $0 }, derivative: { x, _ in 2 * x }) }
+    public func squared() -> Tensor {
+        unary("squared", { x, _ in x * x }) { g, x, y in ElementwiseKernels.zip3(g, x, y, parameter: 0) { g, x, _, _ in g * (2 * x) } }
+    }
     /// `xᵖ` elementwise for a scalar exponent.
     public func pow(_ exponent: Float) -> Tensor {
         if exponent == 2 { return squared() }
-        return unary("pow", { powf($0, exponent) }, derivative: { x, _ in exponent * powf(x, exponent - 1) })
+        return unary("pow", parameter: exponent, { x, p in powf(x, p) }) { g, x, y in
+            ElementwiseKernels.zip3(g, x, y, parameter: exponent) { g, x, _, p in g * (p * powf(x, p - 1)) }
+        }
     }
     /// `xᵉ` elementwise with broadcasting of the exponent tensor.
     public func pow(_ exponent: Tensor) throws -> Tensor {
@@ -47,17 +62,21 @@ extension Tensor {
     }
     /// `|x|` elementwise (gradient 0 at 0, as PyTorch).
     public func abs() -> Tensor {
-        unary("abs", { Swift.abs($0) }, derivative: { x, _ in x > 0 ? 1 : (x < 0 ? -1 : 0) })
+        unary("abs", { x, _ in Swift.abs(x) }) { g, x, y in
+            ElementwiseKernels.zip3(g, x, y, parameter: 0) { g, x, _, _ in x > 0 ? g : (x < 0 ? -g : 0) }
+        }
     }
     /// Hyperbolic tangent elementwise.
-    public func tanh() -> Tensor { unary("tanh", { tanhf($0) }, derivative: { _, y in 1 - y * y }) }
+    public func tanh() -> Tensor {
+        unary("tanh", { x, _ in tanhf(x) }) { g, x, y in ElementwiseKernels.zip3(g, x, y, parameter: 0) { g, _, y, _ in g * (1 - y * y) } }
+    }
     /// The logistic function `1 / (1 + e⁻ˣ)`, computed without overflow for large |x|.
     public func sigmoid() -> Tensor {
-        unary("sigmoid", { x in
+        unary("sigmoid", { x, _ in
             if x >= 0 { return 1 / (1 + expf(-x)) }
             let e = expf(x)
             return e / (1 + e)
-        }, derivative: { _, y in y * (1 - y) })
+        }) { g, x, y in ElementwiseKernels.zip3(g, x, y, parameter: 0) { g, _, y, _ in g * (y * (1 - y)) } }
     }
     /// `max(x, 0)` elementwise (NaN stays NaN); gradient 0 at 0, as PyTorch.
     public func relu() -> Tensor {
@@ -70,11 +89,15 @@ extension Tensor {
     }
     /// Clamps every element into `[minimum, maximum]`; the gradient passes where the input is inside.
     public func clamped(min minimum: Float = -.infinity, max maximum: Float = .infinity) -> Tensor {
-        unary("clamped", { Swift.min(Swift.max($0, minimum), maximum) },
-              derivative: { x, _ in x >= minimum && x <= maximum ? 1 : 0 })
+        // Two bounds: the lower travels as the parameter, the upper is captured (rarely hot).
+        unary("clamped", parameter: minimum, { x, low in Swift.min(Swift.max(x, low), maximum) }) { g, x, y in
+            ElementwiseKernels.zip3(g, x, y, parameter: minimum) { g, x, _, low in x >= low && x <= maximum ? g : 0 }
+        }
     }
     /// `sign(x)`: −1, 0 or 1 elementwise (zero gradient).
-    public func sign() -> Tensor { unary("sign", { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }, derivative: { _, _ in 0 }) }
+    public func sign() -> Tensor {
+        unary("sign", { x, _ in x > 0 ? 1 : (x < 0 ? -1 : 0) }) { g, _, _ in Tensor.zeros(g.shape) }
+    }
     /// Whether every element is finite (no NaN, no ±∞).
     public var isFinite: Bool { scalars.allSatisfy { $0.isFinite } }
 }
