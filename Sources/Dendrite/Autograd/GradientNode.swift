@@ -31,12 +31,14 @@ final class GradientNode {
 
     /// Adds `contribution` to the accumulated gradient (assigns when there is none yet).
     func accumulate(_ contribution: Tensor) throws {
-        if let existing = gradient {
+        if var existing = gradient {
             guard existing.shape == contribution.shape else {
                 throw DendriteError.shapeMismatch(operation: "backward through \(operation)",
                                                   expected: "gradient of \(existing.shape)", got: "\(contribution.shape)")
             }
-            gradient = ElementwiseKernels.zip(existing, contribution, shape: existing.shape) { $0 + $1 }
+            gradient = nil   // so that `existing` can be the buffer's only owner and grow in place
+            ElementwiseKernels.accumulate(contribution, into: &existing)
+            gradient = existing
         } else {
             gradient = contribution
         }

@@ -146,6 +146,18 @@ enum ElementwiseKernels {
         return Tensor(shape: c.shape, storage: out)
     }
 
+    /// `total += x` for same-shaped tensors, in place when `total` holds the only reference to
+    /// its buffer (gradient accumulation: no new buffer, one pass fewer), into a new one otherwise.
+    static func accumulate(_ x: Tensor, into total: inout Tensor) {
+        guard isKnownUniquelyReferenced(&total.storage) else {
+            total = zip(total, x, shape: total.shape) { $0 + $1 }
+            return
+        }
+        inParallel(total.count, ElementwiseOperands(a: x.storage.base, out: total.storage.base)) { start, count, o in
+            for i in start..<(start + count) { o.out[i] += o.a[i] }
+        }
+    }
+
     /// `y += alpha * x` over contiguous storage of equal count.
     static func axpy(_ alpha: Float, _ x: Tensor, into y: inout Tensor) {
         precondition(x.count == y.count, "axpy: count mismatch")

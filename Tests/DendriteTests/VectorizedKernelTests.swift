@@ -1,0 +1,73 @@
+import XCTest
+@testable import Dendrite
+
+/// The vectorized paths: softmax rows wider than the kernels' eight lanes (with a remainder, a
+/// masked entry and a fully masked row), elementwise ops above the parallel threshold, and
+/// gradient accumulation in place.
+final class VectorizedKernelTests: XCTestCase {
+    /// Softmax and log-softmax of rows 19 wide against a double-precision reference, element by element.
+    func testSoftmaxRowsWiderThanTheLanesMatchADoubleReference() throws {
+        var generator = RandomGenerator(seed: 11)
+        var values = Tensor.normal([4, 19], standardDeviation: 3, generator: &generator).scalars
+        values[5] = -.infinity                                       // one masked key in row 0
+        for c in 0..<19 { values[2 * 19 + c] = -.infinity }          // row 2 fully masked
+        let x = try Tensor(shape: [4, 19], scalars: values)
+        let probabilities = try softmax(x).scalars, logs = try logSoftmax(x).scalars
+        for r in 0..<4 {
+            let row = values[(r * 19)..<((r + 1) * 19)].map(Double.init)
+            if r == 2 {
+                // All −∞: NaN, as PyTorch's softmax of a fully masked row.
+                XCTAssertTrue(probabilities[(r * 19)..<((r + 1) * 19)].allSatisfy(\.isNaN))
+                continue
+            }
+            let maximum = row.max()!
+            let total = row.map { Foundation.exp($0 - maximum) }.reduce(0, +)
+            for c in 0..<19 {
+                let expected = Foundation.exp(row[c] - maximum) / total
+                XCTAssertEqual(Double(probabilities[r * 19 + c]), expected, accuracy: 1e-6 + 1e-5 * expected, "row \(r) column \(c)")
+                if row[c].isFinite {
+                    let expectedLog = row[c] - maximum - Foundation.log(total)
+                    XCTAssertEqual(Double(logs[r * 19 + c]), expectedLog, accuracy: 1e-5 * max(1, abs(expectedLog)), "log row \(r) column \(c)")
+                }
+            }
+        }
+    }
+
+    func testSoftmaxGradientsOnWideRows() throws {
+        var generator = RandomGenerator(seed: 12)
+        try checkGradients([Tensor.normal([3, 21], generator: &generator)], "softmax 21 wide") { try softmax($0[0]) * $0[0] }
+        try checkGradients([Tensor.normal([3, 17], generator: &generator)], "log-softmax 17 wide") {
+            try logSoftmax($0[0]) * $0[0]
+        }
+    }
+
+    /// Elementwise ops over more than 2¹⁶ elements take the parallel path; they must agree with
+    /// a plain loop everywhere, including the chunk boundary.
+    func testParallelElementwiseOpsMatchAPlainLoop() throws {
+        let n = (1 << 16) + 37
+        var generator = RandomGenerator(seed: 13)
+        let a = Tensor.normal([n], generator: &generator), b = Tensor.normal([n], generator: &generator)
+        let sum = try a + b, product = try a * b, activated = a.relu(), leaky = a.leakyRelu(negativeSlope: 0.2)
+        let av = a.scalars, bv = b.scalars
+        for i in [0, 1, n / 2 - 1, n / 2, n / 2 + 1, n - 1] + Array(stride(from: 0, to: n, by: 997)) {
+            XCTAssertEqual(sum.scalars[i], av[i] + bv[i], "sum at \(i)")
+            XCTAssertEqual(product.scalars[i], av[i] * bv[i], "product at \(i)")
+            XCTAssertEqual(activated.scalars[i], max(av[i], 0), "relu at \(i)")
+            XCTAssertEqual(leaky.scalars[i], av[i] > 0 ? av[i] : 0.2 * av[i], "leaky relu at \(i)")
+        }
+    }
+
+    /// A gradient the caller holds keeps its value when later backward passes accumulate in place.
+    func testAccumulatingInPlaceLeavesHeldGradientsAlone() throws {
+        let x = Tensor([1, 2, 3]).requiringGradient()
+        try (x * 2).sum().backward()
+        let held = try XCTUnwrap(x.gradient)
+        try (x * 3).sum().backward()
+        XCTAssertEqual(held.scalars, [2, 2, 2], "the copy taken before is unchanged")
+        XCTAssertEqual(x.gradient?.scalars, [5, 5, 5])
+        // The same buffer reaching one node twice (x + x) is added, not doubled in place twice.
+        let y = Tensor([1, -1]).requiringGradient()
+        try (y + y).sum().backward()
+        XCTAssertEqual(y.gradient?.scalars, [2, 2])
+    }
+}
