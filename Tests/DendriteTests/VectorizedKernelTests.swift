@@ -70,4 +70,25 @@ final class VectorizedKernelTests: XCTestCase {
         try (y + y).sum().backward()
         XCTAssertEqual(y.gradient?.scalars, [2, 2])
     }
+
+    /// Dropout masks drawn two elements per 64-bit draw: the rate, independence of neighbours
+    /// (both halves of a draw), an odd count, and reproducibility from a seed.
+    func testDropoutMaskRateAndNeighbourIndependence() throws {
+        let layer = try Dropout(0.3, seed: 21)
+        let y = try layer(Tensor.ones([100_001])).scalars
+        XCTAssertTrue(y.allSatisfy { $0 == 0 || abs($0 - 1 / 0.7) < 1e-6 })
+        let dropped = y.map { $0 == 0 }
+        let rate = Double(dropped.filter { $0 }.count) / Double(y.count)
+        XCTAssertEqual(rate, 0.3, accuracy: 0.01)
+        var bothDropped = 0, pairs = 0
+        for i in stride(from: 0, to: y.count - 1, by: 2) {
+            pairs += 1
+            if dropped[i] && dropped[i + 1] { bothDropped += 1 }
+        }
+        XCTAssertEqual(Double(bothDropped) / Double(pairs), 0.09, accuracy: 0.01, "pairs from one draw are independent")
+        layer.reseed(3)
+        let first = try layer(Tensor.ones([7])).scalars
+        layer.reseed(3)
+        XCTAssertEqual(try layer(Tensor.ones([7])).scalars, first)
+    }
 }

@@ -31,9 +31,7 @@ public final class Dropout: Module {
     public override func forward(_ input: Tensor) throws -> Tensor {
         guard isTraining && probability > 0 else { return input }
         let keep = 1 - probability, scale = 1 / keep
-        let mask = Tensor(shape: input.shape, storage: TensorStorage((0..<input.count).map { _ in
-            generator.nextUniform() < keep ? scale : 0
-        }))
+        let mask = RandomKernels.dropoutMask(shape: input.shape, keep: keep, scale: scale, generator: &generator)
         return try dropout(input, mask: mask)
     }
 }
