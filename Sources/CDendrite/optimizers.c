@@ -50,3 +50,14 @@ DD_HOT void dd_sgd_momentum_step(float *restrict p, const float *restrict g, flo
         p[i] -= lr * (nesterov ? d + momentum * b : b);
     }
 }
+
+// Σ x² in double over four lanes (vectorizes; the gradient norm for clipping).
+DD_HOT double dd_sum_of_squares(const float *restrict x, size_t n) {
+    double lane[4] = {0, 0, 0, 0};
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        for (int j = 0; j < 4; ++j) lane[j] += (double)x[i + j] * (double)x[i + j];
+    double total = (lane[0] + lane[2]) + (lane[1] + lane[3]);
+    for (; i < n; ++i) total += (double)x[i] * (double)x[i];
+    return total;
+}

@@ -70,8 +70,8 @@ struct RunConfiguration: Codable {
     func makeSchedule() throws -> LearningRateSchedule? {
         switch schedule.lowercased() {
         case "none": return nil
-        case "step": return StepDecay(stepSize: max(1, epochs / 3), gamma: 0.1)
-        case "cosine": return CosineDecay(total: epochs)
+        case "step": return try StepDecay(stepSize: max(1, epochs / 3), gamma: 0.1)
+        case "cosine": return try CosineDecay(total: epochs)
         default:
             throw DendriteError.invalidArgument(operation: "dendrite train", argument: "--schedule \(schedule)",
                                                 reason: "choose none, step or cosine")

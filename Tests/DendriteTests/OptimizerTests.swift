@@ -87,13 +87,36 @@ final class OptimizerTests: XCTestCase {
         let a = Parameter(Tensor([0, 0])), b = Parameter(Tensor([0]))
         a.gradient = Tensor([3, 0])
         b.gradient = Tensor([4])
-        XCTAssertEqual(clipGradientNorm([a, b], maxNorm: 1), 5, accuracy: 1e-5)
+        XCTAssertEqual(try clipGradientNorm([a, b], maxNorm: 1), 5, accuracy: 1e-5)
         XCTAssertEqual(a.gradient!.scalars[0], 0.6, accuracy: 1e-5)
         XCTAssertEqual(b.gradient!.scalars[0], 0.8, accuracy: 1e-5)
-        XCTAssertEqual(clipGradientNorm([a, b], maxNorm: 10), 1, accuracy: 1e-4, "no change below the limit")
+        XCTAssertEqual(try clipGradientNorm([a, b], maxNorm: 10), 1, accuracy: 1e-4, "no change below the limit")
         a.gradient = Tensor([-5, 0.5])
         clipGradientValue([a], maxValue: 1)
         XCTAssertEqual(a.gradient!.scalars, [-1, 0.5])
+    }
+
+    /// A NaN norm: PyTorch's default multiplies the NaN coefficient in; `errorIfNonFinite`
+    /// throws, names the parameter and leaves every gradient as it was.
+    func testGradientClippingWithANonFiniteNorm() throws {
+        let a = Parameter(Tensor([0, 0])), b = Parameter(Tensor([0, 0, 0]))
+        a.gradient = Tensor([3, 4])
+        b.gradient = Tensor([1, .nan, 2])
+        XCTAssertThrowsError(try clipGradientNorm([a, b], maxNorm: 1, errorIfNonFinite: true)) { error in
+            guard case .invalidArgument(let operation, let argument, _)? = error as? DendriteError else { return XCTFail("\(error)") }
+            XCTAssertEqual(operation, "clipGradientNorm")
+            XCTAssertTrue(argument.contains("parameter 1 of 2") && argument.contains("[3]"), argument)
+        }
+        XCTAssertEqual(a.gradient?.scalars, [3, 4])
+        XCTAssertTrue(try clipGradientNorm([a, b], maxNorm: 1).isNaN)
+        XCTAssertTrue(a.gradient!.scalars.allSatisfy(\.isNaN), "as torch.nn.utils.clip_grad_norm_")
+        // An infinite entry: coefficient 0, so the finite entries become 0 (∞·0 is NaN), as PyTorch.
+        a.gradient = Tensor([3, 4])
+        b.gradient = Tensor([1, .infinity, 2])
+        XCTAssertEqual(try clipGradientNorm([a, b], maxNorm: 1), .infinity)
+        XCTAssertEqual(a.gradient?.scalars, [0, 0])
+        XCTAssertThrowsError(try clipGradientNorm([a], maxNorm: -1))
+        XCTAssertThrowsError(try clipGradientNorm([a], maxNorm: 1, normType: 0))
     }
 
     func testLBFGSMinimizesRosenbrock() throws {
@@ -312,17 +335,17 @@ extension OptimizerTests {
         // ∞-norm: the largest |g| over all parameters (7); scale 3.5/(7 + 1e-6).
         a.gradient = Tensor([3, -7])
         b.gradient = Tensor([5])
-        XCTAssertEqual(clipGradientNorm([a, b, frozen], maxNorm: 3.5, normType: .infinity), 7)
+        XCTAssertEqual(try clipGradientNorm([a, b, frozen], maxNorm: 3.5, normType: .infinity), 7)
         assertClose(a.gradient!.scalars, [1.5, -3.5], rtol: 1e-5)
         assertClose(b.gradient!.scalars, [2.5], rtol: 1e-5)
         XCTAssertNil(frozen.gradient, "parameters without a gradient stay without one")
         // 1-norm: |1.5| + |−3.5| + |2.5| = 7.5 ≤ 10, so nothing changes.
-        XCTAssertEqual(clipGradientNorm([a, b], maxNorm: 10, normType: 1), 7.5, accuracy: 1e-5)
+        XCTAssertEqual(try clipGradientNorm([a, b], maxNorm: 10, normType: 1), 7.5, accuracy: 1e-5)
         assertClose(a.gradient!.scalars, [1.5, -3.5], rtol: 1e-5)
         // 3-norm of [3, 0] and [2]: (27 + 0 + 8)^(1/3) = 35^(1/3) > 1, so both are divided by it.
         a.gradient = Tensor([3, 0])
         b.gradient = Tensor([2])
-        let norm = clipGradientNorm([a, b], maxNorm: 1, normType: 3)
+        let norm = try clipGradientNorm([a, b], maxNorm: 1, normType: 3)
         XCTAssertEqual(norm, powf(35, 1.0 / 3), accuracy: 1e-5)
         assertClose(a.gradient!.scalars + b.gradient!.scalars, [3 / norm, 0, 2 / norm], rtol: 1e-5)
     }

@@ -15,9 +15,9 @@ final class ScheduleTests: XCTestCase {
         return minimum + (initial - minimum) * cosineDecay
     }
 
-    func testCosineEqualsTheCourseFormulaAtEveryEpoch() {
+    func testCosineEqualsTheCourseFormulaAtEveryEpoch() throws {
         for (initial, minimum, epochs) in [(0.1, 0.0, 1), (0.1, 0.001, 7), (0.05, 1e-4, 10), (1.0, 0.0, 50)] as [(Double, Double, Int)] {
-            let schedule = CosineDecay(total: epochs, minimum: Float(minimum))
+            let schedule = try CosineDecay(total: epochs, minimum: Float(minimum))
             let actual = (0...epochs).map { schedule.learningRate(at: $0, initial: Float(initial)) }
             let expected = (0...epochs).map { Float(courseCosine($0, initial: initial, minimum: minimum, epochs: epochs)) }
             assertClose(actual, expected, rtol: 1e-6, atol: 1e-8, "epochs \(epochs)")
@@ -28,11 +28,11 @@ final class ScheduleTests: XCTestCase {
         }
     }
 
-    func testCosineEqualsPyTorchsRecursiveCosineAnnealingLR() {
+    func testCosineEqualsPyTorchsRecursiveCosineAnnealingLR() throws {
         // torch.optim.lr_scheduler.CosineAnnealingLR.get_lr for 0 < t ≤ T_max:
         // η_t = η_min + (η_{t−1} − η_min)·(1 + cos(πt/T)) / (1 + cos(π(t − 1)/T)).
         let (initial, minimum, total) = (0.1, 0.002, 12)
-        let schedule = CosineDecay(total: total, minimum: Float(minimum))
+        let schedule = try CosineDecay(total: total, minimum: Float(minimum))
         var recursive = [initial]
         for t in 1...total {
             let ratio = (1 + cos(Double.pi * Double(t) / Double(total))) / (1 + cos(Double.pi * Double(t - 1) / Double(total)))
@@ -42,8 +42,8 @@ final class ScheduleTests: XCTestCase {
                     rtol: 1e-6, atol: 1e-8)
     }
 
-    func testStepDecayAtEveryEpoch() {
-        let schedule = StepDecay(stepSize: 3, gamma: 0.5)
+    func testStepDecayAtEveryEpoch() throws {
+        let schedule = try StepDecay(stepSize: 3, gamma: 0.5)
         // Closed form η₀·γ^⌊e/s⌋ and PyTorch's recursive StepLR (multiply by γ when e % s == 0, e > 0).
         var recursive: Float = 0.8
         for epoch in 0..<20 {
@@ -54,18 +54,18 @@ final class ScheduleTests: XCTestCase {
         }
     }
 
-    func testMultiStepDecayAtEveryEpochWithUnsortedAndRepeatedMilestones() {
+    func testMultiStepDecayAtEveryEpochWithUnsortedAndRepeatedMilestones() throws {
         // PyTorch's MultiStepLR counts repeated milestones: [5, 5] multiplies by γ² at epoch 5.
-        let schedule = MultiStepDecay(milestones: [5, 2, 5, 8], gamma: 0.1)
+        let schedule = try MultiStepDecay(milestones: [5, 2, 5, 8], gamma: 0.1)
         let expected: [Float] = [1, 1, 0.1, 0.1, 0.1, 0.001, 0.001, 0.001, 1e-4, 1e-4, 1e-4]
         assertClose((0..<11).map { schedule.learningRate(at: $0, initial: 1) }, expected, rtol: 1e-5, atol: 0)
         XCTAssertEqual(schedule.milestones, [2, 5, 5, 8])
     }
 
-    func testExponentialDecayAtEveryEpoch() {
+    func testExponentialDecayAtEveryEpoch() throws {
         // η₀·γ^e and PyTorch's recursive ExponentialLR (multiply by γ each epoch); γ is a Float, so
         // the reference uses the same rounded γ and the comparison is relative.
-        let schedule = ExponentialDecay(gamma: 0.95)
+        let schedule = try ExponentialDecay(gamma: 0.95)
         let gamma = Double(Float(0.95))
         var recursive = [0.3]
         for _ in 1..<40 { recursive.append(recursive.last! * gamma) }
@@ -78,10 +78,10 @@ final class ScheduleTests: XCTestCase {
         XCTAssertEqual((0..<10).map { ConstantSchedule().learningRate(at: $0, initial: 0.02) }, [Float](repeating: 0.02, count: 10))
     }
 
-    func testWarmupThenCosineAtEveryEpoch() {
+    func testWarmupThenCosineAtEveryEpoch() throws {
         // Warm-up: η₀·(e + 1)/w for e < w; then the course's cosine over the remaining T − w epochs.
         let (initial, minimum, warmup, total): (Double, Double, Int, Int) = (0.4, 0.01, 5, 25)
-        let schedule = WarmupCosineDecay(warmup: warmup, total: total, minimum: Float(minimum))
+        let schedule = try WarmupCosineDecay(warmup: warmup, total: total, minimum: Float(minimum))
         for epoch in 0...total + 2 {
             let expected = epoch < warmup
                 ? initial * Double(epoch + 1) / Double(warmup)
@@ -99,7 +99,7 @@ final class ScheduleTests: XCTestCase {
         // p = 0 with gradient 1: after each epoch's step p has moved by exactly that epoch's rate.
         let parameter = Parameter(Tensor([0]))
         let optimizer = try SGD([parameter], learningRate: 0.1)
-        let schedule = CosineDecay(total: 6, minimum: 0.01)
+        let schedule = try CosineDecay(total: 6, minimum: 0.01)
         var expected: Float = 0
         for epoch in 0..<6 {
             optimizer.learningRate = schedule.learningRate(at: epoch, initial: 0.1)
@@ -115,7 +115,7 @@ final class ScheduleTests: XCTestCase {
         let backbone = ParameterGroup([Parameter(Tensor([0]))], learningRate: 0.01)
         let head = ParameterGroup([Parameter(Tensor([0]))], learningRate: 0.1)
         let optimizer = try SGD(groups: [head, backbone])
-        let schedule = CosineDecay(total: 10, minimum: 0.001)
+        let schedule = try CosineDecay(total: 10, minimum: 0.001)
         for epoch in 0..<10 {
             let rate = schedule.learningRate(at: epoch, initial: 0.1)
             optimizer.learningRate = rate
@@ -132,7 +132,7 @@ final class ScheduleTests: XCTestCase {
 
     func testPerEpochSchedulingThroughFit() throws {
         let (data, model) = try smallProblem()
-        let schedule = StepDecay(stepSize: 2, gamma: 0.5)
+        let schedule = try StepDecay(stepSize: 2, gamma: 0.5)
         let logger = LearningRateLogger()
         let history = try model.fit(data, epochs: 7, batchSize: 4, loss: .crossEntropy,
                                     optimizer: try SGD(model.parameters, learningRate: 0.4),
@@ -145,7 +145,7 @@ final class ScheduleTests: XCTestCase {
     func testPerBatchSchedulingThroughFitUsesTheGlobalStep() throws {
         // 8 examples in batches of 2: 4 steps per epoch, 3 epochs, cosine over all 12 steps.
         let (data, model) = try smallProblem()
-        let schedule = CosineDecay(total: 12, minimum: 0)
+        let schedule = try CosineDecay(total: 12, minimum: 0)
         let logger = LearningRateLogger(perBatch: true)
         let history = try model.fit(data, epochs: 3, batchSize: 2, loss: .crossEntropy,
                                     optimizer: try SGD(model.parameters, learningRate: 0.2),
@@ -158,7 +158,7 @@ final class ScheduleTests: XCTestCase {
 
     func testResumedRunContinuesTheScheduleFromTheOriginalRate() throws {
         let (data, model) = try smallProblem()
-        let schedule = StepDecay(stepSize: 2, gamma: 0.5)
+        let schedule = try StepDecay(stepSize: 2, gamma: 0.5)
         let first = try SGD(model.parameters, learningRate: 0.4)
         let partial = try model.fit(data, epochs: 3, batchSize: 4, loss: .crossEntropy, optimizer: first,
                                     callbacks: [LearningRateScheduler(schedule)])
@@ -187,7 +187,7 @@ final class ScheduleTests: XCTestCase {
         // 0.95, 0.92, 0.91 are three bad epochs > patience 2 → halve; 0.85 is the new best, then
         // 0.84, 0.83, 0.80 are not < 0.765 → halve again; 0.76 improves.
         let optimizer = try SGD([Parameter(Tensor([0]))], learningRate: 1)
-        let plateau = ReduceLearningRateOnPlateau(mode: .minimum, factor: 0.5, patience: 2, threshold: 0.1)
+        let plateau = try ReduceLearningRateOnPlateau(mode: .minimum, factor: 0.5, patience: 2, threshold: 0.1)
         let values: [Float] = [1.0, 0.95, 0.92, 0.91, 0.85, 0.84, 0.83, 0.80, 0.76, 0.75, 0.74]
         XCTAssertEqual(rates(plateau, values, optimizer: optimizer), [1, 1, 1, 0.5, 0.5, 0.5, 0.5, 0.25, 0.25, 0.25, 0.25])
     }
@@ -195,11 +195,11 @@ final class ScheduleTests: XCTestCase {
     func testPlateauThresholdIsRelativeNotAbsolute() throws {
         // At scale 100, 99.995 is 5e-5 better (relative) — not enough for the default 1e-4.
         let large = try SGD([Parameter(Tensor([0]))], learningRate: 1)
-        let plateauLarge = ReduceLearningRateOnPlateau(mode: .minimum, factor: 0.5, patience: 0)
+        let plateauLarge = try ReduceLearningRateOnPlateau(mode: .minimum, factor: 0.5, patience: 0)
         XCTAssertEqual(rates(plateauLarge, [100, 99.995, 99.995, 99.98], optimizer: large), [1, 0.5, 0.25, 0.25])
         // At scale 0.01, a change of 1e-5 is 1e-3 relative: an improvement every time.
         let small = try SGD([Parameter(Tensor([0]))], learningRate: 1)
-        let plateauSmall = ReduceLearningRateOnPlateau(mode: .minimum, factor: 0.5, patience: 0)
+        let plateauSmall = try ReduceLearningRateOnPlateau(mode: .minimum, factor: 0.5, patience: 0)
         XCTAssertEqual(rates(plateauSmall, [0.01, 0.00999, 0.00998], optimizer: small), [1, 1, 1])
     }
 
@@ -210,7 +210,7 @@ final class ScheduleTests: XCTestCase {
         let expected: [Float] = [1, 1, 1, 0.1, 0.1, 0.1, 0.1, 0.01, 0.01, 0.01, 0.01, 0.001, 0.001, 0.001, 0.001, 0.001, 0.001]
         for mode in [MonitorMode.maximum, .automatic] {
             let optimizer = try SGD([Parameter(Tensor([0]))], learningRate: 1)
-            let plateau = ReduceLearningRateOnPlateau(monitor: "val_accuracy", mode: mode, factor: 0.1, patience: 1, cooldown: 2,
+            let plateau = try ReduceLearningRateOnPlateau(monitor: "val_accuracy", mode: mode, factor: 0.1, patience: 1, cooldown: 2,
                                                       minimum: 1e-3)
             assertClose(rates(plateau, values, optimizer: optimizer), expected, rtol: 1e-5, atol: 0, "\(mode)")
         }
@@ -218,7 +218,7 @@ final class ScheduleTests: XCTestCase {
 
     func testPlateauReportsReductionsAndStopsAtTheFloor() throws {
         let optimizer = try SGD([Parameter(Tensor([0]))], learningRate: 0.1)
-        let plateau = ReduceLearningRateOnPlateau(mode: .minimum, factor: 0.5, patience: 0, minimum: 0.03)
+        let plateau = try ReduceLearningRateOnPlateau(mode: .minimum, factor: 0.5, patience: 0, minimum: 0.03)
         XCTAssertNil(plateau.observe(1, optimizer: optimizer), "first value is the best")
         XCTAssertEqual(try XCTUnwrap(plateau.observe(1, optimizer: optimizer)), 0.05, accuracy: 1e-8)
         XCTAssertEqual(try XCTUnwrap(plateau.observe(1, optimizer: optimizer)), 0.03, accuracy: 1e-8, "clamped to the floor")
@@ -229,7 +229,7 @@ final class ScheduleTests: XCTestCase {
     func testPlateauScalesEveryParameterGroup() throws {
         let optimizer = try SGD(groups: [ParameterGroup([Parameter(Tensor([0]))], learningRate: 1),
                                          ParameterGroup([Parameter(Tensor([0]))], learningRate: 0.1)])
-        let plateau = ReduceLearningRateOnPlateau(mode: .minimum, factor: 0.5, patience: 0)
+        let plateau = try ReduceLearningRateOnPlateau(mode: .minimum, factor: 0.5, patience: 0)
         for _ in 0..<4 { plateau.observe(1, optimizer: optimizer) }
         XCTAssertEqual(optimizer.groups[0].learningRate, 0.125, accuracy: 1e-8)
         XCTAssertEqual(optimizer.groups[1].learningRate, 0.0125, accuracy: 1e-8)
@@ -238,7 +238,7 @@ final class ScheduleTests: XCTestCase {
     func testPlateauThroughFitReadsTheValidationMetricAndNamesAMissingOne() throws {
         let (data, model) = try smallProblem()
         // The targets are all class 0 and the data is tiny: the loss falls every epoch, so no reduction.
-        let reducing = ReduceLearningRateOnPlateau(monitor: "val_loss", factor: 0.5, patience: 1)
+        let reducing = try ReduceLearningRateOnPlateau(monitor: "val_loss", factor: 0.5, patience: 1)
         let history = try model.fit(data, validation: data, epochs: 4, batchSize: 8, loss: .crossEntropy,
                                     optimizer: try SGD(model.parameters, learningRate: 0.1), callbacks: [reducing])
         XCTAssertEqual(history.records.map(\.learningRate), [0.1, 0.1, 0.1, 0.1])
@@ -250,5 +250,36 @@ final class ScheduleTests: XCTestCase {
             XCTAssertEqual(operation, "ReduceLearningRateOnPlateau")
             XCTAssertTrue(argument.contains("val_loss"), argument)
         }
+    }
+
+    /// Out-of-range arguments are typed errors naming the schedule and the argument, never a
+    /// silently adjusted schedule.
+    func testInvalidScheduleArgumentsThrowNamingTheScheduleAndArgument() {
+        func expect(_ schedule: String, _ argument: String, _ make: () throws -> LearningRateSchedule,
+                    line: UInt = #line) {
+            XCTAssertThrowsError(try make(), line: line) { error in
+                guard case .invalidArgument(let operation, let named, _)? = error as? DendriteError else {
+                    return XCTFail("\(error)", line: line)
+                }
+                XCTAssertEqual(operation, schedule, line: line)
+                XCTAssertTrue(named.hasPrefix(argument), named, line: line)
+            }
+        }
+        expect("StepDecay", "stepSize", { try StepDecay(stepSize: 0) })
+        expect("StepDecay", "gamma", { try StepDecay(stepSize: 2, gamma: -0.5) })
+        expect("StepDecay", "gamma", { try StepDecay(stepSize: 2, gamma: .nan) })
+        expect("MultiStepDecay", "milestone", { try MultiStepDecay(milestones: [3, -1]) })
+        expect("ExponentialDecay", "gamma", { try ExponentialDecay(gamma: 0) })
+        expect("ExponentialDecay", "gamma", { try ExponentialDecay(gamma: .infinity) })
+        expect("CosineDecay", "total", { try CosineDecay(total: 0) })
+        expect("CosineDecay", "minimum", { try CosineDecay(total: 5, minimum: -1e-3) })
+        expect("WarmupCosineDecay", "warmup", { try WarmupCosineDecay(warmup: -1, total: 5) })
+        expect("WarmupCosineDecay", "total", { try WarmupCosineDecay(warmup: 5, total: 5) })
+        XCTAssertThrowsError(try ReduceLearningRateOnPlateau(factor: 1))
+        XCTAssertThrowsError(try ReduceLearningRateOnPlateau(patience: -1))
+        XCTAssertThrowsError(try ReduceLearningRateOnPlateau(threshold: .nan))
+        // The boundaries themselves are valid.
+        XCTAssertNoThrow(try StepDecay(stepSize: 1, gamma: 0))
+        XCTAssertNoThrow(try WarmupCosineDecay(warmup: 0, total: 1))
     }
 }

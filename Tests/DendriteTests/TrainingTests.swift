@@ -85,7 +85,7 @@ final class TrainingTests: XCTestCase {
 
     func testCosineScheduleEqualsTheCourseFormulaAtEveryEpoch() throws {
         let (initial, minimum, epochs): (Float, Float, Int) = (0.1, 0.001, 10)
-        let schedule = CosineDecay(total: epochs, minimum: minimum)
+        let schedule = try CosineDecay(total: epochs, minimum: minimum)
         for epoch in 0...epochs {
             let formula = minimum + (initial - minimum) * 0.5 * (1 + cosf(.pi * Float(epoch) / Float(epochs)))
             XCTAssertEqual(schedule.learningRate(at: epoch, initial: initial), formula, accuracy: 1e-7, "epoch \(epoch)")
@@ -101,12 +101,12 @@ final class TrainingTests: XCTestCase {
         }
     }
 
-    func testOtherSchedules() {
-        XCTAssertEqual((0..<7).map { StepDecay(stepSize: 3, gamma: 0.5).learningRate(at: $0, initial: 1) }, [1, 1, 1, 0.5, 0.5, 0.5, 0.25])
-        assertClose((0..<6).map { MultiStepDecay(milestones: [2, 4], gamma: 0.1).learningRate(at: $0, initial: 1) },
-                    [1, 1, 0.1, 0.1, 0.01, 0.01], atol: 1e-7)
-        XCTAssertEqual(ExponentialDecay(gamma: 0.9).learningRate(at: 2, initial: 1), 0.81, accuracy: 1e-6)
-        let warm = WarmupCosineDecay(warmup: 4, total: 10)
+    func testOtherSchedules() throws {
+        let step = try StepDecay(stepSize: 3, gamma: 0.5), multiStep = try MultiStepDecay(milestones: [2, 4], gamma: 0.1)
+        XCTAssertEqual((0..<7).map { step.learningRate(at: $0, initial: 1) }, [1, 1, 1, 0.5, 0.5, 0.5, 0.25])
+        assertClose((0..<6).map { multiStep.learningRate(at: $0, initial: 1) }, [1, 1, 0.1, 0.1, 0.01, 0.01], atol: 1e-7)
+        XCTAssertEqual(try ExponentialDecay(gamma: 0.9).learningRate(at: 2, initial: 1), 0.81, accuracy: 1e-6)
+        let warm = try WarmupCosineDecay(warmup: 4, total: 10)
         XCTAssertEqual((0..<4).map { warm.learningRate(at: $0, initial: 1) }, [0.25, 0.5, 0.75, 1])
         XCTAssertEqual(warm.learningRate(at: 7, initial: 1), 0.5, accuracy: 1e-6)
         XCTAssertEqual(ConstantSchedule().learningRate(at: 99, initial: 0.3), 0.3)
@@ -114,7 +114,7 @@ final class TrainingTests: XCTestCase {
 
     func testReduceOnPlateauFollowsPyTorch() throws {
         let optimizer = try SGD([Parameter(Tensor([0]))], learningRate: 1)
-        let plateau = ReduceLearningRateOnPlateau(factor: 0.5, patience: 2, cooldown: 1, minimum: 0.2)
+        let plateau = try ReduceLearningRateOnPlateau(factor: 0.5, patience: 2, cooldown: 1, minimum: 0.2)
         var rates: [Float] = []
         // Patience 2: the third epoch without improvement reduces; cooldown 1 skips one epoch of counting.
         for value: Float in [1, 0.9] + [Float](repeating: 0.9, count: 11) {

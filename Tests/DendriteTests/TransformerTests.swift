@@ -156,7 +156,7 @@ final class TransformerTests: XCTestCase {
             let (inputs, targets) = try batch(0..<boundary, 16)
             optimizer.zeroGrad()
             try model.loss(inputs: inputs, targets: targets).backward()
-            clipGradientNorm(model.parameters, maxNorm: 1)
+            try clipGradientNorm(model.parameters, maxNorm: 1)
             try optimizer.step()
         }
         model.eval()

@@ -64,6 +64,9 @@ void dd_adam_step(float *p, const float *g, float *m, float *v, size_t n, float 
 void dd_sgd_momentum_step(float *p, const float *g, float *buffer, size_t n, float lr, float momentum,
                           float dampening, float weight_decay, int nesterov);
 
+/// Σ x² accumulated in double (the squared gradient norm for clipping).
+double dd_sum_of_squares(const float *x, size_t n);
+
 /* ---- Process setup --------------------------------------------------------------------------- */
 
 /// Exact GELU x·Φ(x) with Φ from Abramowitz–Stegun's erfc (|error| ≤ 1.5e-7): y = gelu(x).

@@ -116,6 +116,11 @@ enum OptimizerKernels {
 
 /// Runs `body` over `0..<count` in contiguous chunks, one per core for large arrays: the
 /// optimizer update is bandwidth-bound and runs while the BLAS threads are idle.
+extension OptimizerKernels {
+    /// `Σ x²` over every element, accumulated in `Double`.
+    static func sumOfSquares(_ x: Tensor) -> Double { dd_sum_of_squares(x.storage.base, x.count) }
+}
+
 func inParallel(_ count: Int, _ body: (_ start: Int, _ count: Int) -> Void) {
     let chunks = count >= 1 << 16 ? Swift.min(max(threadCount, 1), (count + (1 << 15) - 1) >> 15) : 1
     guard chunks > 1 else { return body(0, count) }

@@ -10,6 +10,11 @@ public protocol LearningRateSchedule {
     func learningRate(at index: Int, initial: Float) -> Float
 }
 
+/// Throws the typed error for a schedule argument that is out of range.
+private func requireArgument(_ condition: Bool, _ schedule: String, _ argument: String, _ reason: String) throws {
+    guard condition else { throw DendriteError.invalidArgument(operation: schedule, argument: argument, reason: reason) }
+}
+
 /// The initial rate throughout.
 public struct ConstantSchedule: LearningRateSchedule {
     /// Creates the schedule.
@@ -24,8 +29,13 @@ public struct StepDecay: LearningRateSchedule {
     /// Factor per decay.
     public let gamma: Float
     /// Creates the schedule.
-    public init(stepSize: Int, gamma: Float = 0.1) {
-        self.stepSize = Swift.max(stepSize, 1)
+    ///
+    /// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` when `stepSize < 1`
+    ///   or `gamma` is negative or not finite.
+    public init(stepSize: Int, gamma: Float = 0.1) throws {
+        try requireArgument(stepSize >= 1, "StepDecay", "stepSize \(stepSize)", "must be at least 1")
+        try requireArgument(gamma.isFinite && gamma >= 0, "StepDecay", "gamma \(gamma)", "must be finite and ≥ 0")
+        self.stepSize = stepSize
         self.gamma = gamma
     }
     public func learningRate(at index: Int, initial: Float) -> Float {
@@ -39,8 +49,15 @@ public struct MultiStepDecay: LearningRateSchedule {
     public let milestones: [Int]
     /// Factor per milestone.
     public let gamma: Float
-    /// Creates the schedule.
-    public init(milestones: [Int], gamma: Float = 0.1) {
+    /// Creates the schedule (milestones in any order; a repeated one counts twice, as PyTorch's).
+    ///
+    /// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` for a negative
+    ///   milestone or a `gamma` that is negative or not finite.
+    public init(milestones: [Int], gamma: Float = 0.1) throws {
+        if let negative = milestones.first(where: { $0 < 0 }) {
+            try requireArgument(false, "MultiStepDecay", "milestone \(negative)", "must be ≥ 0")
+        }
+        try requireArgument(gamma.isFinite && gamma >= 0, "MultiStepDecay", "gamma \(gamma)", "must be finite and ≥ 0")
         self.milestones = milestones.sorted()
         self.gamma = gamma
     }
@@ -54,7 +71,13 @@ public struct ExponentialDecay: LearningRateSchedule {
     /// Factor per epoch.
     public let gamma: Float
     /// Creates the schedule.
-    public init(gamma: Float) { self.gamma = gamma }
+    ///
+    /// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` unless `gamma` is
+    ///   finite and positive.
+    public init(gamma: Float) throws {
+        try requireArgument(gamma.isFinite && gamma > 0, "ExponentialDecay", "gamma \(gamma)", "must be finite and > 0")
+        self.gamma = gamma
+    }
     public func learningRate(at index: Int, initial: Float) -> Float { initial * Float(Double(gamma).power(index)) }
 }
 
@@ -66,8 +89,13 @@ public struct CosineDecay: LearningRateSchedule {
     /// The final rate η_min.
     public let minimum: Float
     /// Creates the schedule.
-    public init(total: Int, minimum: Float = 0) {
-        self.total = Swift.max(total, 1)
+    ///
+    /// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` when `total < 1` or
+    ///   `minimum` is negative or not finite.
+    public init(total: Int, minimum: Float = 0) throws {
+        try requireArgument(total >= 1, "CosineDecay", "total \(total)", "must be at least 1")
+        try requireArgument(minimum.isFinite && minimum >= 0, "CosineDecay", "minimum \(minimum)", "must be finite and ≥ 0")
+        self.total = total
         self.minimum = minimum
     }
     public func learningRate(at index: Int, initial: Float) -> Float {
@@ -85,14 +113,23 @@ public struct WarmupCosineDecay: LearningRateSchedule {
     public let total: Int
     /// Final rate.
     public let minimum: Float
+    /// The cosine part, over `total − warmup`.
+    private let decay: CosineDecay
     /// Creates the schedule.
-    public init(warmup: Int, total: Int, minimum: Float = 0) {
-        self.warmup = Swift.max(warmup, 0)
-        self.total = Swift.max(total, warmup + 1)
+    ///
+    /// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` when `warmup < 0`,
+    ///   `total ≤ warmup`, or `minimum` is negative or not finite.
+    public init(warmup: Int, total: Int, minimum: Float = 0) throws {
+        try requireArgument(warmup >= 0, "WarmupCosineDecay", "warmup \(warmup)", "must be ≥ 0")
+        try requireArgument(total > warmup, "WarmupCosineDecay", "total \(total)", "must exceed the warm-up (\(warmup))")
+        try requireArgument(minimum.isFinite && minimum >= 0, "WarmupCosineDecay", "minimum \(minimum)", "must be finite and ≥ 0")
+        self.warmup = warmup
+        self.total = total
         self.minimum = minimum
+        decay = try CosineDecay(total: total - warmup, minimum: minimum)
     }
     public func learningRate(at index: Int, initial: Float) -> Float {
         if index < warmup { return initial * Float(index + 1) / Float(warmup) }
-        return CosineDecay(total: total - warmup, minimum: minimum).learningRate(at: index - warmup, initial: initial)
+        return decay.learningRate(at: index - warmup, initial: initial)
     }
 }

@@ -45,8 +45,22 @@ public final class ReduceLearningRateOnPlateau: TrainingCallback {
     private var cooldownLeft = 0
 
     /// Creates the callback with PyTorch's defaults.
+    ///
+    /// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` unless
+    ///   `0 < factor < 1` (PyTorch's rule), `patience` and `cooldown` are ≥ 0, and `threshold` and
+    ///   `minimum` are finite and ≥ 0.
     public init(monitor: String = "val_loss", mode: MonitorMode = .automatic, factor: Float = 0.1, patience: Int = 10,
-                threshold: Float = 1e-4, cooldown: Int = 0, minimum: Float = 0) {
+                threshold: Float = 1e-4, cooldown: Int = 0, minimum: Float = 0) throws {
+        func check(_ condition: Bool, _ argument: String, _ reason: String) throws {
+            guard condition else {
+                throw DendriteError.invalidArgument(operation: "ReduceLearningRateOnPlateau", argument: argument, reason: reason)
+            }
+        }
+        try check(factor > 0 && factor < 1, "factor \(factor)", "must be in (0, 1)")
+        try check(patience >= 0, "patience \(patience)", "must be ≥ 0")
+        try check(cooldown >= 0, "cooldown \(cooldown)", "must be ≥ 0")
+        try check(threshold.isFinite && threshold >= 0, "threshold \(threshold)", "must be finite and ≥ 0")
+        try check(minimum.isFinite && minimum >= 0, "minimum \(minimum)", "must be finite and ≥ 0")
         self.monitor = monitor
         self.mode = mode
         self.factor = factor

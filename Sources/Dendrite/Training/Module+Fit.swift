@@ -10,7 +10,8 @@ extension Module {
     /// One optimization step on a batch: forward, loss, backward, optimizer step.
     ///
     /// - Returns: the batch loss and the (detached) outputs.
-    /// - Parameter clipGradientNorm: when set, gradients are scaled to this joint norm before the step.
+    /// - Parameter clipGradientNorm: when set, gradients are scaled to this joint norm before the
+    ///   step; a NaN or infinite norm throws (``clipGradientNorm(_:maxNorm:normType:errorIfNonFinite:)``).
     @discardableResult
     public func trainStep(inputs: Tensor, targets: Tensor, loss: Loss, optimizer: Optimizer,
                           clipGradientNorm maxNorm: Float? = nil) throws -> (loss: Float, outputs: Tensor) {
@@ -20,7 +21,7 @@ extension Module {
             outputs = try self(inputs)
             let value = try loss(outputs, targets)
             try value.backward()
-            if let maxNorm { clipGradientNorm(optimizer.parameters, maxNorm: maxNorm) }
+            if let maxNorm { try clipGradientNorm(optimizer.parameters, maxNorm: maxNorm, errorIfNonFinite: true) }
             return value
         }
         return (value, outputs.detached())

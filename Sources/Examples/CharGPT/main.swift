@@ -43,14 +43,14 @@ struct CharGPT: ParsableCommand {
         }
         print("parameters: \(model.parameterCount)")
         let clock = ContinuousClock(), began = clock.now
-        let decay = CosineDecay(total: steps, minimum: learningRate / 10)
+        let decay = try CosineDecay(total: steps, minimum: learningRate / 10)
         for step in start..<steps {
             optimizer.learningRate = schedule == .cosine ? decay.learningRate(at: step, initial: learningRate) : learningRate
             let (inputs, targets) = try corpus.batch(split: .training, size: batchSize, length: 64, generator: &generator)
             optimizer.zeroGrad()
             let loss = try model.loss(inputs: inputs, targets: targets)
             try loss.backward()
-            clipGradientNorm(model.parameters, maxNorm: 1)
+            try clipGradientNorm(model.parameters, maxNorm: 1, errorIfNonFinite: true)
             try optimizer.step()
             if (step + 1) % every == 0 || step + 1 == steps {
                 let validation = try corpus.meanLoss(model, split: .validation, batches: 8, generator: &generator)
