@@ -113,7 +113,7 @@ open class Optimizer {
     }
 
     /// The state as named tensors: `state.<group>.<index>.<name>`, `lr.<group>` and `step`.
-    public func stateDict() -> [(String, Tensor)] {
+    open func stateDict() -> [(String, Tensor)] {
         var result: [(String, Tensor)] = [("step", Tensor(Float(stepCount)))]
         for (groupIndex, group) in groups.enumerated() {
             result.append(("lr.\(groupIndex)", Tensor(group.learningRate)))
@@ -131,7 +131,7 @@ open class Optimizer {
     ///
     /// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` naming a key that
     ///   does not belong to this optimizer or a tensor of the wrong size.
-    public func load(stateDict: [String: Tensor]) throws {
+    open func load(stateDict: [String: Tensor]) throws {
         var restored = groups.map { [[String: Tensor]](repeating: [:], count: $0.parameters.count) }
         for (key, value) in stateDict {
             let parts = key.split(separator: ".").map(String.init)

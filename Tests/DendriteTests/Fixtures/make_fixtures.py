@@ -110,6 +110,35 @@ for name, make in configs.items():
     out[name + ".losses"] = torch.tensor(losses)
     out.update({name + ".final." + k: v for k, v in model.state_dict().items()})
 save("optimizers", out)
+
+# L-BFGS, with and without the strong-Wolfe line search: 3 steps of up to 10 iterations each on
+# a 4-5-3 MLP regressing random targets with MSE (a problem whose trajectory float32 and float64
+# agree on, unlike a separable classification where the weights grow without bound): the loss
+# each step returns, the closure evaluations, and the parameters after.
+torch.manual_seed(3)
+lbfgs_model = nn.Sequential(nn.Linear(4, 5), nn.Tanh(), nn.Linear(5, 3))
+lbfgs_inputs, lbfgs_targets = torch.randn(16, 4), torch.randn(16, 3)
+lbfgs_initial = {k: v.clone() for k, v in lbfgs_model.state_dict().items()}
+lbfgs_out = {"inputs": lbfgs_inputs, "targets": lbfgs_targets}
+lbfgs_out.update({"initial." + k: v for k, v in lbfgs_initial.items()})
+for name, make in {
+    "lbfgs": lambda p: torch.optim.LBFGS(p, lr=0.5, max_iter=10, history_size=5),
+    "lbfgs_wolfe": lambda p: torch.optim.LBFGS(p, lr=1, max_iter=10, history_size=5, line_search_fn="strong_wolfe"),
+}.items():
+    model = nn.Sequential(nn.Linear(4, 5), nn.Tanh(), nn.Linear(5, 3))
+    model.load_state_dict(lbfgs_initial)
+    opt = make(model.parameters())
+
+    def closure():
+        opt.zero_grad()
+        loss = F.mse_loss(model(lbfgs_inputs), lbfgs_targets)
+        loss.backward()
+        return loss
+
+    lbfgs_out[name + ".losses"] = torch.tensor([float(opt.step(closure).detach()) for _ in range(3)])
+    lbfgs_out[name + ".evaluations"] = torch.tensor([float(opt.state[opt._params[0]]["func_evals"])])
+    lbfgs_out.update({name + ".final." + k: v for k, v in model.state_dict().items()})
+save("lbfgs", lbfgs_out)
 print("fixtures written to", os.path.join(HERE, "data"))
 
 # Transformer: nn.MultiheadAttention with a causal mask, nn.TransformerEncoderLayer (GELU,

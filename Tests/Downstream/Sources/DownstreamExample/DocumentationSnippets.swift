@@ -49,6 +49,20 @@ func trainingGuideLoopSnippet(model: Module, train: TensorDataset) throws {
     }
 }
 
+/// Docs/Training.md, L-BFGS with the strong-Wolfe line search, and a schedule (throwing init).
+func trainingGuideLBFGSSnippet(model: Module, inputs: Tensor, targets: Tensor, epochs: Int) throws -> Float {
+    let optimizer = try LBFGS(model.parameters, maxIterations: 20, lineSearch: .strongWolfe)
+    let loss = try optimizer.step {
+        optimizer.zeroGrad()
+        let loss = try Loss.meanSquaredError(try model(inputs), targets)
+        try loss.backward()
+        return loss
+    }
+    let callbacks: [TrainingCallback] = [LearningRateScheduler(try CosineDecay(total: epochs, minimum: 1e-5))]
+    _ = callbacks
+    return loss
+}
+
 /// Docs/Transformer.md, sections 1–4.
 func transformerGuideSnippets(nextTokens: Tensor) throws {
     var generator = RandomGenerator(seed: 0)
