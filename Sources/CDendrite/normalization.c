@@ -125,3 +125,12 @@ DD_HOT void dd_layernorm_backward(const float *restrict dy, const float *restric
         }
     }
 }
+
+DD_HOT void dd_channel_sums(const float *restrict x, size_t batch, size_t channels, size_t spatial, size_t c0, size_t c1,
+                            float *restrict sums) {
+    for (size_t c = c0; c < c1; ++c) {
+        double total = 0;
+        for (size_t n = 0; n < batch; ++n) total += dd_plane_sum(x + (n * channels + c) * spatial, spatial);
+        sums[c] += (float)total;
+    }
+}

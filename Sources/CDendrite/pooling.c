@@ -3,6 +3,7 @@
 // (padding never wins); the 2×2 stride-2 unpadded case — most CNNs' pooling — has its own loop.
 #include "CDendrite.h"
 #include <math.h>
+#include <stdlib.h>
 
 #define DD_HOT __attribute__((target_clones("avx2", "default")))
 
@@ -35,16 +36,54 @@ static inline __attribute__((always_inline)) void dd_maxpool_2x2_plane(const flo
     }
 }
 
+// The same for planes of even height and width, in two passes that vectorize whatever the width:
+// first the larger of each horizontal pair over the whole plane as one flat loop (pairs never
+// straddle rows), then of each vertical pair of those, row by row. Ties and NaN resolve as in
+// the one-pass loop (the earlier value wins a tie; the first NaN in reading order wins).
+// `pair_max`/`pair_index` hold height·width/2 entries.
+static inline __attribute__((always_inline)) void dd_maxpool_2x2_plane_two_pass(
+    const float *restrict plane, float *restrict out, int32_t *restrict index, int width, int out_h, int out_w,
+    float *restrict pair_max, int32_t *restrict pair_index, const int keep) {
+    const int pairs = out_h * 2 * out_w;
+    for (int j = 0; j < pairs; ++j) {
+        const float a = plane[2 * j], b = plane[2 * j + 1];
+        const int take = (b > a) | ((b != b) & (a == a));
+        pair_max[j] = take ? b : a;
+        if (keep) pair_index[j] = take ? 2 * j + 1 : 2 * j;
+    }
+    (void)width;
+    for (int oh = 0; oh < out_h; ++oh) {
+        const float *top = pair_max + (2 * oh) * out_w, *bottom = top + out_w;
+        const int32_t *top_index = pair_index + (2 * oh) * out_w, *bottom_index = top_index + out_w;
+        float *row = out + oh * out_w;
+        int32_t *row_index = keep ? index + oh * out_w : NULL;
+        for (int ow = 0; ow < out_w; ++ow) {
+            const float t = top[ow], u = bottom[ow];
+            const int take = (u > t) | ((u != u) & (t == t));
+            row[ow] = take ? u : t;
+            if (keep) row_index[ow] = take ? bottom_index[ow] : top_index[ow];
+        }
+    }
+}
+
 DD_HOT void dd_maxpool_forward(const float *restrict x, float *restrict y, int32_t *restrict argmax, size_t p0, size_t p1,
                                int height, int width, int kernel_h, int kernel_w, int stride_h, int stride_w,
                                int pad_h, int pad_w, int out_h, int out_w) {
     const size_t in_plane = (size_t)height * width, out_plane = (size_t)out_h * out_w;
     const int simple = kernel_h == 2 && kernel_w == 2 && stride_h == 2 && stride_w == 2 && pad_h == 0 && pad_w == 0
         && 2 * out_h <= height && 2 * out_w <= width;
+    const int exact = simple && 2 * out_h == height && 2 * out_w == width;
+    float *pair_max = exact ? malloc(in_plane / 2 * sizeof(float)) : NULL;
+    int32_t *pair_index = exact ? malloc(in_plane / 2 * sizeof(int32_t)) : NULL;
     for (size_t p = p0; p < p1; ++p) {
         const float *plane = x + p * in_plane;
         float *out = y + p * out_plane;
         int32_t *index = argmax ? argmax + p * out_plane : NULL;
+        if (pair_max && pair_index) {
+            if (index) dd_maxpool_2x2_plane_two_pass(plane, out, index, width, out_h, out_w, pair_max, pair_index, 1);
+            else dd_maxpool_2x2_plane_two_pass(plane, out, NULL, width, out_h, out_w, pair_max, pair_index, 0);
+            continue;
+        }
         if (simple) {
             if (index) dd_maxpool_2x2_plane(plane, out, index, width, out_h, out_w, 1);
             else dd_maxpool_2x2_plane(plane, out, NULL, width, out_h, out_w, 0);
@@ -74,4 +113,6 @@ DD_HOT void dd_maxpool_forward(const float *restrict x, float *restrict y, int32
             }
         }
     }
+    free(pair_max);
+    free(pair_index);
 }

@@ -91,4 +91,35 @@ final class VectorizedKernelTests: XCTestCase {
         layer.reseed(3)
         XCTAssertEqual(try layer(Tensor.ones([7])).scalars, first)
     }
+
+    /// 2×2 max pooling over planes of even size (the two-pass kernel) against a plain loop,
+    /// on values with many ties, NaNs and infinities: outputs and where the gradient goes.
+    func testTwoByTwoMaxPoolingMatchesAPlainLoop() throws {
+        var generator = RandomGenerator(seed: 31)
+        let (n, c, h, w) = (2, 3, 8, 14)
+        let palette: [Float] = [0, 1, 1, 2, -.infinity, .infinity, .nan, -3]
+        let values = (0..<(n * c * h * w)).map { _ in palette[generator.nextInt(below: palette.count)] }
+        let x = try Tensor(shape: [n, c, h, w], scalars: values).requiringGradient()
+        let y = try maxPool2d(x, kernelSize: (2, 2))
+        try y.backward(seed: Tensor.ones(y.shape))
+        var expectedOutput: [Float] = [], expectedGradient = [Float](repeating: 0, count: values.count)
+        for plane in 0..<(n * c) {
+            for oh in 0..<(h / 2) {
+                for ow in 0..<(w / 2) {
+                    // Reading order a, b, c, d; a later value wins when larger, or NaN over a non-NaN.
+                    var best = Float.nan, bestIndex = -1
+                    for (dh, dw) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+                        let index = plane * h * w + (2 * oh + dh) * w + 2 * ow + dw, v = values[index]
+                        if bestIndex < 0 || v > best || (v.isNaN && !best.isNaN) { best = v; bestIndex = index }
+                    }
+                    expectedOutput.append(best)
+                    expectedGradient[bestIndex] += 1
+                }
+            }
+        }
+        for (i, (got, expected)) in zip(y.scalars, expectedOutput).enumerated() {
+            XCTAssertTrue(got == expected || (got.isNaN && expected.isNaN), "output \(i): \(got) vs \(expected)")
+        }
+        XCTAssertEqual(try XCTUnwrap(x.gradient).scalars, expectedGradient)
+    }
 }

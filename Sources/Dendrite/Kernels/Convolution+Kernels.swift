@@ -151,15 +151,8 @@ public func conv2dBackwardBias(gradOutput: Tensor, geometry g: Conv2DGeometry,
     try g.check(gradOutput, g.outputShape, "gradOutput", "conv2dBackwardBias")
     try g.check(dBias, [g.outputChannels], "dBias", "conv2dBackwardBias")
     dBias.makeUnique()
-    let plane = g.outputHeight * g.outputWidth
-    for o in 0..<g.outputChannels {
-        var total: Double = 0
-        for n in 0..<g.batch {
-            let p = gradOutput.storage.base + (n * g.outputChannels + o) * plane
-            var partial: Float = 0
-            for q in 0..<plane { partial += p[q] }
-            total += Double(partial)
-        }
-        dBias.storage.base[o] += Float(total)
+    let plane = g.outputHeight * g.outputWidth, source = gradOutput.storage.base, sums = dBias.storage.base
+    inParallel(rows: g.outputChannels, rowLength: g.batch * plane) { start, count in
+        dd_channel_sums(source, g.batch, g.outputChannels, plane, start, start + count, sums)
     }
 }
