@@ -4,6 +4,10 @@
 #include "CDendrite.h"
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
+
+typedef float dd_f4 __attribute__((ext_vector_type(4)));
+typedef int32_t dd_i4 __attribute__((ext_vector_type(4)));
 
 #define DD_HOT __attribute__((target_clones("avx2", "default")))
 
@@ -57,6 +61,32 @@ static inline __attribute__((always_inline)) void dd_maxpool_2x2_plane_two_pass(
         const int32_t *top_index = pair_index + (2 * oh) * out_w, *bottom_index = top_index + out_w;
         float *row = out + oh * out_w;
         int32_t *row_index = keep ? index + oh * out_w : NULL;
+        // Rows of 7 or 14 outputs are too short for the loop vectorizer, and scalar float selects
+        // become branches that random data mispredicts: four outputs at a time with explicit
+        // vectors and mask blends, the last four overlapping the previous ones when out_w is
+        // not a multiple of 4 (recomputing an output writes the same value).
+        if (out_w >= 4) {
+            for (int start = 0; start < out_w; start += 4) {
+                const int ow = start + 4 <= out_w ? start : out_w - 4;
+                dd_f4 t, u;
+                memcpy(&t, top + ow, sizeof t);
+                memcpy(&u, bottom + ow, sizeof u);
+                const dd_i4 mask = (u > t) | ((u != u) & (t == t));
+                dd_i4 tb, ub;
+                memcpy(&tb, &t, sizeof tb);
+                memcpy(&ub, &u, sizeof ub);
+                const dd_i4 chosen = (tb & ~mask) | (ub & mask);
+                memcpy(row + ow, &chosen, sizeof chosen);
+                if (keep) {
+                    dd_i4 ti, bi;
+                    memcpy(&ti, top_index + ow, sizeof ti);
+                    memcpy(&bi, bottom_index + ow, sizeof bi);
+                    const dd_i4 index_chosen = (ti & ~mask) | (bi & mask);
+                    memcpy(row_index + ow, &index_chosen, sizeof index_chosen);
+                }
+            }
+            continue;
+        }
         for (int ow = 0; ow < out_w; ++ow) {
             const float t = top[ow], u = bottom[ow];
             const int take = (u > t) | ((u != u) & (t == t));
