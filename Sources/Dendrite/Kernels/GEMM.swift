@@ -64,17 +64,43 @@ public func batchedGEMM(transposeA: Bool = false, transposeB: Bool = false, batc
                                             reason: "holds \(c.count) scalars; expected \(batch)×\(sizeC)")
     }
     c.makeUnique()
-    let lda = transposeA ? m : k, ldb = transposeB ? k : n
-    let pa = a.storage.base, pb = b.storage.base, pc = c.storage.base
+    runBatchedProducts(transposeA: transposeA, transposeB: transposeB, batch: batch, m: m, n: n, k: k, alpha: alpha,
+                       a: a.storage.base, strideA: strideA, b: b.storage.base, strideB: strideB, beta: beta,
+                       c: c.storage.base)
+}
+
+/// Batched GEMM over sub-ranges of larger buffers: the `batch` matrices of A, B and C start at
+/// the given element offsets and follow one another (no broadcasting). For fused ops that keep
+/// several operands in one buffer, as attention's packed queries, keys and values.
+///
+/// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` when a range does not fit.
+func batchedGEMM(transposeA: Bool = false, transposeB: Bool = false, batch: Int, m: Int, n: Int, k: Int,
+                 alpha: Float = 1, a: Tensor, aOffset: Int, b: Tensor, bOffset: Int,
+                 beta: Float = 0, c: inout Tensor, cOffset: Int) throws {
+    for (name, count, offset, size) in [("a", a.count, aOffset, m * k), ("b", b.count, bOffset, k * n), ("c", c.count, cOffset, m * n)]
+    where batch < 0 || offset < 0 || offset + batch * size > count {
+        throw DendriteError.invalidArgument(operation: "batchedGEMM", argument: name,
+                                            reason: "\(batch) matrices of \(size) from offset \(offset) overrun its \(count) scalars")
+    }
+    c.makeUnique()
+    runBatchedProducts(transposeA: transposeA, transposeB: transposeB, batch: batch, m: m, n: n, k: k, alpha: alpha,
+                       a: a.storage.base + aOffset, strideA: m * k, b: b.storage.base + bOffset, strideB: k * n,
+                       beta: beta, c: c.storage.base + cOffset)
+}
+
+/// The products of a validated batched GEMM. OpenBLAS runs a product below 2¹⁸ multiply-adds on
+/// the calling thread alone (its SMP threshold), so small products — attention's per-head QKᵀ
+/// and AV — are spread over the cores here instead, each core taking a contiguous share.
+private func runBatchedProducts(transposeA: Bool, transposeB: Bool, batch: Int, m: Int, n: Int, k: Int, alpha: Float,
+                                a pa: UnsafeMutablePointer<Float>, strideA: Int, b pb: UnsafeMutablePointer<Float>, strideB: Int,
+                                beta: Float, c pc: UnsafeMutablePointer<Float>) {
+    let lda = transposeA ? m : k, ldb = transposeB ? k : n, sizeC = m * n
     func products(_ start: Int, _ count: Int) {
         for i in start..<(start + count) {
             gemmUnchecked(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
                           a: pa + i * strideA, lda: lda, b: pb + i * strideB, ldb: ldb, beta: beta, c: pc + i * sizeC, ldc: n)
         }
     }
-    // OpenBLAS runs a product below 2¹⁸ multiply-adds on the calling thread alone (its
-    // SMP threshold), so small products — attention's per-head QKᵀ and AV — are spread over the
-    // cores here instead, each core taking a contiguous share of the batch.
     let chunks = Swift.min(threadCount, batch)
     if chunks > 1 && m * n * k < 1 << 18 {
         let share = (batch + chunks - 1) / chunks
