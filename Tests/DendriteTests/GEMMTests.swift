@@ -54,6 +54,37 @@ final class GEMMTests: XCTestCase {
         XCTAssertEqual(reference.scalars, [2, 2, 2, 2])
     }
 
+    /// beta = 0 clears C before the product (Dendrite does it, not OpenBLAS): NaN in C must not
+    /// survive, padding columns beyond n stay untouched, on thin products (run on one OpenBLAS
+    /// thread) and wide ones alike — and the configured thread count is back afterwards.
+    func testBetaZeroClearsOnlyTheProductColumnsAndRestoresTheThreadCount() throws {
+        let original = Dendrite.threadCount
+        defer { Dendrite.threadCount = original }
+        Dendrite.threadCount = 2
+        var generator = RandomGenerator(seed: 77)
+        for (m, n, k, thin) in [(37, 10, 53, true), (10, 45, 128, true), (41, 47, 33, false)] {
+            XCTAssertEqual(isThinProduct(m: m, n: n, k: k), thin, "\(m)×\(n)×\(k)")
+            for ldc in [n, n + 3] {
+                let a = Tensor.uniform([m * k], low: -1, high: 1, generator: &generator)
+                let b = Tensor.uniform([k * n], low: -1, high: 1, generator: &generator)
+                var fast = Tensor.full([m * ldc], .nan), reference = Tensor.full([m * ldc], .nan)
+                try gemm(m: m, n: n, k: k, a: a, b: b, beta: 0, c: &fast, ldc: ldc)
+                try gemmNaive(m: m, n: n, k: k, a: a, b: b, beta: 0, c: &reference, ldc: ldc)
+                for row in 0..<m {
+                    for column in 0..<ldc {
+                        let (got, want) = (fast.scalars[row * ldc + column], reference.scalars[row * ldc + column])
+                        if column < n {
+                            XCTAssertEqual(got, want, accuracy: 1e-4, "\(m)×\(n)×\(k) ldc \(ldc) at (\(row), \(column))")
+                        } else {
+                            XCTAssertTrue(got.isNaN, "padding column \(column) of row \(row) was written")
+                        }
+                    }
+                }
+                XCTAssertTrue(Dendrite.backendDescription.hasSuffix("2 threads"), Dendrite.backendDescription)
+            }
+        }
+    }
+
     func testGEMMRejectsUndersizedOperandsAndLeadingDimensions() {
         let a = Tensor.ones([2, 3]), b = Tensor.ones([3, 4])
         var c = Tensor.zeros([2, 4])

@@ -4,13 +4,13 @@ import XCTest
 final class TransformerTests: XCTestCase {
     var generator = RandomGenerator(seed: 12)
 
-    /// Large enough (≥ 2¹⁶ elements) for the fused layer norm to split its rows over the cores:
+    /// Large enough (≥ `parallelElementThreshold` elements) for the fused layer norm to split its rows over the cores:
     /// output and every gradient against the same math composed from tensor operations.
     func testLayerNormSplitOverCoresMatchesComposedOps() throws {
         var generator = RandomGenerator(seed: 41)
-        let input = Tensor.normal([301, 256], generator: &generator) * 3 + 1
+        let input = Tensor.normal([1031, 256], generator: &generator) * 3 + 1
         let gammaValue = Tensor.normal([256], generator: &generator), betaValue = Tensor.normal([256], generator: &generator)
-        let upstream = Tensor.normal([301, 256], generator: &generator)
+        let upstream = Tensor.normal([1031, 256], generator: &generator)
         let (x1, g1, b1) = (input.requiringGradient(), gammaValue.requiringGradient(), betaValue.requiringGradient())
         let fused = try layerNorm(x1, weight: g1, bias: b1)
         try fused.backward(seed: upstream)

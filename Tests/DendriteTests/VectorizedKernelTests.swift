@@ -41,10 +41,10 @@ final class VectorizedKernelTests: XCTestCase {
         }
     }
 
-    /// Elementwise ops over more than 2¹⁶ elements take the parallel path; they must agree with
+    /// Elementwise ops over `parallelElementThreshold` elements or more take the parallel path; they must agree with
     /// a plain loop everywhere, including the chunk boundary.
     func testParallelElementwiseOpsMatchAPlainLoop() throws {
-        let n = (1 << 16) + 37
+        let n = parallelElementThreshold + 37
         var generator = RandomGenerator(seed: 13)
         let a = Tensor.normal([n], generator: &generator), b = Tensor.normal([n], generator: &generator)
         let sum = try a + b, product = try a * b, activated = a.relu(), leaky = a.leakyRelu(negativeSlope: 0.2)

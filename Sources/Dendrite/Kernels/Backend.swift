@@ -28,6 +28,18 @@ func concurrentlyWithSingleThreadedBLAS(chunks: Int, _ body: (Int) -> Void) {
     openblas_set_num_threads(threads)
 }
 
+/// Runs `body` with OpenBLAS on the calling thread alone, then restores the configured count;
+/// does nothing special when OpenBLAS is single-threaded already (inside
+/// `concurrentlyWithSingleThreadedBLAS`, or at `threadCount` 1).
+@inline(__always)
+func onOneBLASThread(_ body: () -> Void) {
+    let threads = configuredBLASThreads
+    guard threads > 1, openblas_get_num_threads() > 1 else { return body() }
+    openblas_set_num_threads(1)
+    body()
+    openblas_set_num_threads(threads)
+}
+
 /// One line describing the compute backend: OpenBLAS version and build, the CPU core kernel it
 /// selected at run time, and the thread count. For example
 /// `OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Zen MAX_THREADS=64 · core Zen · 2 threads`.

@@ -2,7 +2,7 @@ import Dispatch
 
 // Elementwise loops over contiguous storage. Each public-facing op passes a literal closure;
 // `@inline(__always)` lets the optimizer specialize and vectorize the loop per op. Arrays of
-// 2¹⁶ elements or more are split over the cores (`inParallel`).
+// `parallelElementThreshold` elements or more are split over the cores (`inParallel`).
 //
 // The chunk bodies take their pointers as an argument (`ElementwiseOperands`) instead of
 // capturing them: the op's closure is then the body's only capture, a constant after inlining,
@@ -23,11 +23,18 @@ struct ElementwiseOperands {
     }
 }
 
+/// Loops over this many elements or more are split over the cores. Waking a second core costs
+/// tens of microseconds on the VMs Dendrite is measured on (its idle vCPU halts): a ReLU over
+/// 2¹⁶ elements took 13 µs on one core and 30–47 µs split in two after an idle gap, and splitting
+/// pays only from about 2¹⁸ elements (1 MiB) on. Docs/Benchmarks.md has the A/B runs.
+let parallelElementThreshold = 1 << 18
+
 /// Runs `body(start, count, operands)` over `0..<count` in one chunk per core when there are
-/// 2¹⁶ elements or more, passing `operands` through rather than letting `body` capture them.
+/// ``parallelElementThreshold`` elements or more, passing `operands` through rather than letting
+/// `body` capture them.
 func inParallel(_ count: Int, _ operands: ElementwiseOperands,
                 _ body: (_ start: Int, _ count: Int, _ operands: ElementwiseOperands) -> Void) {
-    let chunks = count >= 1 << 16 ? Swift.min(max(threadCount, 1), (count + (1 << 15) - 1) >> 15) : 1
+    let chunks = count >= parallelElementThreshold ? Swift.min(max(threadCount, 1), (count + (1 << 15) - 1) >> 15) : 1
     guard chunks > 1 else { return body(0, count, operands) }
     let size = (count + chunks - 1) / chunks
     DispatchQueue.concurrentPerform(iterations: chunks) { chunk in

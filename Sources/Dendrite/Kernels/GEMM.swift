@@ -1,6 +1,7 @@
 import COpenBLAS
 import Dispatch
 import CDendrite
+import Glibc
 
 // The one GEMM entry point. Row-major throughout: `lda` is the distance between rows of A as
 // stored (k for an untransposed [m, k] A, m for a transposed [k, m] one).
@@ -167,8 +168,33 @@ func gemmUnchecked(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, a
                    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
     guard m > 0, n > 0 else { return }
-    cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    var beta = beta
+    if beta == 0 && k > 0 {
+        // Before a product with beta = 0, OpenBLAS 0.3.21 clears C with one 4-byte store at a
+        // time (sgemm_beta: 8 % of the MLP step's samples, stalled on the store buffer); memset
+        // clears it three times faster, and beta = 1 then skips that pass. Its kernels read C in
+        // both cases, so the results are bitwise the same.
+        if ldc == n {
+            memset(c, 0, m * n * MemoryLayout<Float>.stride)
+        } else {
+            for row in 0..<m { memset(c + row * ldc, 0, n * MemoryLayout<Float>.stride) }
+        }
+        beta = 1
+    }
+    let run = {
+        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+    isThinProduct(m: m, n: n, k: k) ? onOneBLASThread(run) : run()
+}
+
+/// Whether a product is thin enough (a side of 32 or less, at most 2²³ multiply-adds) to run
+/// faster on one core: OpenBLAS splits such products over its threads poorly — 128×10×512 (a
+/// 10-class head) took 44 µs on one thread and 73 µs on two, 128×10×4096 312 µs against 544 µs,
+/// while 8192×10×512 was faster on two (Docs/Benchmarks.md).
+@inline(__always)
+func isThinProduct(m: Int, n: Int, k: Int) -> Bool {
+    Swift.min(m, n, k) <= 32 && m * n * k <= 1 << 23
 }
 
 extension Tensor {

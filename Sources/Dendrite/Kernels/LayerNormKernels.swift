@@ -24,7 +24,7 @@ enum LayerNormKernels {
                          rows: Int, columns: Int) -> (dInput: Tensor, dGamma: Tensor, dBeta: Tensor) {
         let dx = TensorStorage(uninitializedCount: x.count)
         // One zeroed (dγ, dβ) pair per range of rows, added up afterwards.
-        let chunks = rows * columns >= 1 << 16 ? Swift.max(1, Swift.min(threadCount, rows)) : 1
+        let chunks = rows * columns >= parallelElementThreshold ? Swift.max(1, Swift.min(threadCount, rows)) : 1
         let partials = (0..<chunks).map { _ in (TensorStorage(count: columns), TensorStorage(count: columns)) }
         let share = (rows + chunks - 1) / Swift.max(chunks, 1)
         mean.withUnsafeBufferPointer { meanBuffer in

@@ -122,7 +122,7 @@ extension OptimizerKernels {
 }
 
 func inParallel(_ count: Int, _ body: (_ start: Int, _ count: Int) -> Void) {
-    let chunks = count >= 1 << 16 ? Swift.min(max(threadCount, 1), (count + (1 << 15) - 1) >> 15) : 1
+    let chunks = count >= parallelElementThreshold ? Swift.min(max(threadCount, 1), (count + (1 << 15) - 1) >> 15) : 1
     guard chunks > 1 else { return body(0, count) }
     let size = (count + chunks - 1) / chunks
     DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
@@ -133,7 +133,7 @@ func inParallel(_ count: Int, _ body: (_ start: Int, _ count: Int) -> Void) {
 
 /// Runs `body` over `0..<rows` in contiguous row ranges, one per core when the rows hold at
 /// least `minimumElements` elements in all (row-wise kernels: softmax, normalization, pooling).
-func inParallel(rows: Int, rowLength: Int, minimumElements: Int = 1 << 16, _ body: (_ startRow: Int, _ rowCount: Int) -> Void) {
+func inParallel(rows: Int, rowLength: Int, minimumElements: Int = parallelElementThreshold, _ body: (_ startRow: Int, _ rowCount: Int) -> Void) {
     let chunks = rows * rowLength >= minimumElements ? Swift.min(max(threadCount, 1), rows) : 1
     guard chunks > 1 else { return body(0, rows) }
     let size = (rows + chunks - 1) / chunks

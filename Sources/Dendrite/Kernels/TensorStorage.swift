@@ -8,13 +8,16 @@ import CDendrite
 /// without it glibc serves every buffer above 128 KiB with its own mmap/munmap, and a training
 /// step pays page faults for every activation and gradient.
 ///
-/// Also shortens how long OpenBLAS's idle workers spin (`sched_yield`) after a call: at its
-/// default (2²⁸ cycles) a worker keeps a core busy through all the non-GEMM work of a training
-/// step; at 2¹⁰ it sleeps and is woken by the next GEMM (Docs/Benchmarks.md has the figures).
+/// Also shortens how long OpenBLAS's idle workers spin (`sched_yield`) after a call, from its
+/// default 2²⁸ cycles (a tenth of a second: a worker kept a core busy through all the non-GEMM
+/// work of a training step) to 2²² (about a millisecond and a half): long enough to be awake for
+/// the next GEMM of a step — waking a sleeping worker costs tens of microseconds on a VM — and
+/// short enough to let the cores go soon after. Docs/Benchmarks.md has the A/B runs (2¹⁰ was
+/// 10–12 % slower on the MLP and transformer steps).
 /// Every BLAS call needs tensors, so this runs before the first one.
 private let heapTuning: Void = {
     dd_tune_heap()
-    _ = dd_tune_blas_threads(10)
+    _ = dd_tune_blas_threads(22)
 }()
 
 final class TensorStorage: @unchecked Sendable {
