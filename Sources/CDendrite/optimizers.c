@@ -1,9 +1,9 @@
 // Fused optimizer updates (PyTorch's formulas), vectorized: `restrict` tells the compiler the
-// arrays do not overlap, and target_clones adds an AVX2 version picked at load time.
+// arrays do not overlap, and target_clones adds an AVX2+FMA (x86-64-v3) version picked at load time.
 #include "CDendrite.h"
 #include <math.h>
 
-#define DD_HOT __attribute__((target_clones("avx2", "default")))
+#define DD_HOT __attribute__((target_clones("arch=x86-64-v3", "default")))
 
 // `sqrtf` may set errno, which keeps the loops scalar (one vsqrtss/vdivss per element: RMSprop
 // was 19 % of the MLP step's samples). The elementwise builtin is the IEEE square root without

@@ -57,6 +57,42 @@ final class VectorizedKernelTests: XCTestCase {
         }
     }
 
+    /// A broadcast operand that repeats along the leading axes (a bias, a mask) takes the
+    /// contiguous-run path, on either side of a non-commutative op, in one chunk and split over
+    /// the cores (a period that does not divide the chunk size); every element against a loop.
+    func testRepeatingBroadcastOperandsMatchAPlainLoop() throws {
+        var generator = RandomGenerator(seed: 31)
+        for (full, part) in [([7, 5, 3], [5, 3]), ([4, 9], [1, 9]), ([3, 2, 11], [1, 1, 11]), ([parallelElementThreshold / 96 + 1, 96], [96]),
+                             ([2, parallelElementThreshold / 1000 + 3, 1000], [1000])] {
+            let a = Tensor.normal(full, generator: &generator), b = Tensor.normal(part, generator: &generator)
+            let period = part.reduce(1, *)
+            XCTAssertEqual(Broadcasting.repeatingPeriod(of: part, in: full), period)
+            let (av, bv) = (a.scalars, b.scalars)
+            let difference = try a - b, reversed = try b - a, quotient = try b / (a.abs() + 1)
+            XCTAssertEqual(difference.shape, full)
+            XCTAssertEqual(reversed.shape, full)
+            let (dv, rv, qv) = (difference.scalars, reversed.scalars, quotient.scalars)
+            var mismatches = 0
+            for i in 0..<a.count {
+                let j = i % period
+                if dv[i] != av[i] - bv[j] || rv[i] != bv[j] - av[i] || qv[i] != bv[j] / (abs(av[i]) + 1) {
+                    mismatches += 1
+                    if mismatches <= 3 { XCTFail("element \(i) of \(full): \(dv[i]) \(rv[i]) \(qv[i])") }
+                }
+            }
+            XCTAssertEqual(mismatches, 0, "\(full) over \(part)")
+        }
+        XCTAssertNil(Broadcasting.repeatingPeriod(of: [5, 1], in: [5, 3]), "a column broadcast does not repeat")
+        XCTAssertNil(Broadcasting.repeatingPeriod(of: [5, 1], in: [2, 5, 3]), "nor does a middle-axis one")
+        XCTAssertEqual(Broadcasting.repeatingPeriod(of: [1, 3], in: [2, 5, 3]), 3)
+        // The general path (column broadcast) still agrees.
+        let column = Tensor.normal([6, 1], generator: &generator), matrix = Tensor.normal([6, 7], generator: &generator)
+        let centered = try matrix - column
+        for row in 0..<6 { for col in 0..<7 {
+            XCTAssertEqual(centered.scalars[row * 7 + col], matrix.scalars[row * 7 + col] - column.scalars[row])
+        } }
+    }
+
     /// A gradient the caller holds keeps its value when later backward passes accumulate in place.
     func testAccumulatingInPlaceLeavesHeldGradientsAlone() throws {
         let x = Tensor([1, 2, 3]).requiringGradient()

@@ -16,10 +16,12 @@ struct ElementwiseOperands {
     var c: UnsafeMutablePointer<Float>
     var out: UnsafeMutablePointer<Float>
     var scalar: Float
+    /// For a broadcast operand that repeats: element `i` of the result reads its element `i % period`.
+    var period: Int
 
     init(a: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>? = nil, c: UnsafeMutablePointer<Float>? = nil,
-         out: UnsafeMutablePointer<Float>, scalar: Float = 0) {
-        (self.a, self.b, self.c, self.out, self.scalar) = (a, b ?? a, c ?? a, out, scalar)
+         out: UnsafeMutablePointer<Float>, scalar: Float = 0, period: Int = 1) {
+        (self.a, self.b, self.c, self.out, self.scalar, self.period) = (a, b ?? a, c ?? a, out, scalar, period)
     }
 }
 
@@ -91,6 +93,27 @@ enum ElementwiseKernels {
             inParallel(total, ElementwiseOperands(a: pb, out: po, scalar: pa[0])) { start, count, o in
                 for i in start..<(start + count) { o.out[i] = f(o.scalar, o.a[i]) }
             }
+        } else if a.shape == shape, let period = Broadcasting.repeatingPeriod(of: b.shape, in: shape) {
+            // b repeats along the leading axes (a bias, a mask): contiguous runs of both.
+            inParallel(total, ElementwiseOperands(a: pa, b: pb, out: po, period: period)) { start, count, o in
+                var i = start
+                while i < start + count {
+                    let j = i % o.period, run = Swift.min(o.period - j, start + count - i)
+                    let (out, x, y) = (o.out + i, o.a + i, o.b + j)   // offset pointers: the loop vectorizes
+                    for k in 0..<run { out[k] = f(x[k], y[k]) }
+                    i += run
+                }
+            }
+        } else if b.shape == shape, let period = Broadcasting.repeatingPeriod(of: a.shape, in: shape) {
+            inParallel(total, ElementwiseOperands(a: pa, b: pb, out: po, period: period)) { start, count, o in
+                var i = start
+                while i < start + count {
+                    let j = i % o.period, run = Swift.min(o.period - j, start + count - i)
+                    let (out, x, y) = (o.out + i, o.a + j, o.b + i)
+                    for k in 0..<run { out[k] = f(x[k], y[k]) }
+                    i += run
+                }
+            }
         } else if total > 0 {
             let sa = Broadcasting.strides(of: a.shape, in: shape)
             let sb = Broadcasting.strides(of: b.shape, in: shape)
@@ -100,16 +123,18 @@ enum ElementwiseKernels {
             var counter = [Int](repeating: 0, count: rank)
             var offsetA = 0, offsetB = 0, o = 0
             while o < total {
+                // Offset pointers, so that the inner loops index with 0..<inner (no overflow checks) and vectorize.
+                let (out, x, y) = (po + o, pa + offsetA, pb + offsetB)
                 if ia == 1 && ib == 1 {
-                    for i in 0..<inner { po[o + i] = f(pa[offsetA + i], pb[offsetB + i]) }
+                    for i in 0..<inner { out[i] = f(x[i], y[i]) }
                 } else if ia == 1 && ib == 0 {
-                    let s = pb[offsetB]
-                    for i in 0..<inner { po[o + i] = f(pa[offsetA + i], s) }
+                    let s = y[0]
+                    for i in 0..<inner { out[i] = f(x[i], s) }
                 } else if ia == 0 && ib == 1 {
-                    let s = pa[offsetA]
-                    for i in 0..<inner { po[o + i] = f(s, pb[offsetB + i]) }
+                    let s = x[0]
+                    for i in 0..<inner { out[i] = f(s, y[i]) }
                 } else {
-                    for i in 0..<inner { po[o + i] = f(pa[offsetA + i * ia], pb[offsetB + i * ib]) }
+                    for i in 0..<inner { out[i] = f(x[i &* ia], y[i &* ib]) }
                 }
                 o += inner
                 // Advance the outer counter (axes rank-2 … 0).

@@ -90,8 +90,9 @@ func batchedGEMM(transposeA: Bool = false, transposeB: Bool = false, batch: Int,
 }
 
 /// The products of a validated batched GEMM. OpenBLAS runs a product below 2¹⁸ multiply-adds on
-/// the calling thread alone (its SMP threshold), so small products — attention's per-head QKᵀ
-/// and AV — are spread over the cores here instead, each core taking a contiguous share.
+/// the calling thread alone (its SMP threshold), and Dendrite runs thin ones there too
+/// (``isThinProduct(m:n:k:)``), so such products — attention's per-head QKᵀ and AV — are spread
+/// over the cores here instead, each core taking a contiguous share.
 private func runBatchedProducts(transposeA: Bool, transposeB: Bool, batch: Int, m: Int, n: Int, k: Int, alpha: Float,
                                 a pa: UnsafeMutablePointer<Float>, strideA: Int, b pb: UnsafeMutablePointer<Float>, strideB: Int,
                                 beta: Float, c pc: UnsafeMutablePointer<Float>) {
@@ -103,9 +104,9 @@ private func runBatchedProducts(transposeA: Bool, transposeB: Bool, batch: Int, 
         }
     }
     let chunks = Swift.min(threadCount, batch)
-    if chunks > 1 && m * n * k < 1 << 18 {
+    if chunks > 1 && (m * n * k < 1 << 18 || isThinProduct(m: m, n: n, k: k)) {
         let share = (batch + chunks - 1) / chunks
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        concurrentlyWithSingleThreadedBLAS(chunks: chunks) { chunk in
             let start = chunk * share
             if start < batch { products(start, Swift.min(share, batch - start)) }
         }

@@ -24,6 +24,17 @@ enum Broadcasting {
         return strides
     }
 
+    /// The element count of `shape` when it repeats unchanged along `target`'s leading axes —
+    /// its dimensions, after any leading 1s, are `target`'s trailing ones (a bias `[C]` over
+    /// `[N, C]`, a mask `[T, T]` over `[B, T, T]`) — so that element `i` of the broadcast is
+    /// element `i % period`; `nil` otherwise.
+    static func repeatingPeriod(of shape: [Int], in target: [Int]) -> Int? {
+        let trimmed = shape.drop { $0 == 1 }
+        guard trimmed.count <= target.count, target.suffix(trimmed.count).elementsEqual(trimmed) else { return nil }
+        let period = trimmed.reduce(1, *)
+        return period > 0 ? period : nil
+    }
+
     /// The axes of `target` that were broadcast from `shape` (to sum a gradient over).
     static func reducedAxes(from shape: [Int], to target: [Int]) -> [Int] {
         let offset = target.count - shape.count
