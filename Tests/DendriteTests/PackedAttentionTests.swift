@@ -1,17 +1,46 @@
 import XCTest
 @testable import Dendrite
 
-/// Self-attention's fused path (one packed projection, `packedSelfAttention`) against the
-/// general path it replaces, and a finite-difference check of the fused op itself.
+/// Self-attention's fused path (one packed projection, `packedSelfAttention` on per-head strided
+/// GEMMs) against the general path it replaces, and finite-difference checks of the fused op.
 final class PackedAttentionTests: XCTestCase {
     var generator = RandomGenerator(seed: 17)
 
     func testPackedAttentionGradientsByFiniteDifferences() throws {
-        let packed = Tensor.normal([3, 2, 4, 3], generator: &generator)
-        try checkGradients([packed], "packed attention") { try packedSelfAttention($0[0], additiveMask: nil) }
+        let projected = Tensor.normal([2, 4, 3 * 6], generator: &generator)   // B 2, T 4, E 6 in 2 heads of 3
+        try checkGradients([projected], "packed attention") { try packedSelfAttention($0[0], heads: 2, additiveMask: nil) }
         let mask = causalMask(queryLength: 4, keyLength: 4)
-        try checkGradients([packed], "packed causal attention") { try packedSelfAttention($0[0], additiveMask: mask) }
-        XCTAssertThrowsError(try packedSelfAttention(Tensor.zeros([2, 2, 4, 3]), additiveMask: nil))
+        try checkGradients([projected], "packed causal attention") { try packedSelfAttention($0[0], heads: 2, additiveMask: mask) }
+        try checkGradients([Tensor.normal([1, 3, 3 * 4], generator: &generator)], "one head") {
+            try packedSelfAttention($0[0], heads: 1, additiveMask: nil)
+        }
+        XCTAssertThrowsError(try packedSelfAttention(Tensor.zeros([2, 4, 17]), heads: 2, additiveMask: nil), "3E not a multiple of 3·heads")
+        XCTAssertThrowsError(try packedSelfAttention(Tensor.zeros([4, 18]), heads: 2, additiveMask: nil), "not [B, T, 3E]")
+    }
+
+    /// The per-head GEMM on strided layouts against the same products on copied-out matrices,
+    /// including a transposed operand and a layout that would reach past its buffer.
+    func testHeadBatchedGEMMMatchesPerHeadProducts() throws {
+        let (batches, heads, t, d) = (2, 3, 5, 4)
+        let e = heads * d
+        let packed = Tensor.normal([batches, t, 3 * e], generator: &generator)
+        let layout = { (part: Int) in HeadLayout(offset: part * e, batchStride: t * 3 * e, headStride: d, rowStride: 3 * e) }
+        let square = HeadLayout(offset: 0, batchStride: heads * t * t, headStride: t * t, rowStride: t)
+        var scores = Tensor.full([batches * heads, t, t], .nan)
+        try headBatchedGEMM(transposeB: true, batches: batches, heads: heads, m: t, n: t, k: d, alpha: 0.5,
+                            a: packed, layout(0), b: packed, layout(1), c: &scores, square)
+        let values = packed.scalars, got = scores.scalars
+        for batch in 0..<batches { for head in 0..<heads { for i in 0..<t { for j in 0..<t {
+            var expected: Float = 0
+            for c in 0..<d {
+                expected += values[(batch * t + i) * 3 * e + head * d + c] * values[(batch * t + j) * 3 * e + e + head * d + c]
+            }
+            XCTAssertEqual(got[((batch * heads + head) * t + i) * t + j], 0.5 * expected, accuracy: 1e-4,
+                           "batch \(batch) head \(head) (\(i), \(j))")
+        } } } }
+        var tooSmall = Tensor.zeros([batches * heads * t * t - 1])
+        XCTAssertThrowsError(try headBatchedGEMM(transposeB: true, batches: batches, heads: heads, m: t, n: t, k: d,
+                                                 a: packed, layout(0), b: packed, layout(1), c: &tooSmall, square))
     }
 
     /// The same module, once attending `x` to itself (fused) and once to a copy of `x` with other

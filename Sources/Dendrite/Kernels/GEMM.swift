@@ -89,29 +89,32 @@ func batchedGEMM(transposeA: Bool = false, transposeB: Bool = false, batch: Int,
                        beta: beta, c: c.storage.base + cOffset)
 }
 
-/// The products of a validated batched GEMM. OpenBLAS runs a product below 2¹⁸ multiply-adds on
-/// the calling thread alone (its SMP threshold), and Dendrite runs thin ones there too
-/// (``isThinProduct(m:n:k:)``), so such products — attention's per-head QKᵀ and AV — are spread
-/// over the cores here instead, each core taking a contiguous share.
+/// The products of a validated batched GEMM, matrix after matrix `strideA`, `strideB` and
+/// `m·n` apart.
 private func runBatchedProducts(transposeA: Bool, transposeB: Bool, batch: Int, m: Int, n: Int, k: Int, alpha: Float,
                                 a pa: UnsafeMutablePointer<Float>, strideA: Int, b pb: UnsafeMutablePointer<Float>, strideB: Int,
                                 beta: Float, c pc: UnsafeMutablePointer<Float>) {
     let lda = transposeA ? m : k, ldb = transposeB ? k : n, sizeC = m * n
-    func products(_ start: Int, _ count: Int) {
-        for i in start..<(start + count) {
-            gemmUnchecked(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                          a: pa + i * strideA, lda: lda, b: pb + i * strideB, ldb: ldb, beta: beta, c: pc + i * sizeC, ldc: n)
-        }
+    spreadProducts(count: batch, m: m, n: n, k: k) { i in
+        gemmUnchecked(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                      a: pa + i * strideA, lda: lda, b: pb + i * strideB, ldb: ldb, beta: beta, c: pc + i * sizeC, ldc: n)
     }
-    let chunks = Swift.min(threadCount, batch)
+}
+
+/// Runs `product(i)` for `i` in `0..<count`: independent GEMMs of `m×n×k`. OpenBLAS runs a
+/// product below 2¹⁸ multiply-adds on the calling thread alone (its SMP threshold), and
+/// Dendrite runs thin ones there too (``isThinProduct(m:n:k:)``), so such products — attention's
+/// per-head QKᵀ and AV — are spread over the cores here instead, each core taking a contiguous
+/// share with OpenBLAS single-threaded meanwhile; larger ones run in turn, each on every core.
+func spreadProducts(count: Int, m: Int, n: Int, k: Int, _ product: (Int) -> Void) {
+    let chunks = Swift.min(threadCount, count)
     if chunks > 1 && (m * n * k < 1 << 18 || isThinProduct(m: m, n: n, k: k)) {
-        let share = (batch + chunks - 1) / chunks
+        let share = (count + chunks - 1) / chunks
         concurrentlyWithSingleThreadedBLAS(chunks: chunks) { chunk in
-            let start = chunk * share
-            if start < batch { products(start, Swift.min(share, batch - start)) }
+            for i in (chunk * share)..<Swift.min(count, (chunk + 1) * share) { product(i) }
         }
     } else {
-        products(0, batch)
+        for i in 0..<count { product(i) }
     }
 }
 

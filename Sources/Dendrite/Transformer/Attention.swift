@@ -121,17 +121,14 @@ public final class MultiHeadAttention: Module {
             let padding = try Tensor(shape: [b * h, 1, s], scalars: rows)
             mask = try mask.map { try $0 + padding } ?? padding
         }
-        let attended: Tensor
         if query.storage === key.storage && key.storage === value.storage && query.shape == key.shape && key.shape == value.shape {
-            // Self-attention: one projection GEMM over the packed weight, heads split in one copy
-            // ([B, T, 3, H, d] → [3, B·H, T, d]), and the fused attention op.
+            // Self-attention: one projection GEMM over the packed weight, then the fused op that
+            // works on the packed projection and returns the heads merged: no split or merge copies.
             let projected = try linear(query, weight: weight, bias: bias, operation: name)
-            let packed = try projected.reshaped(to: [b, t, 3, h, d]).permuted([2, 0, 3, 1, 4]).reshaped(to: [3, b * h, t, d])
-            attended = try packedSelfAttention(packed, additiveMask: mask)
-        } else {
-            let q = try project(query, 0, t), k = try project(key, 1, s), v = try project(value, 2, s)
-            attended = try scaledDotProductAttention(query: q, key: k, value: v, additiveMask: mask)
+            return try outProj(try packedSelfAttention(projected.reshaped(to: [b, t, 3 * e]), heads: h, additiveMask: mask))
         }
+        let q = try project(query, 0, t), k = try project(key, 1, s), v = try project(value, 2, s)
+        let attended = try scaledDotProductAttention(query: q, key: k, value: v, additiveMask: mask)
         let merged = try attended.reshaped(to: [b, h, t, d]).permuted([0, 2, 1, 3]).reshaped(to: [b, t, e])
         return try outProj(merged)
     }

@@ -1,44 +1,57 @@
-/// Scaled dot-product attention over queries, keys and values packed in one tensor
-/// `[3, N, T, d]` — self-attention's single input projection split into heads — as one fused op:
-/// `softmax(Q·Kᵀ/√d + mask)·V` → `[N, T, d]`.
+/// Multi-head scaled dot-product self-attention on the packed projection `[B, T, 3E]` — the
+/// queries, keys and values of all heads, as self-attention's single input projection makes
+/// them — as one fused op: per head, `softmax(Q·Kᵀ/√d + mask)·V`, merged back to `[B, T, E]`.
 ///
-/// Equal to ``scaledDotProductAttention(query:key:value:additiveMask:)`` on the three parts, but
-/// the backward pass writes the gradients of Q, K and V straight into one packed gradient, so
-/// the projection before it is one GEMM (not three on slices of its weight) and its gradient one
-/// GEMM too, with no slicing, scattering or accumulation in between.
+/// Equal to splitting the heads, ``scaledDotProductAttention(query:key:value:additiveMask:)``
+/// and merging them, but every per-head GEMM reads and writes the packed layouts in place
+/// (``headBatchedGEMM``): no split or merge copies forward, and the backward pass writes the
+/// gradients of Q, K and V straight into one packed gradient, so the projection's backward is one
+/// GEMM too.
 ///
-/// - Parameter additiveMask: broadcastable to `[N, T, T]` (`−∞` where a key is hidden).
-/// - Throws: ``DendriteError/shapeMismatch(operation:expected:got:)`` for a tensor that is not `[3, N, T, d]`.
-func packedSelfAttention(_ packed: Tensor, additiveMask: Tensor?) throws -> Tensor {
-    guard packed.rank == 4, packed.shape[0] == 3 else {
-        throw DendriteError.shapeMismatch(operation: "packedSelfAttention", expected: "[3, N, T, d]", got: "\(packed.shape)")
+/// - Parameters:
+///   - projected: `[B, T, 3E]`, each row `[q | k | v]`, each of those `heads` blocks of `d = E / heads`.
+///   - additiveMask: broadcastable to `[B·heads, T, T]` (`−∞` where a key is hidden).
+/// - Throws: ``DendriteError/shapeMismatch(operation:expected:got:)`` for a tensor that is not
+///   `[B, T, 3E]` with `E` a multiple of `heads`.
+func packedSelfAttention(_ projected: Tensor, heads: Int, additiveMask: Tensor?) throws -> Tensor {
+    guard projected.rank == 3, heads > 0, projected.shape[2] % (3 * heads) == 0 else {
+        throw DendriteError.shapeMismatch(operation: "packedSelfAttention", expected: "[B, T, 3E] with E a multiple of \(heads) heads",
+                                          got: "\(projected.shape)")
     }
-    let (n, t, d) = (packed.shape[1], packed.shape[2], packed.shape[3])
-    let block = n * t * d, scale = 1 / Float(d).squareRoot()
-    let (queries, keys, values) = (0, block, 2 * block)   // offsets of Q, K and V in `packed`
-    var scores = Tensor.gemmOutput([n, t, t])
-    try batchedGEMM(transposeB: true, batch: n, m: t, n: t, k: d, alpha: scale,
-                    a: packed, aOffset: queries, b: packed, bOffset: keys, c: &scores, cOffset: 0)
+    let (b, t, e) = (projected.shape[0], projected.shape[1], projected.shape[2] / 3)
+    let d = e / heads, scale = 1 / Float(max(d, 1)).squareRoot()
+    // Head h of batch entry i: in the projection at i·T·3E + part·E + h·d, rows 3E apart; in the
+    // merged output at i·T·E + h·d, rows E apart; its scores are contiguous [T, T] matrices.
+    func packed(_ part: Int) -> HeadLayout { HeadLayout(offset: part * e, batchStride: t * 3 * e, headStride: d, rowStride: 3 * e) }
+    let (queries, keys, values) = (packed(0), packed(1), packed(2))
+    let merged = HeadLayout(offset: 0, batchStride: t * e, headStride: d, rowStride: e)
+    let square = HeadLayout(offset: 0, batchStride: heads * t * t, headStride: t * t, rowStride: t)
+    var scores = Tensor.gemmOutput([b * heads, t, t])
+    try headBatchedGEMM(transposeB: true, batches: b, heads: heads, m: t, n: t, k: d, alpha: scale,
+                        a: projected, queries, b: projected, keys, c: &scores, square)
     if let additiveMask { scores = try scores + additiveMask.detached() }
-    let probabilities = SoftmaxKernels.forward(scores, rows: n * t, columns: t, logarithm: false)
-    var output = Tensor.gemmOutput([n, t, d])
-    try batchedGEMM(batch: n, m: t, n: d, k: t, a: probabilities, aOffset: 0, b: packed, bOffset: values,
-                    c: &output, cOffset: 0)
-    return output.recorded("attention(packed QKV)", [packed]) { g in
-        var gradient = Tensor.gemmOutput([3, n, t, d])
+    let probabilities = SoftmaxKernels.forward(scores, rows: b * heads * t, columns: t, logarithm: false)
+    // The heads' outputs interleave in each row of [B, T, E]: cleared once, then accumulated
+    // (beta 1) instead of cleared row piece by row piece.
+    var output = Tensor.zeros([b, t, e])
+    try headBatchedGEMM(batches: b, heads: heads, m: t, n: d, k: t, a: probabilities, square, b: projected, values,
+                        beta: 1, c: &output, merged)
+    return output.recorded("attention(packed QKV)", [projected]) { g in
+        var gradient = Tensor.zeros([b, t, 3 * e])
         // dV = Pᵀ·dO
-        try batchedGEMM(transposeA: true, batch: n, m: t, n: d, k: t, a: probabilities, aOffset: 0, b: g, bOffset: 0,
-                        c: &gradient, cOffset: values)
+        try headBatchedGEMM(transposeA: true, batches: b, heads: heads, m: t, n: d, k: t, a: probabilities, square,
+                            b: g, merged, beta: 1, c: &gradient, values)
         // dP = dO·Vᵀ, then through the softmax
-        var dProbabilities = Tensor.gemmOutput([n, t, t])
-        try batchedGEMM(transposeB: true, batch: n, m: t, n: t, k: d, a: g, aOffset: 0, b: packed, bOffset: values,
-                        c: &dProbabilities, cOffset: 0)
-        let dScores = SoftmaxKernels.backward(dProbabilities, output: probabilities, rows: n * t, columns: t, logarithm: false)
+        var dProbabilities = Tensor.gemmOutput([b * heads, t, t])
+        try headBatchedGEMM(transposeB: true, batches: b, heads: heads, m: t, n: t, k: d, a: g, merged,
+                            b: projected, values, c: &dProbabilities, square)
+        let dScores = SoftmaxKernels.backward(dProbabilities, output: probabilities, rows: b * heads * t, columns: t,
+                                              logarithm: false)
         // dQ = scale·dS·K, dK = scale·dSᵀ·Q
-        try batchedGEMM(batch: n, m: t, n: d, k: t, alpha: scale, a: dScores, aOffset: 0, b: packed, bOffset: keys,
-                        c: &gradient, cOffset: queries)
-        try batchedGEMM(transposeA: true, batch: n, m: t, n: d, k: t, alpha: scale, a: dScores, aOffset: 0, b: packed,
-                        bOffset: queries, c: &gradient, cOffset: keys)
+        try headBatchedGEMM(batches: b, heads: heads, m: t, n: d, k: t, alpha: scale, a: dScores, square,
+                            b: projected, keys, beta: 1, c: &gradient, queries)
+        try headBatchedGEMM(transposeA: true, batches: b, heads: heads, m: t, n: d, k: t, alpha: scale, a: dScores, square,
+                            b: projected, queries, beta: 1, c: &gradient, keys)
         return [gradient]
     }
 }
