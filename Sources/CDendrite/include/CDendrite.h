@@ -106,8 +106,14 @@ void dd_layernorm_forward(const float *x, const float *gamma, const float *beta,
 void dd_layernorm_backward(const float *dy, const float *x, const float *gamma, const float *mean, const float *inv_std,
                            float *dx, float *dgamma, float *dbeta, size_t r0, size_t r1, size_t columns);
 
-/// Keeps large freed blocks in the heap (no mmap/munmap per tensor). Called once by Dendrite.
-void dd_tune_heap(void);
+/// A 64-byte aligned buffer of at least `bytes` bytes for a tensor, or NULL when memory is
+/// exhausted. Buffers of 64 KiB and more are mmap'd pages, reused after `dd_buffer_release`
+/// through per-size free lists (capped at the peak bytes in use at once); smaller ones are malloc's.
+void *dd_buffer_acquire(size_t bytes);
+/// Returns a buffer from `dd_buffer_acquire` with the same `bytes`. Thread-safe, as is acquire.
+void dd_buffer_release(void *buffer, size_t bytes);
+/// Bytes of large buffers in use, the most ever in use at once, and kept for reuse.
+void dd_buffer_statistics(size_t *live, size_t *peak_live, size_t *cached);
 
 /// Makes OpenBLAS's idle worker threads sleep after spinning about 2^timeout_exponent cycles
 /// instead of OpenBLAS's 2^28 (≈ 0.1 s), so that between two GEMMs they do not compete with

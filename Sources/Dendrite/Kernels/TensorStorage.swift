@@ -4,35 +4,30 @@
 /// accessors, which are the only way in.
 import CDendrite
 
-/// Keeps freed tensor buffers in the process heap instead of returning each one to the kernel:
-/// without it glibc serves every buffer above 128 KiB with its own mmap/munmap, and a training
-/// step pays page faults for every activation and gradient.
-///
-/// Also shortens how long OpenBLAS's idle workers spin (`sched_yield`) after a call, from its
+/// Shortens how long OpenBLAS's idle workers spin (`sched_yield`) after a call, from its
 /// default 2²⁸ cycles (a tenth of a second: a worker kept a core busy through all the non-GEMM
 /// work of a training step) to 2²² (about a millisecond and a half): long enough to be awake for
 /// the next GEMM of a step — waking a sleeping worker costs tens of microseconds on a VM — and
 /// short enough to let the cores go soon after. Docs/Benchmarks.md has the A/B runs (2¹⁰ was
-/// 10–12 % slower on the MLP and transformer steps).
-/// Every BLAS call needs tensors, so this runs before the first one.
-private let heapTuning: Void = {
-    dd_tune_heap()
+/// 10–12 % slower on the MLP and transformer steps). Every BLAS call needs tensors, so this runs
+/// before the first one.
+private let blasThreadTuning: Void = {
     _ = dd_tune_blas_threads(22)
 }()
 
+/// Storage comes from `dd_buffer_acquire` (CDendrite/buffers.c): buffers of 64 KiB and more are
+/// mmap'd and, once released, kept in per-size free lists for the next tensor of that size. A
+/// training step frees and requests the same sizes every step, so they are reused without page
+/// faults; and they stay out of the malloc heap, which fragmented under that pattern (a CNN
+/// run's heap grew to 300–700 MB in some runs, 70 MB in others).
 final class TensorStorage: @unchecked Sendable {
     /// Number of `Float` elements.
     let count: Int
     let base: UnsafeMutablePointer<Float>
 
     /// Allocates `count` elements, zero-filled.
-    init(count: Int) {
-        precondition(count >= 0, "TensorStorage: negative count")
-        _ = heapTuning
-        self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride,
-                                                   alignment: 64)
-        base = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+    convenience init(count: Int) {
+        self.init(uninitializedCount: count)
         base.initialize(repeating: 0, count: max(count, 1))
     }
 
@@ -40,11 +35,24 @@ final class TensorStorage: @unchecked Sendable {
     /// element before anything reads it.
     init(uninitializedCount count: Int) {
         precondition(count >= 0, "TensorStorage: negative count")
-        _ = heapTuning
+        _ = blasThreadTuning
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+        guard let raw = dd_buffer_acquire(TensorStorage.byteCount(count)) else {
+            fatalError("Dendrite: out of memory allocating a tensor of \(count) elements")
+        }
         base = raw.bindMemory(to: Float.self, capacity: max(count, 1))
     }
+
+    /// Large-buffer bookkeeping of `dd_buffer_acquire`: bytes in use, the most ever in use at
+    /// once, and bytes kept for reuse.
+    static var bufferStatistics: (live: Int, peakLive: Int, cached: Int) {
+        var live = 0, peak = 0, cached = 0
+        dd_buffer_statistics(&live, &peak, &cached)
+        return (live, peak, cached)
+    }
+
+    /// Bytes backing `count` elements (at least one element, so every storage has an address).
+    private static func byteCount(_ count: Int) -> Int { max(count, 1) * MemoryLayout<Float>.stride }
 
     /// Allocates `count` elements filled with `value`.
     convenience init(count: Int, repeating value: Float) {
@@ -60,11 +68,11 @@ final class TensorStorage: @unchecked Sendable {
         }
     }
 
-    deinit { base.deallocate() }
+    deinit { dd_buffer_release(base, TensorStorage.byteCount(count)) }
 
     /// A new storage holding the same elements.
     func copy() -> TensorStorage {
-        let result = TensorStorage(count: count)
+        let result = TensorStorage(uninitializedCount: count)
         result.base.update(from: base, count: count)
         return result
     }
