@@ -16,7 +16,7 @@ final class TensorBufferTests: XCTestCase {
         XCTAssertEqual(again.base, first, "the released buffer of the same size is handed out again")
         XCTAssertTrue(again.withUnsafeBufferPointer { $0.allSatisfy { $0 == 0 } }, "count: init clears a reused buffer")
         let statistics = TensorStorage.bufferStatistics
-        XCTAssertLessThanOrEqual(statistics.cached, statistics.peakLive, "the cache never exceeds the peak in use")
+        XCTAssertLessThanOrEqual(statistics.cached, 2 * statistics.peakLive, "the cache never exceeds twice the peak in use")
         XCTAssertGreaterThanOrEqual(statistics.live, count * 4)
     }
 
@@ -48,6 +48,6 @@ final class TensorBufferTests: XCTestCase {
         XCTAssertEqual((0..<8).map { failures[$0] }, Array(repeating: 0, count: 8), "buffers overwritten by another owner")
         XCTAssertEqual(TensorStorage.bufferStatistics.live, before)
         let statistics = TensorStorage.bufferStatistics
-        XCTAssertLessThanOrEqual(statistics.cached, statistics.peakLive)
+        XCTAssertLessThanOrEqual(statistics.cached, 2 * statistics.peakLive)
     }
 }

@@ -108,7 +108,8 @@ void dd_layernorm_backward(const float *dy, const float *x, const float *gamma, 
 
 /// A 64-byte aligned buffer of at least `bytes` bytes for a tensor, or NULL when memory is
 /// exhausted. Buffers of 64 KiB and more are mmap'd pages, reused after `dd_buffer_release`
-/// through per-size free lists (capped at the peak bytes in use at once); smaller ones are malloc's.
+/// through per-size free lists (at most twice the peak bytes in use at once, oldest evicted
+/// first); smaller ones are malloc's.
 void *dd_buffer_acquire(size_t bytes);
 /// Returns a buffer from `dd_buffer_acquire` with the same `bytes`. Thread-safe, as is acquire.
 void dd_buffer_release(void *buffer, size_t bytes);
