@@ -203,8 +203,8 @@ func isThinProduct(m: Int, n: Int, k: Int) -> Bool {
 
 extension Tensor {
     /// A tensor of `shape` whose contents are undefined: only for the output of a GEMM with
-    /// `beta = 0`, which overwrites every element (OpenBLAS writes C without reading it), so the
-    /// zero-fill of `Tensor.zeros` would be wasted work.
+    /// `beta = 0`, which clears C before accumulating into it (`gemmUnchecked`), so the zero-fill
+    /// of `Tensor.zeros` would be done twice.
     static func gemmOutput(_ shape: [Int]) -> Tensor {
         Tensor(shape: shape, storage: TensorStorage(uninitializedCount: Tensor.elementCount(of: shape)))
     }
