@@ -29,18 +29,18 @@ extension Module {
 
     /// Trains for `epochs` passes over `data`, Keras style, and returns the per-epoch history.
     ///
-    /// Each epoch shuffles `data` (seeded by `seed` and the epoch), runs ``trainStep(inputs:targets:loss:optimizer:)``
-    /// per batch, then evaluates `validation` in eval mode without recording gradients. Callbacks
-    /// see every batch and epoch and may stop training (``EarlyStopping``).
-    ///
-    /// - Throws: ``DendriteError/nonFiniteLoss(epoch:batch:value:)`` when a batch loss is NaN or
-    ///   infinite, and any shape error naming the layer.
-    @discardableResult
+    /// Each epoch shuffles `data` (seeded by `seed` and the epoch), runs
+    /// ``trainStep(inputs:targets:loss:optimizer:clipGradientNorm:)`` per batch, then evaluates
+    /// `validation` in eval mode without recording gradients. Callbacks see every batch and epoch
+    /// and may stop training (``EarlyStopping``).
     ///
     /// - Parameters:
     ///   - resuming: the history of an interrupted run; training continues at the next epoch
     ///     (with the same shuffles, so a resumed run matches an uninterrupted one).
     ///   - clipGradientNorm: scale gradients to at most this joint norm each step.
+    /// - Throws: ``DendriteError/nonFiniteLoss(epoch:batch:value:)`` when a batch loss is NaN or
+    ///   infinite, and any shape error naming the layer.
+    @discardableResult
     public func fit(_ data: Dataset, validation: Dataset? = nil, epochs: Int, batchSize: Int = 32, loss: Loss,
                     optimizer: Optimizer, metrics: [Metric] = [.accuracy], callbacks: [TrainingCallback] = [],
                     seed: UInt64 = 0, clipGradientNorm maxNorm: Float? = nil, resuming previous: History? = nil,
