@@ -61,6 +61,7 @@ final class GEMMTests: XCTestCase {
         let original = Dendrite.threadCount
         defer { Dendrite.threadCount = original }
         Dendrite.threadCount = 2
+        let backend = Dendrite.backendDescription   // names OpenBLAS's live thread count
         var generator = RandomGenerator(seed: 77)
         for (m, n, k, thin) in [(37, 10, 53, true), (10, 45, 128, true), (41, 47, 33, false)] {
             XCTAssertEqual(isThinProduct(m: m, n: n, k: k), thin, "\(m)×\(n)×\(k)")
@@ -80,7 +81,27 @@ final class GEMMTests: XCTestCase {
                         }
                     }
                 }
-                XCTAssertTrue(Dendrite.backendDescription.hasSuffix("2 threads"), Dendrite.backendDescription)
+                XCTAssertEqual(Dendrite.backendDescription, backend, "OpenBLAS's thread count is back")
+            }
+        }
+    }
+
+    /// More cores than products per core: with 4 threads, 5 small products split in shares of
+    /// 2 leave the last share empty — it must be skipped, and every product still computed.
+    func testBatchedProductsSplitUnevenlyOverMoreCoresThanShares() throws {
+        let original = Dendrite.threadCount
+        defer { Dendrite.threadCount = original }
+        Dendrite.threadCount = 4
+        var generator = RandomGenerator(seed: 91)
+        for batch in [5, 7, 9] {
+            let a = Tensor.normal([batch, 6, 5], generator: &generator), b = Tensor.normal([batch, 5, 4], generator: &generator)
+            var fast = Tensor.zeros([batch, 6, 4])
+            try batchedGEMM(batch: batch, m: 6, n: 4, k: 5, a: a, b: b, c: &fast)
+            for i in 0..<batch {
+                var reference = Tensor.zeros([6, 4])
+                try gemmNaive(m: 6, n: 4, k: 5, a: try a.slice(i..<(i + 1)).reshaped(to: [6, 5]),
+                              b: try b.slice(i..<(i + 1)).reshaped(to: [5, 4]), c: &reference)
+                assertClose(try fast.slice(i..<(i + 1)).reshaped(to: [6, 4]), reference, rtol: 1e-5, atol: 1e-5, "batch \(batch) product \(i)")
             }
         }
     }

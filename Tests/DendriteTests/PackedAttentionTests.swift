@@ -16,6 +16,10 @@ final class PackedAttentionTests: XCTestCase {
         }
         XCTAssertThrowsError(try packedSelfAttention(Tensor.zeros([2, 4, 17]), heads: 2, additiveMask: nil), "3E not a multiple of 3·heads")
         XCTAssertThrowsError(try packedSelfAttention(Tensor.zeros([4, 18]), heads: 2, additiveMask: nil), "not [B, T, 3E]")
+        XCTAssertThrowsError(try packedSelfAttention(projected, heads: 2, additiveMask: Tensor.zeros([3, 4, 4])),
+                             "a mask that broadcasts beyond [B·H, T, T]")
+        XCTAssertEqual(try packedSelfAttention(Tensor.zeros([2, 0, 18]), heads: 2, additiveMask: nil).shape, [2, 0, 6],
+                       "an empty sequence gives an empty result")
     }
 
     /// The per-head GEMM on strided layouts against the same products on copied-out matrices,

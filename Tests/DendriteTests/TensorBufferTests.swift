@@ -29,19 +29,18 @@ final class TensorBufferTests: XCTestCase {
         defer { failures.deallocate() }
         DispatchQueue.concurrentPerform(iterations: 8) { thread in
             var generator = RandomGenerator(seed: UInt64(thread))
-            var held: [TensorStorage] = []
+            var held: [(storage: TensorStorage, value: Float)] = []
             for round in 0..<150 {
                 let count = 16_384 + generator.nextInt(below: 6) * 40_000 + thread
-                let storage = TensorStorage(uninitializedCount: count)
-                storage.base.update(repeating: Float(thread * 1000 + round), count: count)
-                held.append(storage)
+                let storage = TensorStorage(uninitializedCount: count), value = Float(thread * 1000 + round)
+                storage.base.update(repeating: value, count: count)
+                held.append((storage, value))
                 if held.count > 4 {
-                    let oldest = held.removeFirst()
-                    let expected = oldest.base[0]
+                    let (oldest, expected) = held.removeFirst()
                     if !oldest.withUnsafeBufferPointer({ $0.allSatisfy { $0 == expected } }) { failures[thread] += 1 }
                 }
             }
-            for storage in held where !storage.withUnsafeBufferPointer({ $0.allSatisfy { $0 == storage.base[0] } }) {
+            for (storage, value) in held where !storage.withUnsafeBufferPointer({ $0.allSatisfy { $0 == value } }) {
                 failures[thread] += 1
             }
         }

@@ -111,7 +111,9 @@ func spreadProducts(count: Int, m: Int, n: Int, k: Int, _ product: (Int) -> Void
     if chunks > 1 && (m * n * k < 1 << 18 || isThinProduct(m: m, n: n, k: k)) {
         let share = (count + chunks - 1) / chunks
         concurrentlyWithSingleThreadedBLAS(chunks: chunks) { chunk in
-            for i in (chunk * share)..<Swift.min(count, (chunk + 1) * share) { product(i) }
+            let start = chunk * share
+            guard start < count else { return }   // the last chunks can be empty (5 products, 4 cores)
+            for i in start..<Swift.min(count, start + share) { product(i) }
         }
     } else {
         for i in 0..<count { product(i) }

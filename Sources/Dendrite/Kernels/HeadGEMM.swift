@@ -27,19 +27,21 @@ struct HeadLayout {
 func headBatchedGEMM(transposeA: Bool = false, transposeB: Bool = false, batches: Int, heads: Int, m: Int, n: Int, k: Int,
                      alpha: Float = 1, a: Tensor, _ layoutA: HeadLayout, b: Tensor, _ layoutB: HeadLayout,
                      beta: Float = 0, c: inout Tensor, _ layoutC: HeadLayout) throws {
-    guard batches >= 0, heads >= 0, m >= 0, n >= 0, k >= 0 else {
+    guard batches >= 0, heads >= 0, m >= 0, n >= 0, k >= 0, max(m, n, k) <= Int(Int32.max) else {
         throw DendriteError.invalidArgument(operation: "headBatchedGEMM", argument: "sizes",
-                                            reason: "batches \(batches), heads \(heads), m \(m), n \(n), k \(k) must be ≥ 0")
+                                            reason: "batches \(batches), heads \(heads), m \(m), n \(n), k \(k) must be in 0…\(Int32.max)")
     }
+    guard batches > 0, heads > 0, m > 0, n > 0 else { return }   // no product to compute
     let (rowsA, colsA) = transposeA ? (k, m) : (m, k)
     let (rowsB, colsB) = transposeB ? (n, k) : (k, n)
     for (name, layout, rows, cols, count) in [("a", layoutA, rowsA, colsA, a.count), ("b", layoutB, rowsB, colsB, b.count),
                                               ("c", layoutC, m, n, c.count)] {
-        guard layout.offset >= 0, layout.batchStride >= 0, layout.headStride >= 0, layout.rowStride >= max(cols, 1) else {
+        guard rows > 0, cols > 0 else { continue }   // an empty operand (k = 0) is never read
+        guard layout.offset >= 0, layout.batchStride >= 0, layout.headStride >= 0, layout.rowStride >= cols,
+              layout.rowStride <= Int(Int32.max) else {
             throw DendriteError.invalidArgument(operation: "headBatchedGEMM", argument: name,
                                                 reason: "layout \(layout) has a negative stride or rows shorter than \(cols)")
         }
-        guard batches > 0, heads > 0, rows > 0, cols > 0 else { continue }
         let last = layout.start(batch: batches - 1, head: heads - 1) + (rows - 1) * layout.rowStride + cols
         guard last <= count else {
             throw DendriteError.invalidArgument(operation: "headBatchedGEMM", argument: name,
@@ -51,8 +53,8 @@ func headBatchedGEMM(transposeA: Bool = false, transposeB: Bool = false, batches
     spreadProducts(count: batches * heads, m: m, n: n, k: k) { i in
         let (batch, head) = i.quotientAndRemainder(dividingBy: heads)
         gemmUnchecked(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-                      a: pa + layoutA.start(batch: batch, head: head), lda: layoutA.rowStride,
-                      b: pb + layoutB.start(batch: batch, head: head), ldb: layoutB.rowStride, beta: beta,
+                      a: pa + layoutA.start(batch: batch, head: head), lda: max(layoutA.rowStride, 1),
+                      b: pb + layoutB.start(batch: batch, head: head), ldb: max(layoutB.rowStride, 1), beta: beta,
                       c: pc + layoutC.start(batch: batch, head: head), ldc: layoutC.rowStride)
     }
 }

@@ -73,7 +73,7 @@ final class TensorStorage: @unchecked Sendable {
     /// A new storage holding the same elements.
     func copy() -> TensorStorage {
         let result = TensorStorage(uninitializedCount: count)
-        result.base.update(from: base, count: count)
+        result.base.initialize(from: base, count: count)
         return result
     }
 

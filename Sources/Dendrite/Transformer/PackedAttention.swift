@@ -29,7 +29,13 @@ func packedSelfAttention(_ projected: Tensor, heads: Int, additiveMask: Tensor?)
     var scores = Tensor.gemmOutput([b * heads, t, t])
     try headBatchedGEMM(transposeB: true, batches: b, heads: heads, m: t, n: t, k: d, alpha: scale,
                         a: projected, queries, b: projected, keys, c: &scores, square)
-    if let additiveMask { scores = try scores + additiveMask.detached() }
+    if let additiveMask {
+        scores = try scores + additiveMask.detached()
+        guard scores.shape == [b * heads, t, t] else {
+            throw DendriteError.shapeMismatch(operation: "packedSelfAttention additiveMask", expected: "broadcastable to [\(b * heads), \(t), \(t)]",
+                                              got: "\(additiveMask.shape)")
+        }
+    }
     let probabilities = SoftmaxKernels.forward(scores, rows: b * heads * t, columns: t, logarithm: false)
     // The heads' outputs interleave in each row of [B, T, E]: cleared once, then accumulated
     // (beta 1) instead of cleared row piece by row piece.
