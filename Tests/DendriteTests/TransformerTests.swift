@@ -4,8 +4,9 @@ import XCTest
 final class TransformerTests: XCTestCase {
     var generator = RandomGenerator(seed: 12)
 
-    /// Large enough (≥ `parallelElementThreshold` elements) for the fused layer norm to split its rows over the cores:
-    /// output and every gradient against the same math composed from tensor operations.
+    /// Large enough (≥ `parallelElementThreshold` elements) for the fused layer norm to split its
+    /// rows over the cores: output and every gradient against the same math composed from tensor
+    /// operations.
     func testLayerNormSplitOverCoresMatchesComposedOps() throws {
         var generator = RandomGenerator(seed: 41)
         let input = Tensor.normal([1031, 256], generator: &generator) * 3 + 1

@@ -41,8 +41,8 @@ final class VectorizedKernelTests: XCTestCase {
         }
     }
 
-    /// Elementwise ops over `parallelElementThreshold` elements or more take the parallel path; they must agree with
-    /// a plain loop everywhere, including the chunk boundary.
+    /// Elementwise ops over `parallelElementThreshold` elements or more take the parallel path;
+    /// they must agree with a plain loop everywhere, including the chunk boundary.
     func testParallelElementwiseOpsMatchAPlainLoop() throws {
         let n = parallelElementThreshold + 37
         var generator = RandomGenerator(seed: 13)

@@ -22,15 +22,12 @@ private var configuredBLASThreads: Int32 = openblas_get_num_threads()
 /// instead of every small GEMM being split across the cores and synchronized; the thread count
 /// is restored afterwards.
 func concurrentlyWithSingleThreadedBLAS(chunks: Int, _ body: (Int) -> Void) {
-    let threads = configuredBLASThreads
-    openblas_set_num_threads(1)
-    DispatchQueue.concurrentPerform(iterations: chunks, execute: body)
-    openblas_set_num_threads(threads)
+    onOneBLASThread { DispatchQueue.concurrentPerform(iterations: chunks, execute: body) }
 }
 
-/// Runs `body` with OpenBLAS on the calling thread alone, then restores the configured count;
-/// does nothing special when OpenBLAS is single-threaded already (inside
-/// `concurrentlyWithSingleThreadedBLAS`, or at `threadCount` 1).
+/// Runs `body` with OpenBLAS single-threaded, then restores the configured count; does nothing
+/// special when OpenBLAS is single-threaded already (a region inside another, or `threadCount`
+/// 1), so an inner region cannot turn threading back on under an outer one.
 @inline(__always)
 func onOneBLASThread(_ body: () -> Void) {
     let threads = configuredBLASThreads

@@ -94,26 +94,9 @@ enum ElementwiseKernels {
                 for i in start..<(start + count) { o.out[i] = f(o.scalar, o.a[i]) }
             }
         } else if a.shape == shape, let period = Broadcasting.repeatingPeriod(of: b.shape, in: shape) {
-            // b repeats along the leading axes (a bias, a mask): contiguous runs of both.
-            inParallel(total, ElementwiseOperands(a: pa, b: pb, out: po, period: period)) { start, count, o in
-                var i = start
-                while i < start + count {
-                    let j = i % o.period, run = Swift.min(o.period - j, start + count - i)
-                    let (out, x, y) = (o.out + i, o.a + i, o.b + j)   // offset pointers: the loop vectorizes
-                    for k in 0..<run { out[k] = f(x[k], y[k]) }
-                    i += run
-                }
-            }
+            zipRepeating(full: pa, repeating: pb, period: period, out: po, count: total, f)
         } else if b.shape == shape, let period = Broadcasting.repeatingPeriod(of: a.shape, in: shape) {
-            inParallel(total, ElementwiseOperands(a: pa, b: pb, out: po, period: period)) { start, count, o in
-                var i = start
-                while i < start + count {
-                    let j = i % o.period, run = Swift.min(o.period - j, start + count - i)
-                    let (out, x, y) = (o.out + i, o.a + j, o.b + i)
-                    for k in 0..<run { out[k] = f(x[k], y[k]) }
-                    i += run
-                }
-            }
+            zipRepeating(full: pb, repeating: pa, period: period, out: po, count: total) { f($1, $0) }
         } else if total > 0 {
             let sa = Broadcasting.strides(of: a.shape, in: shape)
             let sb = Broadcasting.strides(of: b.shape, in: shape)
@@ -152,6 +135,24 @@ enum ElementwiseKernels {
             }
         }
         return Tensor(shape: shape, storage: out)
+    }
+
+    /// `out[i] = f(full[i], repeating[i % period])`: a broadcast operand that repeats along the
+    /// leading axes (a bias, a mask), as contiguous runs of both on offset pointers, so the loop
+    /// vectorizes.
+    @inline(__always)
+    private static func zipRepeating(full: UnsafeMutablePointer<Float>, repeating: UnsafeMutablePointer<Float>, period: Int,
+                                     out: UnsafeMutablePointer<Float>, count total: Int,
+                                     _ f: (_ full: Float, _ repeating: Float) -> Float) {
+        inParallel(total, ElementwiseOperands(a: full, b: repeating, out: out, period: period)) { start, count, o in
+            var i = start
+            while i < start + count {
+                let j = i % o.period, run = Swift.min(o.period - j, start + count - i)
+                let (result, x, y) = (o.out + i, o.a + i, o.b + j)
+                for k in 0..<run { result[k] = f(x[k], y[k]) }
+                i += run
+            }
+        }
     }
 
     /// Three-operand `out[i] = f(c[i], a[i], b[i])` for same-shaped tensors.
