@@ -9,7 +9,7 @@ struct Evaluation: Codable {
     /// `confusionMatrix[true][predicted]`.
     var confusionMatrix: [[Int]]
 
-    static func run(model: Module, data: TensorDataset, classCount: Int) throws -> Evaluation {
+    static func run(model: any UnaryLayer, data: TensorDataset, classCount: Int) throws -> Evaluation {
         let metrics = try model.evaluate(data, loss: .crossEntropy, metrics: [.accuracy])
         let predictions = try model.predict(data.inputs).argmax(alongAxis: 1)
         let labels = data.targets.scalars.map { Int($0) }

@@ -22,7 +22,7 @@ struct Summary: ParsableCommand {
         var generator = RandomGenerator(seed: 0)
         let shape = try parseShape(input)
         do {
-            let model: Module = Models.names.contains(spec.lowercased())
+            let model: any UnaryLayer = Models.names.contains(spec.lowercased())
                 ? try Models.named(spec)
                 : try ModelSpec(spec, inputShape: shape).build(generator: &generator)
             let summary = try model.summary(input: shape)

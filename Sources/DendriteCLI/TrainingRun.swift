@@ -65,12 +65,6 @@ struct TrainingRun {
 extension Module {
     /// Dropout layers with their `state_dict` paths (their generators are part of a checkpoint).
     func namedDropouts() -> [(String, Dropout)] {
-        var result: [(String, Dropout)] = []
-        func visit(_ module: Module, _ path: String) {
-            if let dropout = module as? Dropout { result.append((path, dropout)) }
-            for (name, child) in module.namedChildren { visit(child, path.isEmpty ? name : "\(path).\(name)") }
-        }
-        visit(self, "")
-        return result
+        namedModules().compactMap { path, module in (module as? Dropout).map { (path, $0) } }
     }
 }

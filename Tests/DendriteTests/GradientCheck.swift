@@ -69,7 +69,7 @@ extension Tensor {
 /// Gradient check of a module: the input gradient and every trainable parameter's gradient
 /// against central differences of `sum(module(x) ⊙ r)`. `beforeEachForward` runs before every
 /// forward pass (e.g. to reset a dropout layer's generator so the mask is fixed).
-func checkModuleGradients(_ module: Module, input: Tensor, step: Float = 1e-2, tolerance: Float = 1e-3,
+func checkModuleGradients(_ module: any UnaryLayer, input: Tensor, step: Float = 1e-2, tolerance: Float = 1e-3,
                           _ label: String = "", file: StaticString = #filePath, line: UInt = #line,
                           beforeEachForward: () -> Void = {}) throws {
     module.zeroGrad()

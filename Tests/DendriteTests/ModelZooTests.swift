@@ -117,7 +117,7 @@ final class ModelParityTests: XCTestCase {
 /// state-dict names and shapes are torchvision's, the synthetic weights load strictly, and the
 /// eval-mode outputs agree element-wise.
 final class TorchvisionParityTests: XCTestCase {
-    func check(_ arch: String, model: Module, file: StaticString = #filePath, line: UInt = #line) throws {
+    func check(_ arch: String, model: any UnaryLayer, file: StaticString = #filePath, line: UInt = #line) throws {
         let url = try XCTUnwrap(Bundle.module.url(forResource: "\(arch)_parity", withExtension: "safetensors", subdirectory: "data"))
         let fixture = try SafeTensors.read(url.path)
         let manifestJSON = try XCTUnwrap(fixture.metadata["manifest"]?.data(using: .utf8))

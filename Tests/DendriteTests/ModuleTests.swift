@@ -4,7 +4,7 @@ import XCTest
 final class ModuleTests: XCTestCase {
     var generator = RandomGenerator(seed: 3)
 
-    final class TwoLayer: Module {
+    final class TwoLayer: Module, UnaryLayer {
         let fc1: Linear
         let norm: BatchNorm1D
         let fc2: Linear
@@ -14,7 +14,8 @@ final class ModuleTests: XCTestCase {
             fc2 = Linear(3, 2, generator: &generator)
             super.init()
         }
-        override func forward(_ input: Tensor) throws -> Tensor { try fc2(norm(fc1(input)).relu()) }
+        func forward(_ input: Tensor) throws -> Tensor { try fc2(norm(fc1(input)).relu()) }
+        func outputShape(forInput shape: [Int]) throws -> [Int] { try fc2.outputShape(forInput: fc1.outputShape(forInput: shape)) }
     }
 
     func testStateDictUsesPyTorchNames() {

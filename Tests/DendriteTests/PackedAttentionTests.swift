@@ -58,7 +58,7 @@ final class PackedAttentionTests: XCTestCase {
                 attention.zeroGrad()
                 let x = input.requiringGradient()
                 let other = fused ? x : x * 1   // same values, other storage: the general path
-                let y = try attention.attend(query: x, key: other, value: other, causal: causal, keyPaddingMask: keyPadding)
+                let y = try attention(query: x, key: other, value: other, causal: causal, keyPaddingMask: keyPadding)
                 let operations = Set(try XCTUnwrap(y.node).topologicalOrder().map(\.operation))
                 XCTAssertEqual(operations.contains("attention(packed QKV)"), fused, "the path taken")
                 try (y * y).sum().backward()

@@ -7,7 +7,7 @@ final class PyTorchParityTests: XCTestCase {
     var generator = RandomGenerator(seed: 0)
 
     /// Loads PyTorch's weights, runs forward and `backward(seed)`, compares output and gradients.
-    func checkLayer(_ name: String, _ layer: Module, file: StaticString = #filePath, line: UInt = #line) throws {
+    func checkLayer(_ name: String, _ layer: any UnaryLayer, file: StaticString = #filePath, line: UInt = #line) throws {
         let fixture = try loadFixture(name)
         try layer.load(stateDict: fixture.stripping("param."))
         let input = try fixture.tensor("input").requiringGradient()

@@ -5,7 +5,7 @@
 ///
 /// Parameters `weight` (γ) and `bias` (β), buffers `running_mean`, `running_var`,
 /// `num_batches_tracked`, all `[C]` (the last `[]`), as in PyTorch.
-public class BatchNorm: Module {
+public class BatchNorm: Module, UnaryLayer {
     /// γ, `[C]`, initialized to 1 (nil when not affine).
     public let weight: Parameter?
     /// β, `[C]`, initialized to 0 (nil when not affine).
@@ -39,7 +39,7 @@ public class BatchNorm: Module {
 
     var name: String { "\(typeName)(\(featureCount))" }
 
-    public override func forward(_ input: Tensor) throws -> Tensor {
+    public func forward(_ input: Tensor) throws -> Tensor {
         try checkInput(input.shape, withBatch: true)
         let batch = input.shape[0], spatial = input.shape.dropFirst(2).reduce(1, *)
         let count = batch * spatial
@@ -83,7 +83,7 @@ public class BatchNorm: Module {
         }
     }
 
-    public override func outputShape(forInput shape: [Int]) throws -> [Int] {
+    public func outputShape(forInput shape: [Int]) throws -> [Int] {
         try checkInput(shape, withBatch: false)
         return shape
     }
@@ -95,7 +95,6 @@ public final class BatchNorm1D: BatchNorm {
     public init(_ featureCount: Int, momentum: Float = 0.1, epsilon: Float = 1e-5, affine: Bool = true) {
         super.init(featureCount: featureCount, spatialRank: 1, momentum: momentum, epsilon: epsilon, affine: affine)
     }
-    public override var typeName: String { "BatchNorm1D" }
 }
 
 /// Batch normalization of `[N, C, H, W]` (`nn.BatchNorm2d`).
@@ -104,5 +103,4 @@ public final class BatchNorm2D: BatchNorm {
     public init(_ featureCount: Int, momentum: Float = 0.1, epsilon: Float = 1e-5, affine: Bool = true) {
         super.init(featureCount: featureCount, spatialRank: 2, momentum: momentum, epsilon: epsilon, affine: affine)
     }
-    public override var typeName: String { "BatchNorm2D" }
 }

@@ -6,7 +6,7 @@
 ///
 /// Per-sample input `[C, H, W]`, output `[OC, OH, OW]` with
 /// `OH = ⌊(H + 2·padding − dilation·(kh − 1) − 1) / stride⌋ + 1`.
-public final class Conv2D: Module {
+public final class Conv2D: Module, UnaryLayer {
     /// `[OC, C / groups, KH, KW]`.
     public let weight: Parameter
     /// `[OC]`, or `nil`.
@@ -65,16 +65,14 @@ public final class Conv2D: Module {
                       dilation: dilation, groups: groups, bias: bias, generator: &RandomGenerator.global)
     }
 
-    public override var typeName: String { "Conv2D" }
-
     var name: String { "Conv2D(\(inputChannels), \(outputChannels), kernelSize: \(kernelSize))" }
 
-    public override func forward(_ input: Tensor) throws -> Tensor {
+    public func forward(_ input: Tensor) throws -> Tensor {
         try conv2d(input, weight: weight.tensor, bias: bias?.tensor, stride: stride.pair, padding: padding.pair,
                    dilation: dilation.pair, groups: groups, operation: name)
     }
 
-    public override func outputShape(forInput shape: [Int]) throws -> [Int] {
+    public func outputShape(forInput shape: [Int]) throws -> [Int] {
         guard shape.count == 3, shape[0] == inputChannels else {
             throw DendriteError.shapeMismatch(operation: name, expected: "input [\(inputChannels), H, W]", got: "\(shape)")
         }

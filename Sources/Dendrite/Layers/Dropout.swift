@@ -1,7 +1,7 @@
 /// Inverted dropout (`nn.Dropout`): in training mode each element is zeroed with probability
 /// `probability` and the survivors are scaled by `1 / (1 − probability)`; in eval mode it is the
 /// identity.
-public final class Dropout: Module {
+public final class Dropout: Module, UnaryLayer {
     /// Probability of zeroing an element.
     public let probability: Float
     private var generator: RandomGenerator
@@ -17,8 +17,6 @@ public final class Dropout: Module {
         super.init()
     }
 
-    public override var typeName: String { "Dropout" }
-
     /// The mask generator's state (saved with checkpoints so a resumed run draws the same masks).
     public var generatorState: [UInt64] {
         get { generator.state }
@@ -28,12 +26,15 @@ public final class Dropout: Module {
     /// Restarts the mask sequence from `seed` (reproducible masks, e.g. for gradient checks).
     public func reseed(_ seed: UInt64) { generator = RandomGenerator(seed: seed) }
 
-    public override func forward(_ input: Tensor) throws -> Tensor {
+    public func forward(_ input: Tensor) throws -> Tensor {
         guard isTraining && probability > 0 else { return input }
         let keep = 1 - probability, scale = 1 / keep
         let mask = RandomKernels.dropoutMask(shape: input.shape, keep: keep, scale: scale, generator: &generator)
         return try dropout(input, mask: mask)
     }
+
+    /// The input shape: the layer is elementwise.
+    public func outputShape(forInput shape: [Int]) throws -> [Int] { shape }
 }
 
 /// Multiplies by a dropout mask whose entries are `0` or `1 / (1 − p)`: one fused op.

@@ -1,21 +1,20 @@
 /// Flattens every axis after the batch axis: `[N, C, H, W]` → `[N, C·H·W]` (`nn.Flatten`).
-public final class Flatten: Module {
+public final class Flatten: Module, UnaryLayer {
     /// Creates the layer.
     public override init() { super.init() }
 
-    public override var typeName: String { "Flatten" }
+    public func forward(_ input: Tensor) throws -> Tensor { input.flattenedBatch() }
 
-    public override func forward(_ input: Tensor) throws -> Tensor { input.flattenedBatch() }
-
-    public override func outputShape(forInput shape: [Int]) throws -> [Int] { [shape.reduce(1, *)] }
+    public func outputShape(forInput shape: [Int]) throws -> [Int] { [shape.reduce(1, *)] }
 }
 
 /// Returns its input unchanged (`nn.Identity`).
-public final class Identity: Module {
+public final class Identity: Module, UnaryLayer {
     /// Creates the layer.
     public override init() { super.init() }
 
-    public override var typeName: String { "Identity" }
+    public func forward(_ input: Tensor) throws -> Tensor { input }
 
-    public override func forward(_ input: Tensor) throws -> Tensor { input }
+    /// The input shape: the layer is elementwise.
+    public func outputShape(forInput shape: [Int]) throws -> [Int] { shape }
 }

@@ -4,7 +4,7 @@
 /// - `bias`: `[outputFeatures]`, same distribution
 ///
 /// Input `[N, inputFeatures]` (or `[N, …, inputFeatures]`), output `[N, outputFeatures]`.
-public final class Linear: Module {
+public final class Linear: Module, UnaryLayer {
     /// `[outputFeatures, inputFeatures]`.
     public let weight: Parameter
     /// `[outputFeatures]`, or `nil` without bias.
@@ -33,13 +33,11 @@ public final class Linear: Module {
         self.init(inputFeatures, outputFeatures, bias: bias, generator: &RandomGenerator.global)
     }
 
-    public override var typeName: String { "Linear" }
-
-    public override func forward(_ input: Tensor) throws -> Tensor {
+    public func forward(_ input: Tensor) throws -> Tensor {
         try linear(input, weight: weight.tensor, bias: bias?.tensor, operation: "Linear(\(inputFeatures), \(outputFeatures))")
     }
 
-    public override func outputShape(forInput shape: [Int]) throws -> [Int] {
+    public func outputShape(forInput shape: [Int]) throws -> [Int] {
         guard let last = shape.last, last == inputFeatures else {
             throw DendriteError.shapeMismatch(operation: "Linear(\(inputFeatures), \(outputFeatures))",
                                               expected: "input [..., \(inputFeatures)]", got: "\(shape)")

@@ -1,84 +1,66 @@
-/// The base class of every layer and model: `callAsFunction`, named parameters and buffers with
-/// PyTorch `state_dict` names, train/eval modes, freezing and shape inference.
+/// The base class of every layer and model: a node of the module tree with named parameters,
+/// buffers and children (PyTorch `state_dict` names), train/eval modes and freezing.
 ///
-/// Subclasses override ``forward(_:)`` and ``outputShape(forInput:)``. Parameters, buffers and
-/// child modules are found by reflection on stored properties; property names become PyTorch
-/// names in snake case (`runningMean` → `running_mean`), child names become prefixes
-/// (`fc1.weight`), and arrays of modules are numbered (`blocks.0.weight`).
+/// `Module` carries no forward contract of its own: a layer says what it computes by conforming
+/// to ``UnaryLayer`` (one tensor in, one tensor out — the only kind ``Sequential`` holds) or by
+/// defining its own `callAsFunction` (`(x, state) → (output, state)`, `(query, key, value, mask)`,
+/// `(x, memory)`), so a wrong use is a compile error rather than a run-time throw.
+///
+/// Members are found by reflection on stored properties, once per instance (see
+/// ``ModuleMembers``): `Parameter`, `Buffer` and `Module` properties, their optionals, arrays
+/// (`layers.3.weight`) and dictionaries (sorted keys), and ``Child`` properties — the
+/// replaceable children. Property names become PyTorch names in snake case
+/// (`runningMean` → `running_mean`). Members whose names no property can spell
+/// (`weight_ih_l0`) are added with ``register(parameter:named:)``.
 open class Module {
     /// `true` in training mode (dropout active, batch statistics), `false` after ``eval()``.
     public private(set) var isTraining = true
+    private var discovered: ModuleMembers?
+    private var registered: [(String, ModuleMember)] = []
 
     /// Creates a module in training mode.
     public init() {}
 
-    /// The computation. Subclasses override it; the base class throws.
-    open func forward(_ input: Tensor) throws -> Tensor {
-        throw DendriteError.invalidArgument(operation: typeName, argument: "forward", reason: "is not implemented")
-    }
-
-    /// Runs ``forward(_:)``.
-    public func callAsFunction(_ input: Tensor) throws -> Tensor { try forward(input) }
-
-    /// The per-sample output shape for a per-sample input shape (batch axis excluded), without
-    /// computing anything. The base implementation keeps the shape (elementwise layers).
-    ///
-    /// - Throws: ``DendriteError/shapeMismatch(operation:expected:got:)`` naming the layer.
-    open func outputShape(forInput shape: [Int]) throws -> [Int] { shape }
-
-    /// The children in the order the data flows through them, for a per-layer ``summary(input:)``
-    /// of a composite model; `nil` (the default) shows the module as one row. Return stages only
-    /// when applying them in order reproduces ``outputShape(forInput:)`` and they hold every parameter.
-    open var summaryStages: [SummaryStage]? { nil }
-
     /// The name shown in summaries and errors (the class name by default).
     open var typeName: String { String(describing: type(of: self)) }
 
-    /// Direct child modules with their names. Default: found by reflection.
-    open var namedChildren: [(String, Module)] {
-        reflectedMembers().flatMap { name, value -> [(String, Module)] in
-            if let module = value as? Module { return [(name, module)] }
-            guard let modules = value as? [Module] else { return [] }
-            return modules.enumerated().map { ("\(name).\($0.offset)", $0.element) }
-        }
+    /// This module's members: reflected stored properties, then registered ones.
+    var members: ModuleMembers {
+        if let discovered { return discovered }
+        let found = ModuleMembers(reflecting: self, registered: registered)
+        discovered = found
+        return found
+    }
+
+    /// Adds a parameter under `name` (for names a Swift property cannot spell, e.g. `weight_ih_l0`).
+    public func register(parameter: Parameter, named name: String) {
+        registered.append((name, .parameter(parameter)))
+        discovered = nil
+    }
+
+    /// Adds a buffer under `name`.
+    public func register(buffer: Buffer, named name: String) {
+        registered.append((name, .buffer(buffer)))
+        discovered = nil
+    }
+
+    /// Direct child modules with their names, in declaration order (containers override it).
+    open var namedChildren: [(String, Module)] { members.children }
+
+    /// Replaces the direct child `name`. Containers override it; the default replaces a
+    /// ``Child`` property when `module` has the property's declared type.
+    ///
+    /// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` when there is no
+    ///   such child, the child is a constant, or `module` has the wrong type.
+    open func replaceChild(named name: String, with module: Module) throws {
+        try members.replaceChild(named: name, with: module, in: typeName)
     }
 
     /// This module's own parameters (not its children's), with their names.
-    open var localParameters: [(String, Parameter)] {
-        reflectedMembers().compactMap { name, value in (value as? Parameter).map { (name, $0) } }
-    }
+    public var localParameters: [(String, Parameter)] { members.parameters }
 
     /// This module's own buffers, with their names.
-    open var localBuffers: [(String, Buffer)] {
-        reflectedMembers().compactMap { name, value in (value as? Buffer).map { (name, $0) } }
-    }
-
-    /// Every parameter of this module and its descendants, named as in PyTorch's `state_dict`.
-    public func namedParameters() -> [(String, Parameter)] {
-        var result = localParameters
-        for (childName, child) in namedChildren {
-            result += child.namedParameters().map { ("\(childName).\($0.0)", $0.1) }
-        }
-        return result
-    }
-
-    /// Every buffer of this module and its descendants, with their `state_dict` names.
-    public func namedBuffers() -> [(String, Buffer)] {
-        var result = localBuffers
-        for (childName, child) in namedChildren {
-            result += child.namedBuffers().map { ("\(childName).\($0.0)", $0.1) }
-        }
-        return result
-    }
-
-    /// Every parameter, in `state_dict` order.
-    public var parameters: [Parameter] { namedParameters().map(\.1) }
-
-    /// Every parameter that requires a gradient.
-    public var trainableParameters: [Parameter] { parameters.filter(\.requiresGradient) }
-
-    /// Number of scalars in all parameters.
-    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
+    public var localBuffers: [(String, Buffer)] { members.buffers }
 
     /// Switches this module and its descendants to training mode.
     public func train() { setTraining(true) }
@@ -89,40 +71,6 @@ open class Module {
     private func setTraining(_ training: Bool) {
         isTraining = training
         for (_, child) in namedChildren { child.setTraining(training) }
-    }
-
-    /// Clears every parameter's gradient.
-    public func zeroGrad() { for parameter in parameters { parameter.zeroGradient() } }
-
-    /// Freezes (`trainable: false`) or unfreezes every parameter.
-    public func setTrainable(_ trainable: Bool) {
-        for parameter in parameters { parameter.requiresGradient = trainable }
-    }
-
-    /// Freezes the parameters whose `state_dict` name contains `pattern` (e.g. `"features."`).
-    /// Returns how many were frozen.
-    @discardableResult
-    public func freeze(matching pattern: String) -> Int {
-        let matching = namedParameters().filter { $0.0.contains(pattern) }
-        for (_, parameter) in matching { parameter.requiresGradient = false }
-        return matching.count
-    }
-
-    /// Stored properties as (snake_case name, value), superclass ones first.
-    private func reflectedMembers() -> [(String, Any)] {
-        var mirrors: [Mirror] = []
-        var mirror: Mirror? = Mirror(reflecting: self)
-        while let current = mirror {
-            mirrors.insert(current, at: 0)
-            mirror = current.superclassMirror
-        }
-        return mirrors.flatMap { mirror in
-            mirror.children.compactMap { child -> (String, Any)? in
-                guard let label = child.label, !label.hasPrefix("$") else { return nil }
-                let name = label.hasPrefix("_") ? String(label.dropFirst()) : label
-                return (Module.snakeCase(name), child.value)
-            }
-        }
     }
 
     /// `runningMean` → `running_mean`, `fc1` → `fc1`, `inProjWeight` → `in_proj_weight`.

@@ -19,7 +19,7 @@ public class Pool2D: Module {
 
     var name: String { "\(typeName)(\(kernelSize))" }
 
-    public override func outputShape(forInput shape: [Int]) throws -> [Int] {
+    public func outputShape(forInput shape: [Int]) throws -> [Int] {
         guard shape.count == 3 else { throw DendriteError.shapeMismatch(operation: name, expected: "[C, H, W]", got: "\(shape)") }
         let g = try PoolingGeometry(operation: name, inputShape: [1] + shape, kernel: kernelSize.pair, stride: stride.pair,
                                     padding: padding.pair, ceilMode: ceilMode)
@@ -28,35 +28,31 @@ public class Pool2D: Module {
 }
 
 /// 2-D max pooling (PyTorch's `nn.MaxPool2d`): the maximum of each window, padding with −∞.
-public final class MaxPool2D: Pool2D {
+public final class MaxPool2D: Pool2D, UnaryLayer {
     /// Creates the layer; `stride` defaults to the kernel size; `ceilMode` rounds the output size up.
     public override init(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0, ceilMode: Bool = false) {
         super.init(kernelSize: kernelSize, stride: stride, padding: padding, ceilMode: ceilMode)
     }
 
-    public override var typeName: String { "MaxPool2D" }
-
-    public override func forward(_ input: Tensor) throws -> Tensor {
+    public func forward(_ input: Tensor) throws -> Tensor {
         try maxPool2d(input, kernelSize: kernelSize.pair, stride: stride.pair, padding: padding.pair, ceilMode: ceilMode, operation: name)
     }
 }
 
 /// 2-D average pooling (PyTorch's `nn.AvgPool2d`, padding counted in the average).
-public final class AvgPool2D: Pool2D {
+public final class AvgPool2D: Pool2D, UnaryLayer {
     /// Creates the layer; `stride` defaults to the kernel size; `ceilMode` rounds the output size up.
     public override init(kernelSize: Size2D, stride: Size2D? = nil, padding: Size2D = 0, ceilMode: Bool = false) {
         super.init(kernelSize: kernelSize, stride: stride, padding: padding, ceilMode: ceilMode)
     }
 
-    public override var typeName: String { "AvgPool2D" }
-
-    public override func forward(_ input: Tensor) throws -> Tensor {
+    public func forward(_ input: Tensor) throws -> Tensor {
         try avgPool2d(input, kernelSize: kernelSize.pair, stride: stride.pair, padding: padding.pair, ceilMode: ceilMode, operation: name)
     }
 }
 
 /// Average pooling to a fixed output size whatever the input size (`nn.AdaptiveAvgPool2d`).
-public final class AdaptiveAvgPool2D: Module {
+public final class AdaptiveAvgPool2D: Module, UnaryLayer {
     /// Output height and width.
     public let outputSize: Size2D
 
@@ -66,13 +62,11 @@ public final class AdaptiveAvgPool2D: Module {
         super.init()
     }
 
-    public override var typeName: String { "AdaptiveAvgPool2D" }
-
-    public override func forward(_ input: Tensor) throws -> Tensor {
+    public func forward(_ input: Tensor) throws -> Tensor {
         try adaptiveAvgPool2d(input, outputSize: outputSize.pair, operation: "AdaptiveAvgPool2D(\(outputSize))")
     }
 
-    public override func outputShape(forInput shape: [Int]) throws -> [Int] {
+    public func outputShape(forInput shape: [Int]) throws -> [Int] {
         guard shape.count == 3 else {
             throw DendriteError.shapeMismatch(operation: "AdaptiveAvgPool2D(\(outputSize))", expected: "[C, H, W]", got: "\(shape)")
         }

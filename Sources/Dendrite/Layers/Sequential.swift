@@ -2,22 +2,23 @@
 @resultBuilder
 public enum LayerBuilder {
     /// Combines the lines.
-    public static func buildBlock(_ components: [Module]...) -> [Module] { components.flatMap { $0 } }
+    public static func buildBlock(_ components: [any UnaryLayer]...) -> [any UnaryLayer] { components.flatMap { $0 } }
     /// One layer.
-    public static func buildExpression(_ expression: Module) -> [Module] { [expression] }
+    public static func buildExpression(_ expression: any UnaryLayer) -> [any UnaryLayer] { [expression] }
     /// Several layers (an array or a nested builder).
-    public static func buildExpression(_ expression: [Module]) -> [Module] { expression }
+    public static func buildExpression(_ expression: [any UnaryLayer]) -> [any UnaryLayer] { expression }
     /// `if` without `else`.
-    public static func buildOptional(_ component: [Module]?) -> [Module] { component ?? [] }
+    public static func buildOptional(_ component: [any UnaryLayer]?) -> [any UnaryLayer] { component ?? [] }
     /// `if`/`else`, first branch.
-    public static func buildEither(first component: [Module]) -> [Module] { component }
+    public static func buildEither(first component: [any UnaryLayer]) -> [any UnaryLayer] { component }
     /// `if`/`else`, second branch.
-    public static func buildEither(second component: [Module]) -> [Module] { component }
+    public static func buildEither(second component: [any UnaryLayer]) -> [any UnaryLayer] { component }
     /// `for` loops.
-    public static func buildArray(_ components: [[Module]]) -> [Module] { components.flatMap { $0 } }
+    public static func buildArray(_ components: [[any UnaryLayer]]) -> [any UnaryLayer] { components.flatMap { $0 } }
 }
 
 /// Layers applied in order; children are named `"0"`, `"1"`, … as in PyTorch's `nn.Sequential`.
+/// Only ``UnaryLayer``s go in: a layer that needs more than one input does not compile here.
 ///
 /// ```swift
 /// let model = Sequential {
@@ -26,27 +27,29 @@ public enum LayerBuilder {
 ///     Linear(512, 10, generator: &generator)
 /// }
 /// ```
-public final class Sequential: Module {
+public final class Sequential: Module, UnaryLayer, ModuleContainer {
     /// The layers, in order.
-    public private(set) var layers: [Module]
+    public private(set) var layers: [any UnaryLayer]
 
     /// Builds from a result-builder closure.
-    public init(@LayerBuilder _ build: () -> [Module]) {
+    public init(@LayerBuilder _ build: () -> [any UnaryLayer]) {
         layers = build()
         super.init()
     }
 
     /// Builds from an array of layers.
-    public init(_ layers: [Module]) {
+    public init(_ layers: [any UnaryLayer]) {
         self.layers = layers
         super.init()
     }
 
     /// Appends a layer.
-    public func append(_ layer: Module) { layers.append(layer) }
+    public func append(_ layer: any UnaryLayer) { layers.append(layer) }
 
     /// Replaces the layer at `index` (e.g. a new classification head).
-    public func replaceLayer(at index: Int, with layer: Module) throws {
+    ///
+    /// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` for an index out of range.
+    public func replaceLayer(at index: Int, with layer: any UnaryLayer) throws {
         guard layers.indices.contains(index) else {
             throw DendriteError.invalidArgument(operation: "Sequential.replaceLayer", argument: "index \(index)",
                                                 reason: "there are \(layers.count) layers")
@@ -56,33 +59,46 @@ public final class Sequential: Module {
 
     public override var namedChildren: [(String, Module)] { layers.enumerated().map { ("\($0.offset)", $0.element) } }
 
-    public override func forward(_ input: Tensor) throws -> Tensor {
+    /// Replaces layer `name` (its index) with `module`, which must be a ``UnaryLayer``.
+    public override func replaceChild(named name: String, with module: Module) throws {
+        guard let index = Int(name), layers.indices.contains(index) else {
+            throw DendriteError.invalidArgument(operation: "Sequential.replaceChild", argument: "child \"\(name)\"",
+                                                reason: "there are \(layers.count) layers, named 0…\(layers.count - 1)")
+        }
+        guard let layer = module as? any UnaryLayer else {
+            throw DendriteError.invalidArgument(operation: "Sequential.replaceChild", argument: "child \"\(name)\"",
+                                                reason: "\(module.typeName) is not a UnaryLayer (one tensor in, one out)")
+        }
+        layers[index] = layer
+    }
+
+    public func forward(_ input: Tensor) throws -> Tensor {
         var x = input
         for layer in layers { x = try layer(x) }
         return x
     }
 
-    public override func outputShape(forInput shape: [Int]) throws -> [Int] {
+    public func outputShape(forInput shape: [Int]) throws -> [Int] {
         try layers.reduce(shape) { try $1.outputShape(forInput: $0) }
     }
 }
 
 /// `y = body(x) + shortcut(x)` (shortcut defaults to identity): the ResNet building block's skip
 /// connection. Children are named `body` and `shortcut`.
-public final class Residual: Module {
+public final class Residual: Module, UnaryLayer {
     /// The main branch.
-    public let body: Module
+    @Child public var body: any UnaryLayer
     /// The skip branch (`Identity` when shapes already agree).
-    public let shortcut: Module
+    @Child public var shortcut: any UnaryLayer
 
     /// Wraps `body` with a skip connection through `shortcut`.
-    public init(_ body: Module, shortcut: Module = Identity()) {
+    public init(_ body: any UnaryLayer, shortcut: any UnaryLayer = Identity()) {
         self.body = body
         self.shortcut = shortcut
         super.init()
     }
 
-    public override func forward(_ input: Tensor) throws -> Tensor {
+    public func forward(_ input: Tensor) throws -> Tensor {
         let main = try body(input), skip = try shortcut(input)
         guard main.shape == skip.shape else {
             throw DendriteError.shapeMismatch(operation: "Residual", expected: "body output \(main.shape)",
@@ -91,7 +107,7 @@ public final class Residual: Module {
         return try main + skip
     }
 
-    public override func outputShape(forInput shape: [Int]) throws -> [Int] {
+    public func outputShape(forInput shape: [Int]) throws -> [Int] {
         let main = try body.outputShape(forInput: shape), skip = try shortcut.outputShape(forInput: shape)
         guard main == skip else {
             throw DendriteError.shapeMismatch(operation: "Residual", expected: "body output \(main)", got: "shortcut output \(skip)")

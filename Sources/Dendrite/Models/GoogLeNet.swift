@@ -1,10 +1,10 @@
 /// A convolution without bias, batch norm (ε = 0.001) and ReLU: torchvision's `BasicConv2d`
 /// (parameters `conv.weight`, `bn.weight`, `bn.bias`, buffers `bn.running_mean`…).
-public final class BasicConv2d: Module {
+public final class BasicConv2d: Module, UnaryLayer {
     /// The convolution (no bias: the batch norm's shift replaces it).
-    public let conv: Conv2D
+    @Child public var conv: any UnaryLayer
     /// Batch norm with torchvision's ε = 0.001.
-    public let bn: BatchNorm2D
+    @Child public var bn: any UnaryLayer
 
     /// Creates the unit. Weights start as torchvision's: normal with σ = 0.01 (its truncation at ±2
     /// lies 200σ out, so it never applies).
@@ -17,13 +17,11 @@ public final class BasicConv2d: Module {
         super.init()
     }
 
-    public override var typeName: String { "BasicConv2d" }
-
-    public override func forward(_ input: Tensor) throws -> Tensor {
+    public func forward(_ input: Tensor) throws -> Tensor {
         try bn(conv(input)).relu()
     }
 
-    public override func outputShape(forInput shape: [Int]) throws -> [Int] {
+    public func outputShape(forInput shape: [Int]) throws -> [Int] {
         try conv.outputShape(forInput: shape)
     }
 }
@@ -31,9 +29,9 @@ public final class BasicConv2d: Module {
 /// GoogLeNet's Inception module (torchvision's `Inception`): four parallel branches — 1×1; 1×1 then
 /// 3×3; 1×1 then a second 3×3 (torchvision's choice where the paper has 5×5, kept for its weights);
 /// 3×3 max pooling then 1×1 — concatenated along the channels.
-public final class Inception: Module {
+public final class Inception: Module, UnaryLayer {
     /// 1×1 convolution.
-    public let branch1: BasicConv2d
+    @Child public var branch1: any UnaryLayer
     /// 1×1 reduction, then 3×3.
     public let branch2: Sequential
     /// 1×1 reduction, then 3×3.
@@ -58,13 +56,11 @@ public final class Inception: Module {
         super.init()
     }
 
-    public override var typeName: String { "Inception" }
-
-    public override func forward(_ input: Tensor) throws -> Tensor {
+    public func forward(_ input: Tensor) throws -> Tensor {
         try Tensor.concat([try branch1(input), try branch2(input), try branch3(input), try branch4(input)], alongAxis: 1)
     }
 
-    public override func outputShape(forInput shape: [Int]) throws -> [Int] {
+    public func outputShape(forInput shape: [Int]) throws -> [Int] {
         let spatial = try branch1.outputShape(forInput: shape)
         for branch in [branch2, branch3, branch4] where try branch.outputShape(forInput: shape).dropFirst() != spatial.dropFirst() {
             throw DendriteError.shapeMismatch(operation: "Inception", expected: "branches of one spatial size", got: "\(shape)")
@@ -76,36 +72,42 @@ public final class Inception: Module {
 /// GoogLeNet (Inception v1, Szegedy et al. 2014) as torchvision builds it without the auxiliary
 /// heads: parameter names `conv1.conv.weight`, `inception3a.branch2.1.bn.running_mean`, `fc.bias`…
 /// 6,624,904 parameters for 1000 classes. Input `[N, 3, H, W]` (224×224 in the paper); output logits.
-public final class GoogLeNet: Module {
+public final class GoogLeNet: Module, UnaryLayer {
     /// Whether the input is re-normalized from ImageNet statistics to `[-1, 1]` first, as torchvision's
     /// `transform_input` (its pretrained weights expect `true`).
     public let transformInput: Bool
     /// 7×7, stride 2, 64 filters.
-    public let conv1: BasicConv2d
+    @Child public var conv1: any UnaryLayer
     /// 3×3, stride 2, ceil mode.
-    public let maxpool1: MaxPool2D
+    @Child public var maxpool1: any UnaryLayer
     /// 1×1, 64 filters.
-    public let conv2: BasicConv2d
+    @Child public var conv2: any UnaryLayer
     /// 3×3, 192 filters.
-    public let conv3: BasicConv2d
+    @Child public var conv3: any UnaryLayer
     /// 3×3, stride 2, ceil mode.
-    public let maxpool2: MaxPool2D
+    @Child public var maxpool2: any UnaryLayer
     /// Inception modules of stage 3 (256 and 480 channels out).
-    public let inception3a: Inception, inception3b: Inception
+    @Child public var inception3a: any UnaryLayer
+    @Child public var inception3b: any UnaryLayer
     /// 3×3, stride 2, ceil mode.
-    public let maxpool3: MaxPool2D
+    @Child public var maxpool3: any UnaryLayer
     /// Inception modules of stage 4 (512, 512, 512, 528, 832 channels out).
-    public let inception4a: Inception, inception4b: Inception, inception4c: Inception, inception4d: Inception, inception4e: Inception
+    @Child public var inception4a: any UnaryLayer
+    @Child public var inception4b: any UnaryLayer
+    @Child public var inception4c: any UnaryLayer
+    @Child public var inception4d: any UnaryLayer
+    @Child public var inception4e: any UnaryLayer
     /// 2×2, stride 2, ceil mode.
-    public let maxpool4: MaxPool2D
+    @Child public var maxpool4: any UnaryLayer
     /// Inception modules of stage 5 (832 and 1024 channels out).
-    public let inception5a: Inception, inception5b: Inception
+    @Child public var inception5a: any UnaryLayer
+    @Child public var inception5b: any UnaryLayer
     /// Global average pooling.
-    public let avgpool: AdaptiveAvgPool2D
+    @Child public var avgpool: any UnaryLayer
     /// Dropout 0.2 before the classifier.
-    public let dropout: Dropout
+    @Child public var dropout: any UnaryLayer
     /// 1024 → classes. Assign a new `Linear` to replace the head (transfer learning).
-    public var fc: Linear
+    @Child public var fc: any UnaryLayer
 
     /// Creates the network.
     public init(classCount: Int = 1000, transformInput: Bool = false, generator: inout RandomGenerator) throws {
@@ -135,26 +137,18 @@ public final class GoogLeNet: Module {
         super.init()
     }
 
-    public override var typeName: String { "GoogLeNet" }
-
-    var layers: [Module] {
+    var layers: [any UnaryLayer] {
         [conv1, maxpool1, conv2, conv3, maxpool2, inception3a, inception3b, maxpool3, inception4a, inception4b, inception4c,
          inception4d, inception4e, maxpool4, inception5a, inception5b, avgpool]
     }
 
-    public override func forward(_ input: Tensor) throws -> Tensor {
+    public func forward(_ input: Tensor) throws -> Tensor {
         var x = transformInput ? try Self.imageNetToUnitRange(input) : input
         for layer in layers { x = try layer(x) }
         return try fc(try dropout(x.flattenedBatch()))
     }
 
-    public override var summaryStages: [SummaryStage]? {
-        let names = ["conv1", "maxpool1", "conv2", "conv3", "maxpool2", "inception3a", "inception3b", "maxpool3", "inception4a",
-                     "inception4b", "inception4c", "inception4d", "inception4e", "maxpool4", "inception5a", "inception5b", "avgpool"]
-        return zip(names, layers).map { SummaryStage.layer($0, $1) } + [.flatten, .layer("dropout", dropout), .layer("fc", fc)]
-    }
-
-    public override func outputShape(forInput shape: [Int]) throws -> [Int] {
+    public func outputShape(forInput shape: [Int]) throws -> [Int] {
         var x = shape
         for layer in layers { x = try layer.outputShape(forInput: x) }
         return try fc.outputShape(forInput: [x.reduce(1, *)])

@@ -1,16 +1,16 @@
 /// LeNet-5 in its classic form: 6 and 16 filters of 5×5 with tanh and average pooling, then
 /// 120, 84 and 10 units — 61,706 parameters on `1×32×32`.
-public final class LeNet5: Module {
+public final class LeNet5: Module, UnaryLayer {
     /// 1 → 6, 5×5.
-    public let conv1: Conv2D
+    @Child public var conv1: any UnaryLayer
     /// 6 → 16, 5×5.
-    public let conv2: Conv2D
+    @Child public var conv2: any UnaryLayer
     /// 400 → 120.
-    public let fc1: Linear
+    @Child public var fc1: any UnaryLayer
     /// 120 → 84.
-    public let fc2: Linear
+    @Child public var fc2: any UnaryLayer
     /// 84 → classes.
-    public let fc3: Linear
+    @Child public var fc3: any UnaryLayer
     let pool = AvgPool2D(kernelSize: 2)
 
     /// Creates the network.
@@ -23,19 +23,12 @@ public final class LeNet5: Module {
         super.init()
     }
 
-    public override var typeName: String { "LeNet5" }
-
-    public override func forward(_ input: Tensor) throws -> Tensor {
+    public func forward(_ input: Tensor) throws -> Tensor {
         let features = try pool(try conv2(try pool(try conv1(input).tanh())).tanh())
         return try fc3(try fc2(try fc1(features.flattenedBatch()).tanh()).tanh())
     }
 
-    public override var summaryStages: [SummaryStage]? {
-        [.layer("conv1", conv1), .layer("pool", pool), .layer("conv2", conv2), .layer("pool", pool), .flatten,
-         .layer("fc1", fc1), .layer("fc2", fc2), .layer("fc3", fc3)]
-    }
-
-    public override func outputShape(forInput shape: [Int]) throws -> [Int] {
+    public func outputShape(forInput shape: [Int]) throws -> [Int] {
         let features = try pool.outputShape(forInput: try conv2.outputShape(forInput: try pool.outputShape(forInput: try conv1.outputShape(forInput: shape))))
         return try fc3.outputShape(forInput: try fc2.outputShape(forInput: try fc1.outputShape(forInput: [features.reduce(1, *)])))
     }

@@ -31,7 +31,7 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     ///   token that is unknown or malformed, ``DendriteError/shapeMismatch(operation:expected:got:)``
     ///   for shapes that do not fit.
     public func build(generator: inout RandomGenerator) throws -> Sequential {
-        var layers: [Module] = []
+        var layers: [any UnaryLayer] = []
         var shape = inputShape
         let tokens = text.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingWhitespace() }
         guard !tokens.isEmpty, !tokens.contains(where: { $0.isEmpty }) else {
@@ -49,7 +49,7 @@ public struct ModelSpec: Codable, Equatable, Sendable {
         return Sequential(layers)
     }
 
-    private func makeLayer(_ token: String, position: Int, inputShape shape: [Int], generator: inout RandomGenerator) throws -> Module {
+    private func makeLayer(_ token: String, position: Int, inputShape shape: [Int], generator: inout RandomGenerator) throws -> any UnaryLayer {
         let parts = token.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         func fail(_ reason: String) -> DendriteError {
             .invalidArgument(operation: "model spec", argument: "layer \(position) \"\(token)\"", reason: reason)

@@ -9,11 +9,11 @@ public enum Models {
                                "vgg19_bn", "googlenet", "resnet18", "resnet34", "resnet50"]
 
     /// Builds an architecture by name (`"resnet18"`, `"vgg16_bn"`…), optionally loading weights.
-    public static func named(_ name: String, classCount: Int? = nil, weights: String? = nil, seed: UInt64 = 0) throws -> Module {
+    public static func named(_ name: String, classCount: Int? = nil, weights: String? = nil, seed: UInt64 = 0) throws -> any UnaryLayer {
         var generator = RandomGenerator(seed: seed)
         let initializer: Initializer? = weights == nil ? nil : .zeros
         let classes = classCount ?? (name == "lenet5" ? 10 : 1000)
-        let model: Module
+        let model: any UnaryLayer
         switch name.lowercased() {
         case "lenet5": model = try LeNet5(classCount: classes, generator: &generator)
         case "alexnet": model = try ConvolutionalClassifier.alexNet(classCount: classes, initializer: initializer, generator: &generator)
@@ -41,12 +41,12 @@ public enum Models {
     }
 
     /// AlexNet (61,100,840 parameters for 1000 classes).
-    public static func alexnet(classCount: Int = 1000, weights: String? = nil) throws -> Module {
+    public static func alexnet(classCount: Int = 1000, weights: String? = nil) throws -> any UnaryLayer {
         try named("alexnet", classCount: classCount, weights: weights)
     }
 
     /// VGG-11/13/16/19 (VGG-16: 138,357,544 parameters for 1000 classes), optionally with batch norm.
-    public static func vgg(_ depth: Int, batchNorm: Bool = false, classCount: Int = 1000, weights: String? = nil) throws -> Module {
+    public static func vgg(_ depth: Int, batchNorm: Bool = false, classCount: Int = 1000, weights: String? = nil) throws -> any UnaryLayer {
         try named("vgg\(depth)\(batchNorm ? "_bn" : "")", classCount: classCount, weights: weights)
     }
 

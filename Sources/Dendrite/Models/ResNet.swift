@@ -1,18 +1,18 @@
 /// A residual block of ResNet-18/34 (torchvision's `BasicBlock`): two 3×3 convolutions with batch
 /// norm, and a projection (`downsample`: 1×1 convolution + batch norm) when the shape changes.
-public final class BasicBlock: Module {
+public final class BasicBlock: Module, UnaryLayer {
     /// Output channels per input channel of the block's width.
     public static let expansion = 1
     /// 3×3, carries the stride.
-    public let conv1: Conv2D
+    @Child public var conv1: any UnaryLayer
     /// Batch norm after `conv1`.
-    public let bn1: BatchNorm2D
+    @Child public var bn1: any UnaryLayer
     /// 3×3.
-    public let conv2: Conv2D
+    @Child public var conv2: any UnaryLayer
     /// Batch norm after `conv2`.
-    public let bn2: BatchNorm2D
+    @Child public var bn2: any UnaryLayer
     /// The shortcut's projection, when needed.
-    public let downsample: Sequential?
+    @Child public var downsample: (any UnaryLayer)?
 
     /// Creates the block.
     public init(_ inputChannels: Int, _ width: Int, stride: Int, generator: inout RandomGenerator) throws {
@@ -28,37 +28,35 @@ public final class BasicBlock: Module {
         super.init()
     }
 
-    public override var typeName: String { "BasicBlock" }
-
-    public override func forward(_ input: Tensor) throws -> Tensor {
+    public func forward(_ input: Tensor) throws -> Tensor {
         let main = try bn2(conv2(try bn1(conv1(input)).relu()))
         return try (main + (try downsample?(input) ?? input)).relu()
     }
 
-    public override func outputShape(forInput shape: [Int]) throws -> [Int] {
+    public func outputShape(forInput shape: [Int]) throws -> [Int] {
         try conv2.outputShape(forInput: try conv1.outputShape(forInput: shape))
     }
 }
 
 /// The bottleneck block of ResNet-50 (torchvision's `Bottleneck`, stride on the 3×3 convolution):
 /// 1×1 reduce, 3×3, 1×1 expand by 4, with batch norm, and a projection when the shape changes.
-public final class Bottleneck: Module {
+public final class Bottleneck: Module, UnaryLayer {
     /// Output channels per unit of width.
     public static let expansion = 4
     /// 1×1 reduction.
-    public let conv1: Conv2D
+    @Child public var conv1: any UnaryLayer
     /// Batch norm after `conv1`.
-    public let bn1: BatchNorm2D
+    @Child public var bn1: any UnaryLayer
     /// 3×3, carries the stride.
-    public let conv2: Conv2D
+    @Child public var conv2: any UnaryLayer
     /// Batch norm after `conv2`.
-    public let bn2: BatchNorm2D
+    @Child public var bn2: any UnaryLayer
     /// 1×1 expansion.
-    public let conv3: Conv2D
+    @Child public var conv3: any UnaryLayer
     /// Batch norm after `conv3`.
-    public let bn3: BatchNorm2D
+    @Child public var bn3: any UnaryLayer
     /// The shortcut's projection, when needed.
-    public let downsample: Sequential?
+    @Child public var downsample: (any UnaryLayer)?
 
     /// Creates the block.
     public init(_ inputChannels: Int, _ width: Int, stride: Int, generator: inout RandomGenerator) throws {
@@ -77,16 +75,14 @@ public final class Bottleneck: Module {
         super.init()
     }
 
-    public override var typeName: String { "Bottleneck" }
-
-    public override func forward(_ input: Tensor) throws -> Tensor {
+    public func forward(_ input: Tensor) throws -> Tensor {
         var x = try bn1(conv1(input)).relu()
         x = try bn2(conv2(x)).relu()
         x = try bn3(conv3(x))
         return try (x + (try downsample?(input) ?? input)).relu()
     }
 
-    public override func outputShape(forInput shape: [Int]) throws -> [Int] {
+    public func outputShape(forInput shape: [Int]) throws -> [Int] {
         try conv3.outputShape(forInput: try conv2.outputShape(forInput: try conv1.outputShape(forInput: shape)))
     }
 }
@@ -94,19 +90,22 @@ public final class Bottleneck: Module {
 /// ResNet (He et al.) with torchvision's layer order and parameter names (`conv1`, `bn1`,
 /// `layer1.0.conv1`, `layer2.0.downsample.0`, `fc`), so a torchvision `state_dict` loads strictly.
 /// Input `[N, 3, H, W]`; output logits `[N, classCount]`.
-public final class ResNet: Module {
+public final class ResNet: Module, UnaryLayer {
     /// 7×7, stride 2, 64 filters.
-    public let conv1: Conv2D
+    @Child public var conv1: any UnaryLayer
     /// Batch norm after the stem.
-    public let bn1: BatchNorm2D
+    @Child public var bn1: any UnaryLayer
     /// 3×3, stride 2 max pooling.
-    public let maxpool: MaxPool2D
+    @Child public var maxpool: any UnaryLayer
     /// Stages of blocks at widths 64, 128, 256, 512.
-    public let layer1: Sequential, layer2: Sequential, layer3: Sequential, layer4: Sequential
+    public let layer1: Sequential
+    public let layer2: Sequential
+    public let layer3: Sequential
+    public let layer4: Sequential
     /// Global average pooling.
-    public let avgpool: AdaptiveAvgPool2D
+    @Child public var avgpool: any UnaryLayer
     /// The classifier. Assign a new `Linear` to replace the head (transfer learning).
-    public var fc: Linear
+    @Child public var fc: any UnaryLayer
 
     /// Builds a ResNet from its block type and stage depths (`[2, 2, 2, 2]` is ResNet-18).
     public init(bottleneck: Bool, depths: [Int], classCount: Int, generator: inout RandomGenerator) throws {
@@ -121,7 +120,7 @@ public final class ResNet: Module {
         var channels = 64
         var stages: [Sequential] = []
         for (index, (width, depth)) in zip([64, 128, 256, 512], depths).enumerated() {
-            var blocks: [Module] = []
+            var blocks: [any UnaryLayer] = []
             for position in 0..<depth {
                 let stride = position == 0 && index > 0 ? 2 : 1
                 blocks.append(bottleneck ? try Bottleneck(channels, width, stride: stride, generator: &generator)
@@ -136,20 +135,13 @@ public final class ResNet: Module {
         super.init()
     }
 
-    public override var typeName: String { "ResNet" }
-
-    public override func forward(_ input: Tensor) throws -> Tensor {
+    public func forward(_ input: Tensor) throws -> Tensor {
         var x = try maxpool(try bn1(conv1(input)).relu())
         for stage in [layer1, layer2, layer3, layer4] { x = try stage(x) }
         return try fc(try avgpool(x).flattenedBatch())
     }
 
-    public override var summaryStages: [SummaryStage]? {
-        [.layer("conv1", conv1), .layer("bn1", bn1), .layer("maxpool", maxpool), .layer("layer1", layer1), .layer("layer2", layer2),
-         .layer("layer3", layer3), .layer("layer4", layer4), .layer("avgpool", avgpool), .flatten, .layer("fc", fc)]
-    }
-
-    public override func outputShape(forInput shape: [Int]) throws -> [Int] {
+    public func outputShape(forInput shape: [Int]) throws -> [Int] {
         var x = try maxpool.outputShape(forInput: try conv1.outputShape(forInput: shape))
         for stage in [layer1, layer2, layer3, layer4] { x = try stage.outputShape(forInput: x) }
         return try fc.outputShape(forInput: [x[0]])

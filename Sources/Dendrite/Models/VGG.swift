@@ -1,15 +1,15 @@
 /// AlexNet and VGG (torchvision's `features` / `avgpool` / `classifier` layout and names, e.g.
 /// `features.0.weight`, `classifier.6.bias`), so torchvision weights load strictly.
-public final class ConvolutionalClassifier: Module {
+public final class ConvolutionalClassifier: Module, UnaryLayer {
     /// Convolutions, activations and pooling (`features.N`).
     public let features: Sequential
     /// Adaptive average pooling to a fixed grid.
-    public let avgpool: AdaptiveAvgPool2D
+    @Child public var avgpool: any UnaryLayer
     /// The dense head (`classifier.N`).
     public let classifier: Sequential
     let name: String
 
-    init(name: String, features: [Module], pooledSize: Int, classifier: [Module]) {
+    init(name: String, features: [any UnaryLayer], pooledSize: Int, classifier: [any UnaryLayer]) {
         self.name = name
         self.features = Sequential(features)
         avgpool = AdaptiveAvgPool2D(outputSize: Size2D(pooledSize, pooledSize))
@@ -19,15 +19,11 @@ public final class ConvolutionalClassifier: Module {
 
     public override var typeName: String { name }
 
-    public override func forward(_ input: Tensor) throws -> Tensor {
+    public func forward(_ input: Tensor) throws -> Tensor {
         try classifier(try avgpool(try features(input)).flattenedBatch())
     }
 
-    public override var summaryStages: [SummaryStage]? {
-        [.layer("features", features), .layer("avgpool", avgpool), .flatten, .layer("classifier", classifier)]
-    }
-
-    public override func outputShape(forInput shape: [Int]) throws -> [Int] {
+    public func outputShape(forInput shape: [Int]) throws -> [Int] {
         let pooled = try avgpool.outputShape(forInput: try features.outputShape(forInput: shape))
         return try classifier.outputShape(forInput: [pooled.reduce(1, *)])
     }
@@ -38,13 +34,13 @@ public final class ConvolutionalClassifier: Module {
             try Conv2D(input, output, kernelSize: Size2D(kernel, kernel), stride: Size2D(stride, stride), padding: .explicit(height: padding, width: padding),
                        weightInitializer: initializer, generator: &generator)
         }
-        let features: [Module] = [
+        let features: [any UnaryLayer] = [
             try conv(3, 64, 11, stride: 4, padding: 2), ReLU(), MaxPool2D(kernelSize: 3, stride: 2),
             try conv(64, 192, 5, padding: 2), ReLU(), MaxPool2D(kernelSize: 3, stride: 2),
             try conv(192, 384, 3, padding: 1), ReLU(), try conv(384, 256, 3, padding: 1), ReLU(),
             try conv(256, 256, 3, padding: 1), ReLU(), MaxPool2D(kernelSize: 3, stride: 2),
         ]
-        let head: [Module] = [
+        let head: [any UnaryLayer] = [
             try Dropout(0.5), Linear(256 * 36, 4096, weightInitializer: initializer, generator: &generator), ReLU(),
             try Dropout(0.5), Linear(4096, 4096, weightInitializer: initializer, generator: &generator), ReLU(),
             Linear(4096, classCount, weightInitializer: initializer, generator: &generator),
@@ -59,7 +55,7 @@ public final class ConvolutionalClassifier: Module {
         guard let counts = perStage[depth] else {
             throw DendriteError.invalidArgument(operation: "VGG", argument: "depth \(depth)", reason: "choose 11, 13, 16 or 19")
         }
-        var features: [Module] = []
+        var features: [any UnaryLayer] = []
         var channels = 3
         for (stage, count) in counts.enumerated() {
             let width = [64, 128, 256, 512, 512][stage]
@@ -73,7 +69,7 @@ public final class ConvolutionalClassifier: Module {
             features.append(MaxPool2D(kernelSize: 2))
         }
         let dense = initializer ?? .normal(mean: 0, standardDeviation: 0.01)
-        let head: [Module] = [
+        let head: [any UnaryLayer] = [
             Linear(512 * 49, 4096, weightInitializer: dense, generator: &generator), ReLU(), try Dropout(0.5),
             Linear(4096, 4096, weightInitializer: dense, generator: &generator), ReLU(), try Dropout(0.5),
             Linear(4096, classCount, weightInitializer: dense, generator: &generator),

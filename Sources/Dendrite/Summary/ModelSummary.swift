@@ -49,8 +49,8 @@ public struct LayerSummary: Codable, Equatable {
     }
 }
 
-/// The per-layer table of a model for a given input shape, found by shape inference alone
-/// (no data flows through the model): what `model.summary()` prints in Keras.
+/// The per-layer table of a model for a given input shape, traced from one forward pass of a
+/// zero sample: what `model.summary()` prints in Keras.
 public struct ModelSummary: Codable, Equatable, CustomStringConvertible {
     /// Per-sample input shape.
     public let inputShape: [Int]
@@ -63,13 +63,14 @@ public struct ModelSummary: Codable, Equatable, CustomStringConvertible {
     public var trainableParameters: Int { totalParameters - nonTrainableParameters }
     /// Frozen parameters.
     public var nonTrainableParameters: Int { layers.reduce(0) { $0 + $1.frozen } }
-    /// The last layer's output shape.
-    public var outputShape: [Int] { layers.last?.outputShape ?? inputShape }
+    /// The model's per-sample output shape.
+    public let outputShape: [Int]
 
     /// Creates a summary from rows.
-    public init(inputShape: [Int], layers: [LayerSummary]) {
+    public init(inputShape: [Int], layers: [LayerSummary], outputShape: [Int]? = nil) {
         self.inputShape = inputShape
         self.layers = layers
+        self.outputShape = outputShape ?? layers.last?.outputShape ?? inputShape
     }
 
     /// A text table: layer, output shape, weights, biases, parameters, then the totals.
@@ -107,51 +108,27 @@ public struct ModelSummary: Codable, Equatable, CustomStringConvertible {
     }
 }
 
-extension Module {
-    /// The per-layer summary for a per-sample `input` shape (e.g. `[1, 28, 28]`), by shape
-    /// inference: nothing is computed, and a layer that cannot accept its input is reported.
+extension UnaryLayer {
+    /// The per-layer summary for a per-sample `input` shape (e.g. `[1, 28, 28]`), traced from the
+    /// forward pass itself: the model runs once on a batch of one zero sample, in eval mode and
+    /// without recording gradients, and every call of a child of the model (or of a
+    /// ``Sequential`` or ``ModuleList`` inside it) becomes a row with the shape it really
+    /// returned — a summary cannot disagree with what the model computes. Before each row runs,
+    /// its declared ``UnaryLayer/outputShape(forInput:)`` must accept the input, and afterwards it
+    /// must equal the shape the layer returned.
     ///
     /// - Throws: ``DendriteError/shapeMismatch(operation:expected:got:)`` naming the layer's
-    ///   position and type, what it expects and the shape it would receive.
+    ///   position and type, what it expects and the per-sample shape it would receive; a layer
+    ///   whose declared shape differs from its output is reported the same way.
     public func summary(input: [Int]) throws -> ModelSummary {
-        var rows: [LayerSummary] = []
-        _ = try summarize(path: nil, input: input, into: &rows)
-        return ModelSummary(inputShape: input, layers: rows)
-    }
-
-    /// Appends this module's rows (expanding `Sequential` and ``summaryStages``) and returns its output shape.
-    func summarize(path: String?, input: [Int], into rows: inout [LayerSummary]) throws -> [Int] {
-        if let sequential = self as? Sequential {
-            var shape = input
-            for (name, child) in sequential.namedChildren {
-                shape = try child.summarize(path: path.map { "\($0).\(name)" } ?? name, input: shape, into: &rows)
-            }
-            return shape
+        let tracer = ModuleCallTracer(root: self)
+        let wasTraining = isTraining
+        eval()
+        defer { if wasTraining { train() } }
+        let output = try ModuleCallTracer.$current.withValue(tracer) {
+            try noGrad { try self(Tensor.zeros([1] + input)) }
         }
-        if let stages = summaryStages {
-            var shape = input
-            for stage in stages {
-                switch stage {
-                case .flatten: shape = [shape.reduce(1, *)]
-                case let .layer(name, child):
-                    shape = try child.summarize(path: path.map { "\($0).\(name)" } ?? name, input: shape, into: &rows)
-                }
-            }
-            return shape
-        }
-        let output: [Int]
-        do {
-            output = try outputShape(forInput: input)
-        } catch let DendriteError.shapeMismatch(operation, expected, got) {
-            throw DendriteError.shapeMismatch(operation: "layer \(path ?? "model") \(operation)", expected: expected, got: got)
-        }
-        let named = namedParameters()
-        let biases = named.filter { $0.0 == "bias" || $0.0.hasSuffix(".bias") || $0.0.hasSuffix("_bias") }
-            .reduce(0) { $0 + $1.1.value.count }
-        let total = named.reduce(0) { $0 + $1.1.value.count }
-        let frozen = named.filter { !$0.1.requiresGradient }.reduce(0) { $0 + $1.1.value.count }
-        rows.append(LayerSummary(path: path ?? "model", type: typeName, outputShape: output,
-                                 weights: total - biases, biases: biases, frozen: frozen))
-        return output
+        let outputShape = Array(output.shape.dropFirst())
+        return ModelSummary(inputShape: input, layers: tracer.finishedRows(output: outputShape), outputShape: outputShape)
     }
 }

@@ -6,7 +6,7 @@ public enum TrainingVerbosity: Sendable {
     case epochLines
 }
 
-extension Module {
+extension UnaryLayer {
     /// One optimization step on a batch: forward, loss, backward, optimizer step.
     ///
     /// - Returns: the batch loss and the (detached) outputs.
@@ -88,7 +88,7 @@ extension Module {
             }
             record.seconds = seconds(since: start)
             context.history.records.append(record)
-            if verbosity == .epochLines { print(Module.describe(record, of: epochs)) }
+            if verbosity == .epochLines { print(Self.describe(record, of: epochs)) }
             for callback in callbacks { try callback.epochDidEnd(record, context: context) }
             if context.stopTraining { context.history.stoppedEarly = epoch + 1 < epochs; break }
         }

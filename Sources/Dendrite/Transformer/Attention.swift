@@ -35,8 +35,8 @@ public func causalMask(queryLength: Int, keyLength: Int) -> Tensor {
 /// `out_proj.bias` `[E]`, so PyTorch weights load by name.
 ///
 /// Inputs are `[B, T, E]`. Calling the module attends a sequence to itself (causally when
-/// ``isCausal``); ``attend(query:key:value:causal:keyPaddingMask:)`` covers cross-attention and masks.
-public final class MultiHeadAttention: Module {
+/// ``isCausal``); ``callAsFunction(query:key:value:causal:keyPaddingMask:)`` covers cross-attention and masks.
+public final class MultiHeadAttention: Module, UnaryLayer {
     /// `[3E, E]`: the query, key and value projections stacked.
     public let inProjWeight: Parameter
     /// `[3E]`, or `nil`.
@@ -49,11 +49,6 @@ public final class MultiHeadAttention: Module {
     public let headCount: Int
     /// Whether `callAsFunction(_:)` masks future positions.
     public var isCausal: Bool
-
-    /// Parameter shapes for a configuration (used to count without allocating).
-    public static func parameterShapes(embedDimension e: Int, bias: Bool = true) -> [[Int]] {
-        [[3 * e, e]] + (bias ? [[3 * e]] : []) + [[e, e]] + (bias ? [[e]] : [])
-    }
 
     /// Creates the layer; input projections Xavier-uniform, biases zero (PyTorch's initialization).
     public init(embedDimension: Int, headCount: Int, bias: Bool = true, isCausal: Bool = false,
@@ -72,15 +67,13 @@ public final class MultiHeadAttention: Module {
         super.init()
     }
 
-    public override var typeName: String { "MultiHeadAttention" }
-
     var name: String { "MultiHeadAttention(\(embedDimension), heads: \(headCount))" }
 
-    public override func forward(_ input: Tensor) throws -> Tensor {
-        try attend(query: input, key: input, value: input, causal: isCausal)
+    public func forward(_ input: Tensor) throws -> Tensor {
+        try self(query: input, key: input, value: input)
     }
 
-    public override func outputShape(forInput shape: [Int]) throws -> [Int] {
+    public func outputShape(forInput shape: [Int]) throws -> [Int] {
         guard shape.count == 2, shape[1] == embedDimension else {
             throw DendriteError.shapeMismatch(operation: name, expected: "[T, \(embedDimension)]", got: "\(shape)")
         }
@@ -90,10 +83,11 @@ public final class MultiHeadAttention: Module {
     /// Attention of `query` `[B, T, E]` over `key`/`value` `[B, S, E]`.
     ///
     /// - Parameters:
-    ///   - causal: mask keys after each query position.
+    ///   - causal: mask keys after each query position (``isCausal`` when `nil`).
     ///   - keyPaddingMask: `[B, S]`, non-zero where a key is padding and must be ignored.
     /// - Returns: `[B, T, E]`.
-    public func attend(query: Tensor, key: Tensor, value: Tensor, causal: Bool = false, keyPaddingMask: Tensor? = nil) throws -> Tensor {
+    public func callAsFunction(query: Tensor, key: Tensor, value: Tensor, causal: Bool? = nil,
+                               keyPaddingMask: Tensor? = nil) throws -> Tensor {
         let e = embedDimension, h = headCount, d = e / h
         guard query.rank == 3, key.rank == 3, value.rank == 3, query.shape[2] == e, key.shape[2] == e, value.shape[2] == e,
               key.shape[0] == query.shape[0], value.shape[0] == query.shape[0], key.shape[1] == value.shape[1] else {
@@ -109,7 +103,7 @@ public final class MultiHeadAttention: Module {
             return try projected.reshaped(to: [b, length, h, d]).permuted([0, 2, 1, 3]).reshaped(to: [b * h, length, d])
         }
         var mask: Tensor?
-        if causal { mask = causalMask(queryLength: t, keyLength: s) }
+        if causal ?? isCausal { mask = causalMask(queryLength: t, keyLength: s) }
         if let keyPaddingMask {
             guard keyPaddingMask.shape == [b, s] else {
                 throw DendriteError.shapeMismatch(operation: "\(name) keyPaddingMask", expected: "[\(b), \(s)]", got: "\(keyPaddingMask.shape)")

@@ -1,7 +1,7 @@
 /// A lookup table of learned vectors (`nn.Embedding`): indices `[...]` → `[..., dimension]`.
 /// `weight` is `[count, dimension]`, initialized `N(0, 1)` as PyTorch; the row at `paddingIndex`
 /// is zero and gets no gradient.
-public final class Embedding: Module {
+public final class Embedding: Module, UnaryLayer {
     /// `[count, dimension]`.
     public let weight: Parameter
     /// Number of vectors (vocabulary size).
@@ -26,14 +26,12 @@ public final class Embedding: Module {
         super.init()
     }
 
-    public override var typeName: String { "Embedding" }
-
     /// `input` holds indices as `Float` (any shape); the output appends the vector axis.
-    public override func forward(_ input: Tensor) throws -> Tensor {
+    public func forward(_ input: Tensor) throws -> Tensor {
         try embedding(input, weight: weight.tensor, paddingIndex: paddingIndex, operation: "Embedding(\(count), \(dimension))")
     }
 
-    public override func outputShape(forInput shape: [Int]) throws -> [Int] { shape + [dimension] }
+    public func outputShape(forInput shape: [Int]) throws -> [Int] { shape + [dimension] }
 }
 
 /// Embedding lookup as a function: rows of `weight` at the indices in `indices`.

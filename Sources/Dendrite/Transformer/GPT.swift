@@ -37,28 +37,27 @@ public struct GPTConfiguration: Codable, Equatable, Sendable {
     public static let gpt3 = GPTConfiguration(vocabularySize: 50_257, contextLength: 2_048, embedDimension: 12_288,
                                               headCount: 96, layerCount: 96)
 
-    /// Every parameter's shape, in `state_dict` order, computed without allocating anything.
-    public var parameterShapes: [[Int]] {
-        let e = embedDimension
-        let block = TransformerEncoderBlock.parameterShapes(embedDimension: e, feedForward: feedForwardDimension)
-        return [[vocabularySize, e], [contextLength, e]] + Array([[[Int]]](repeating: block, count: layerCount).joined())
-            + [[e], [e]] + (tiedHead ? [] : [[vocabularySize, e]])
+    /// The number of parameters (GPT-2 small: 124,439,808; GPT-3: 174,604,259,328), counted
+    /// without building the model: embeddings `(V + C)·E`; per block `4E² + 4E` (attention),
+    /// `2EF + F + E` (feed-forward), `4E` (two layer norms); a final norm `2E`; an untied head `V·E`.
+    /// `TransformerTests` checks it against built models' ``Module/parameterCount``.
+    public var parameterCount: Int {
+        let (v, c, e, f) = (vocabularySize, contextLength, embedDimension, feedForwardDimension)
+        let block = (4 * e * e + 4 * e) + (2 * e * f + f + e) + 4 * e
+        return (v + c) * e + layerCount * block + 2 * e + (tiedHead ? 0 : v * e)
     }
-
-    /// The number of parameters (GPT-2 small: 124,439,808; GPT-3: 174,604,259,328).
-    public var parameterCount: Int { parameterShapes.reduce(0) { $0 + $1.reduce(1, *) } }
 }
 
 /// A GPT-style decoder-only language model: token and learned position embeddings, pre-norm causal
 /// transformer blocks, a final layer norm, and an output head (tied to the token embedding by
 /// default). Input: token indices `[B, T]` (as `Float`); output: logits `[B, T, vocabularySize]`.
-public final class GPT: Module {
+public final class GPT: Module, UnaryLayer {
     /// `[V, E]` token embedding (`wte`).
     public let tokenEmbedding: Embedding
     /// `[C, E]` learned positions (`wpe`).
     public let positionEmbedding: Embedding
     /// The blocks.
-    public let blocks: [TransformerEncoderBlock]
+    public let blocks: Sequential
     /// The final layer norm (`ln_f`).
     public let finalNorm: LayerNorm
     /// The untied output head, when not tied.
@@ -74,31 +73,29 @@ public final class GPT: Module {
         positionEmbedding = Embedding(configuration.contextLength, e, generator: &generator)
         tokenEmbedding.weight.value = tokenEmbedding.weight.value * 0.02
         positionEmbedding.weight.value = positionEmbedding.weight.value * 0.02
-        blocks = try (0..<configuration.layerCount).map { _ in
+        blocks = Sequential(try (0..<configuration.layerCount).map { _ in
             try TransformerEncoderBlock(embedDimension: e, headCount: configuration.headCount,
                                         feedForward: configuration.feedForwardDimension, dropout: configuration.dropout,
                                         gelu: true, normFirst: true, causal: true, generator: &generator)
-        }
+        })
         finalNorm = LayerNorm(e)
         head = configuration.tiedHead ? nil : Linear(e, configuration.vocabularySize, bias: false, generator: &generator)
         super.init()
     }
 
-    public override var typeName: String { "GPT" }
-
-    public override func forward(_ input: Tensor) throws -> Tensor {
+    public func forward(_ input: Tensor) throws -> Tensor {
         guard input.rank == 2, input.shape[1] <= configuration.contextLength else {
             throw DendriteError.shapeMismatch(operation: "GPT", expected: "tokens [B, T ≤ \(configuration.contextLength)]", got: "\(input.shape)")
         }
         let t = input.shape[1]
         var x = try tokenEmbedding(input) + positionEmbedding(try Tensor.arange(0, Float(t)))
-        for block in blocks { x = try block(x) }
+        x = try blocks(x)
         x = try finalNorm(x)
         if let head { return try head(x) }
         return try linear(x, weight: tokenEmbedding.weight.tensor, bias: nil, operation: "GPT tied head")
     }
 
-    public override func outputShape(forInput shape: [Int]) throws -> [Int] {
+    public func outputShape(forInput shape: [Int]) throws -> [Int] {
         guard shape.count == 1, shape[0] <= configuration.contextLength else {
             throw DendriteError.shapeMismatch(operation: "GPT", expected: "[T ≤ \(configuration.contextLength)]", got: "\(shape)")
         }

@@ -1,6 +1,6 @@
 /// Layer normalization over the last axis (`nn.LayerNorm`): `y = γ·(x − μ)/√(σ² + ε) + β`, one fused
 /// op with a hand-written backward. Parameters `weight` (γ, ones) and `bias` (β, zeros), `[features]`.
-public final class LayerNorm: Module {
+public final class LayerNorm: Module, UnaryLayer {
     /// γ, or `nil` without elementwise affine.
     public let weight: Parameter?
     /// β, or `nil`.
@@ -19,13 +19,11 @@ public final class LayerNorm: Module {
         super.init()
     }
 
-    public override var typeName: String { "LayerNorm" }
-
-    public override func forward(_ input: Tensor) throws -> Tensor {
+    public func forward(_ input: Tensor) throws -> Tensor {
         try layerNorm(input, weight: weight?.tensor, bias: bias?.tensor, epsilon: epsilon, operation: "LayerNorm(\(featureCount))")
     }
 
-    public override func outputShape(forInput shape: [Int]) throws -> [Int] {
+    public func outputShape(forInput shape: [Int]) throws -> [Int] {
         guard shape.last == featureCount else {
             throw DendriteError.shapeMismatch(operation: "LayerNorm(\(featureCount))", expected: "[..., \(featureCount)]", got: "\(shape)")
         }

@@ -3,7 +3,7 @@
 /// `x = norm(x + sublayer(x))` as in the paper, or pre-norm `x = x + sublayer(norm(x))` (GPT-2).
 ///
 /// Parameter names match PyTorch: `self_attn.*`, `linear1.*`, `linear2.*`, `norm1.*`, `norm2.*`.
-public final class TransformerEncoderBlock: Module {
+public final class TransformerEncoderBlock: Module, UnaryLayer {
     /// Multi-head self-attention.
     public let selfAttn: MultiHeadAttention
     /// First feed-forward projection `E → F`.
@@ -21,11 +21,6 @@ public final class TransformerEncoderBlock: Module {
     /// GELU (`true`) or ReLU in the feed-forward network.
     public let usesGELU: Bool
 
-    /// Parameter shapes for a configuration (used to count without allocating).
-    public static func parameterShapes(embedDimension e: Int, feedForward f: Int) -> [[Int]] {
-        MultiHeadAttention.parameterShapes(embedDimension: e) + [[f, e], [f], [e, f], [e], [e], [e], [e], [e]]
-    }
-
     /// Creates the block.
     public init(embedDimension: Int, headCount: Int, feedForward: Int, dropout probability: Float = 0, gelu: Bool = true,
                 normFirst: Bool = false, causal: Bool = false, epsilon: Float = 1e-5, generator: inout RandomGenerator) throws {
@@ -42,20 +37,17 @@ public final class TransformerEncoderBlock: Module {
         super.init()
     }
 
-    public override var typeName: String { "TransformerEncoderBlock" }
-
-    public override func forward(_ input: Tensor) throws -> Tensor {
+    public func forward(_ input: Tensor) throws -> Tensor {
         try forward(input, keyPaddingMask: nil)
     }
 
     /// The block with an optional key padding mask `[B, T]` (non-zero = padding).
     public func forward(_ input: Tensor, keyPaddingMask: Tensor?) throws -> Tensor {
         func attention(_ x: Tensor) throws -> Tensor {
-            try dropout1(try selfAttn.attend(query: x, key: x, value: x, causal: selfAttn.isCausal, keyPaddingMask: keyPaddingMask))
+            try dropout1(try selfAttn(query: x, key: x, value: x, keyPaddingMask: keyPaddingMask))
         }
         func feedForward(_ x: Tensor) throws -> Tensor {
-            let hidden = try linear1(x)
-            return try dropout2(try linear2(try dropout(usesGELU ? hidden.gelu() : hidden.relu())))
+            try dropout2(try FeedForward.apply(x, linear1: linear1, linear2: linear2, gelu: usesGELU, dropout: dropout))
         }
         if normFirst {
             let x = try input + attention(try norm1(input))
@@ -65,12 +57,15 @@ public final class TransformerEncoderBlock: Module {
         return try norm2(try x + feedForward(x))
     }
 
-    public override func outputShape(forInput shape: [Int]) throws -> [Int] { try selfAttn.outputShape(forInput: shape) }
+    public func outputShape(forInput shape: [Int]) throws -> [Int] { try selfAttn.outputShape(forInput: shape) }
 }
 
 /// The transformer decoder layer (`nn.TransformerDecoderLayer(batch_first=True)`): causal
 /// self-attention, cross-attention over the encoder's output (`memory`), feed-forward, each with
 /// Add & Norm. Names: `self_attn`, `multihead_attn`, `linear1`, `linear2`, `norm1`…`norm3`.
+///
+/// Call it with the memory: `try block(x, memory: encoded)`; it is not a ``UnaryLayer``, so it
+/// cannot be put in a ``Sequential`` by mistake (use a ``ModuleList``).
 public final class TransformerDecoderBlock: Module {
     /// Causal self-attention.
     public let selfAttn: MultiHeadAttention
@@ -100,22 +95,14 @@ public final class TransformerDecoderBlock: Module {
         super.init()
     }
 
-    public override var typeName: String { "TransformerDecoderBlock" }
-
-    /// A decoder block needs the encoder's output: call ``forward(_:memory:memoryPaddingMask:)``.
-    public override func forward(_ input: Tensor) throws -> Tensor {
-        throw DendriteError.invalidArgument(operation: typeName, argument: "memory", reason: "call forward(_:memory:) with the encoder output")
-    }
-
     /// Decodes `input` `[B, T, E]` attending to `memory` `[B, S, E]`.
-    public func forward(_ input: Tensor, memory: Tensor, memoryPaddingMask: Tensor? = nil) throws -> Tensor {
-        func selfAttention(_ x: Tensor) throws -> Tensor { try selfAttn.attend(query: x, key: x, value: x, causal: true) }
+    public func callAsFunction(_ input: Tensor, memory: Tensor, memoryPaddingMask: Tensor? = nil) throws -> Tensor {
+        func selfAttention(_ x: Tensor) throws -> Tensor { try selfAttn(query: x, key: x, value: x, causal: true) }
         func crossAttention(_ x: Tensor) throws -> Tensor {
-            try multiheadAttn.attend(query: x, key: memory, value: memory, keyPaddingMask: memoryPaddingMask)
+            try multiheadAttn(query: x, key: memory, value: memory, keyPaddingMask: memoryPaddingMask)
         }
         func feedForward(_ x: Tensor) throws -> Tensor {
-            let hidden = try linear1(x)
-            return try linear2(usesGELU ? hidden.gelu() : hidden.relu())
+            try FeedForward.apply(x, linear1: linear1, linear2: linear2, gelu: usesGELU)
         }
         if normFirst {
             var x = try input + selfAttention(try norm1(input))
@@ -126,6 +113,4 @@ public final class TransformerDecoderBlock: Module {
         x = try norm2(try x + crossAttention(x))
         return try norm3(try x + feedForward(x))
     }
-
-    public override func outputShape(forInput shape: [Int]) throws -> [Int] { try selfAttn.outputShape(forInput: shape) }
 }

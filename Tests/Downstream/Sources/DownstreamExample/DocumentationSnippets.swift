@@ -36,7 +36,7 @@ func gettingStartedLoadSnippet() throws {
 }
 
 /// Docs/Training.md, the explicit loop with a DataLoader.
-func trainingGuideLoopSnippet(model: Module, train: TensorDataset) throws {
+func trainingGuideLoopSnippet(model: any UnaryLayer, train: TensorDataset) throws {
     let optimizer = try Adam(model.parameters, learningRate: 0.01)
     let loader = try DataLoader(train, batchSize: 128, shuffle: true, seed: 0)
     for epoch in 0..<5 {
@@ -50,7 +50,7 @@ func trainingGuideLoopSnippet(model: Module, train: TensorDataset) throws {
 }
 
 /// Docs/Training.md, L-BFGS with the strong-Wolfe line search, and a schedule (throwing init).
-func trainingGuideLBFGSSnippet(model: Module, inputs: Tensor, targets: Tensor, epochs: Int) throws -> Float {
+func trainingGuideLBFGSSnippet(model: any UnaryLayer, inputs: Tensor, targets: Tensor, epochs: Int) throws -> Float {
     let optimizer = try LBFGS(model.parameters, maxIterations: 20, lineSearch: .strongWolfe)
     let loss = try optimizer.step {
         optimizer.zeroGrad()
@@ -98,7 +98,7 @@ func modelsGuideSnippet(images: Tensor) throws {
 }
 
 /// Docs/TransferLearning.md, sections 1–4 and 6.
-func transferLearningSnippets(train: TensorDataset, vgg: ConvolutionalClassifier, teacher: Module, student: Module,
+func transferLearningSnippets(train: TensorDataset, vgg: ConvolutionalClassifier, teacher: any UnaryLayer, student: any UnaryLayer,
                               loader: DataLoader, epochs: Int) throws {
     let model = try Models.resnet18(classCount: 10)
     let report = try model.load(from: "resnet18.safetensors", strict: false)
