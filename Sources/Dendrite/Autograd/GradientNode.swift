@@ -13,6 +13,8 @@ final class GradientNode {
     let isLeaf: Bool
     /// Name of the operation, for error messages.
     let operation: String
+    /// A parameter leaf's slot in a ``ParameterArena``: its gradient is accumulated there.
+    var arenaSlot: ArenaGradientSlot?
 
     init(parents: [GradientNode?], operation: String, pullback: @escaping (Tensor) throws -> [Tensor?]) {
         self.parents = parents
@@ -31,6 +33,16 @@ final class GradientNode {
 
     /// Adds `contribution` to the accumulated gradient (assigns when there is none yet).
     func accumulate(_ contribution: Tensor) throws {
+        if let slot = arenaSlot {
+            guard contribution.shape == slot.shape else {
+                throw DendriteError.shapeMismatch(operation: "backward through \(operation)",
+                                                  expected: "gradient of \(slot.shape)", got: "\(contribution.shape)")
+            }
+            writeGradient { target, accumulate in
+                if accumulate { ElementwiseKernels.accumulate(contribution, into: &target) } else { ArenaKernels.copy(contribution, into: &target) }
+            }
+            return
+        }
         if var existing = gradient {
             guard existing.shape == contribution.shape else {
                 throw DendriteError.shapeMismatch(operation: "backward through \(operation)",
@@ -42,6 +54,29 @@ final class GradientNode {
         } else {
             gradient = contribution
         }
+    }
+
+    /// Lets `body` write this leaf's gradient straight into its arena slot — `accumulate` is
+    /// `true` when the slot already holds a gradient to add to — and returns `true`; returns
+    /// `false` (calling nothing) for a node without a slot. Pullbacks use it to write a weight
+    /// gradient with a GEMM into the arena instead of into a temporary.
+    @discardableResult
+    func writeGradient(_ body: (inout Tensor, _ accumulate: Bool) throws -> Void) rethrows -> Bool {
+        guard let slot = arenaSlot else { return false }
+        var target: Tensor
+        var accumulate = true
+        if let existing = gradient, existing.isView(of: slot.gradients, at: slot.offset) {
+            target = existing
+            gradient = nil
+            target.makeExclusiveView()
+        } else {
+            target = slot.takeView()
+            if let existing = gradient { ArenaKernels.copy(existing, into: &target) } else { accumulate = false }
+            gradient = nil
+        }
+        defer { gradient = target }
+        try body(&target, accumulate)
+        return true
     }
 
     /// Nodes reachable from `self`, parents before children (iterative depth-first search).

@@ -65,6 +65,14 @@ extension Tensor {
         }
     }
 
+    /// For a pullback: when this tensor is a parameter leaf with an arena slot, lets `body` write
+    /// its gradient into the slot (`accumulate` says whether to add to what is there) and returns
+    /// `true`; otherwise returns `false` and the pullback returns the gradient as usual.
+    func writeGradientInPlace(_ body: (inout Tensor, _ accumulate: Bool) throws -> Void) rethrows -> Bool {
+        guard let node, node.isLeaf else { return false }
+        return try node.writeGradient(body)
+    }
+
     /// Attaches a graph node to `self` when recording is on and any input is tracked.
     func recorded(_ operation: String, _ inputs: [Tensor], _ pullback: @escaping (Tensor) throws -> [Tensor?]) -> Tensor {
         guard GradientMode.isEnabled, inputs.contains(where: { $0.node != nil }) else { return self }

@@ -34,9 +34,16 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int
             dInput = try conv2dBackwardInput(gradOutput: g, weight: weight, geometry: geometry)
         }
         if weight.requiresGradient {
-            var grad = Tensor.zeros(geometry.weightShape)
-            try conv2dBackwardWeight(gradOutput: g, input: x, geometry: geometry, accumulatingInto: &grad)
-            dWeight = grad
+            // A parameter in an arena accumulates dW straight into its slot (cleared first if empty).
+            let written = try weight.writeGradientInPlace { slot, accumulate in
+                if !accumulate { ArenaKernels.zero(slot.storage) }
+                try conv2dBackwardWeight(gradOutput: g, input: x, geometry: geometry, accumulatingInto: &slot)
+            }
+            if !written {
+                var grad = Tensor.zeros(geometry.weightShape)
+                try conv2dBackwardWeight(gradOutput: g, input: x, geometry: geometry, accumulatingInto: &grad)
+                dWeight = grad
+            }
         }
         if let bias, bias.requiresGradient {
             var grad = Tensor.zeros([geometry.outputChannels])

@@ -31,9 +31,15 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, operation: String
             dInput = try grad.reshaped(to: x.shape)
         }
         if weight.requiresGradient {
-            var grad = Tensor.gemmOutput([outputs, inputs])
-            try gemm(transposeA: true, m: outputs, n: inputs, k: rows, a: g, b: x, c: &grad)
-            dWeight = grad
+            // A parameter in an arena gets dW = gᵀ·x written (or added, beta = 1) straight into its slot.
+            let written = try weight.writeGradientInPlace { slot, accumulate in
+                try gemm(transposeA: true, m: outputs, n: inputs, k: rows, a: g, b: x, beta: accumulate ? 1 : 0, c: &slot)
+            }
+            if !written {
+                var grad = Tensor.gemmOutput([outputs, inputs])
+                try gemm(transposeA: true, m: outputs, n: inputs, k: rows, a: g, b: x, c: &grad)
+                dWeight = grad
+            }
         }
         if let bias, bias.requiresGradient {
             dBias = try g.reshaped(to: [rows, outputs]).sum(alongAxes: [0])

@@ -20,10 +20,21 @@ private let blasThreadTuning: Void = {
 /// training step frees and requests the same sizes every step, so they are reused without page
 /// faults; and they stay out of the malloc heap, which fragmented under that pattern (a CNN
 /// run's heap grew to 300–700 MB in some runs, 70 MB in others).
+///
+/// A storage is either an owner of its buffer or a *view* of `count` elements of another storage
+/// (a parameter or gradient inside a ``ParameterArena``). A view keeps its owner alive; the arena
+/// writes through its own pointer, and ``detachFromOwner()`` turns a view that others still
+/// share into an owner of a private copy, so what they hold keeps its value.
 final class TensorStorage: @unchecked Sendable {
     /// Number of `Float` elements.
     let count: Int
-    let base: UnsafeMutablePointer<Float>
+    /// The first element. Only ``detachFromOwner()`` changes it (unchecked: kernels read it in hot
+    /// loops, and a view is detached only between ops, on the thread that owns the arena).
+    @exclusivity(unchecked) private(set) var base: UnsafeMutablePointer<Float>
+    /// The storage this one is a view into, or `nil` when it owns its buffer.
+    private(set) var owner: TensorStorage?
+    /// The element offset of a view in its owner.
+    private(set) var offset = 0
 
     /// Allocates `count` elements, zero-filled.
     convenience init(count: Int) {
@@ -68,7 +79,38 @@ final class TensorStorage: @unchecked Sendable {
         }
     }
 
-    deinit { dd_buffer_release(base, TensorStorage.byteCount(count)) }
+    /// A view of `count` elements of `owner` from element `offset` (no copy).
+    init(viewing owner: TensorStorage, offset: Int, count: Int) {
+        precondition(offset >= 0 && count >= 0 && offset + count <= owner.count, "TensorStorage: view out of range")
+        self.count = count
+        self.owner = owner
+        self.offset = offset
+        base = owner.base + offset
+    }
+
+    deinit { if owner == nil { dd_buffer_release(base, TensorStorage.byteCount(count)) } }
+
+    /// Whether this storage is the view of `owner` at `offset`.
+    func isView(of owner: TensorStorage, at offset: Int) -> Bool { self.owner === owner && self.offset == offset }
+
+    /// A second view of the same elements.
+    func siblingView() -> TensorStorage {
+        guard let owner else { preconditionFailure("siblingView of a storage that is not a view") }
+        return TensorStorage(viewing: owner, offset: offset, count: count)
+    }
+
+    /// Gives a view its own buffer holding the elements' current values (nothing for an owner).
+    func detachFromOwner() {
+        guard owner != nil else { return }
+        guard let raw = dd_buffer_acquire(TensorStorage.byteCount(count)) else {
+            fatalError("Dendrite: out of memory detaching a tensor of \(count) elements")
+        }
+        let copy = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        copy.initialize(from: base, count: count)
+        base = copy
+        owner = nil
+        offset = 0
+    }
 
     /// A new storage holding the same elements.
     func copy() -> TensorStorage {

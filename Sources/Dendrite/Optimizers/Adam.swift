@@ -29,14 +29,14 @@ public class Adam: Optimizer {
         try super.init(groups: groups)
     }
 
-    public override func update(_ parameter: Parameter, gradient: Tensor, state: inout [String: Tensor], group: ParameterGroup) throws {
+    public override func update(_ value: inout Tensor, gradient: Tensor, state: inout [String: Tensor], group: ParameterGroup) throws {
         let step = Int(state["step"]?.scalar ?? 0) + 1
-        var first = state.removeValue(forKey: "exp_avg") ?? Tensor.zeros(parameter.shape)
-        var second = state.removeValue(forKey: "exp_avg_sq") ?? Tensor.zeros(parameter.shape)
-        var maximum = amsgrad ? (state.removeValue(forKey: "max_exp_avg_sq") ?? Tensor.zeros(parameter.shape)) : nil
-        parameter.updateValue { value in OptimizerKernels.adam(&value, gradient: gradient, firstMoment: &first, secondMoment: &second, maximumSecondMoment: &maximum,
+        var first = state.removeValue(forKey: "exp_avg") ?? Tensor.zeros(value.shape)
+        var second = state.removeValue(forKey: "exp_avg_sq") ?? Tensor.zeros(value.shape)
+        var maximum = amsgrad ? (state.removeValue(forKey: "max_exp_avg_sq") ?? Tensor.zeros(value.shape)) : nil
+        OptimizerKernels.adam(&value, gradient: gradient, firstMoment: &first, secondMoment: &second, maximumSecondMoment: &maximum,
                               learningRate: group.learningRate, beta1: betas.0, beta2: betas.1, epsilon: epsilon,
-                              weightDecay: group.weightDecay, decoupled: decoupledWeightDecay, step: step) }
+                              weightDecay: group.weightDecay, decoupled: decoupledWeightDecay, step: step)
         state["exp_avg"] = first
         state["exp_avg_sq"] = second
         state["max_exp_avg_sq"] = maximum
@@ -75,11 +75,11 @@ public final class Adagrad: Optimizer {
         try super.init(groups: [ParameterGroup(parameters, learningRate: learningRate, weightDecay: weightDecay)])
     }
 
-    public override func update(_ parameter: Parameter, gradient: Tensor, state: inout [String: Tensor], group: ParameterGroup) throws {
+    public override func update(_ value: inout Tensor, gradient: Tensor, state: inout [String: Tensor], group: ParameterGroup) throws {
         let step = Int(state["step"]?.scalar ?? 0) + 1
-        var sum = state.removeValue(forKey: "sum") ?? Tensor.full(parameter.shape, initialAccumulatorValue)
+        var sum = state.removeValue(forKey: "sum") ?? Tensor.full(value.shape, initialAccumulatorValue)
         let rate = group.learningRate / (1 + Float(step - 1) * learningRateDecay)
-        parameter.updateValue { value in OptimizerKernels.adagrad(&value, gradient: gradient, sum: &sum, learningRate: rate, epsilon: epsilon, weightDecay: group.weightDecay) }
+        OptimizerKernels.adagrad(&value, gradient: gradient, sum: &sum, learningRate: rate, epsilon: epsilon, weightDecay: group.weightDecay)
         state["sum"] = sum
         state["step"] = Tensor(Float(step))
     }

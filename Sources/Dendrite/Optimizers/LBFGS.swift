@@ -50,6 +50,7 @@ public final class LBFGS: Optimizer {
         self.historySize = historySize
         self.lineSearch = lineSearch
         try super.init(groups: [ParameterGroup(parameters, learningRate: learningRate)])
+        packsParameters = false   // not elementwise: it works on the flattened parameters itself
     }
 
     /// L-BFGS needs the loss re-evaluated: use ``step(closure:)``.

@@ -19,7 +19,12 @@ public struct ParameterGroup {
 /// The base of every optimizer: parameter groups, per-parameter state, `step()` and `zeroGrad()`.
 ///
 /// Frozen parameters (`requiresGradient == false`) and parameters without a gradient are skipped.
-/// Subclasses implement ``update(_:gradient:state:group:)``.
+/// Subclasses implement ``update(_:gradient:state:group:)``, an elementwise update of a value,
+/// its gradient and its state tensors. On first use the optimizer moves its trainable
+/// parameters into a ``ParameterArena`` (``arena``); `step()` then calls `update` once per run of
+/// consecutive parameters that share a group and a state layout — once for the whole arena in
+/// the common case — on views of the arena, with the same formulas, so the result is bitwise the
+/// one a per-parameter update gives.
 open class Optimizer {
     /// The parameter groups.
     public var groups: [ParameterGroup]
@@ -29,6 +34,16 @@ open class Optimizer {
     var state: [[[String: Tensor]]]
     /// The optimizer's name in errors.
     open var name: String { String(describing: type(of: self)) }
+    /// Whether ``update(_:gradient:state:group:)`` is elementwise, so parameters can be packed
+    /// into an arena and updated run by run. Set it to `false` before the first step to update
+    /// parameter by parameter (L-BFGS, which is not elementwise, does so).
+    public var packsParameters = true
+    /// The arena holding the trainable parameters, built on the first ``step()`` or ``zeroGrad()``.
+    public internal(set) var arena: ParameterArena?
+    /// Elementwise state (momentum, moments) for arena parameters, by state name, laid out as the arena.
+    var arenaState: [String: TensorStorage] = [:]
+    /// Each arena parameter's entry index.
+    var arenaIndex: [ObjectIdentifier: Int] = [:]
 
     /// Creates the optimizer over `groups`.
     ///
@@ -72,8 +87,12 @@ open class Optimizer {
     /// Every parameter of every group.
     public var parameters: [Parameter] { groups.flatMap(\.parameters) }
 
-    /// Clears every parameter's gradient.
-    public func zeroGrad() { for parameter in parameters { parameter.zeroGradient() } }
+    /// Clears every parameter's gradient (arena parameters in one fill).
+    public func zeroGrad() {
+        prepareArena()
+        arena?.zeroGradients()
+        for parameter in parameters where arenaIndex[ObjectIdentifier(parameter)] == nil { parameter.zeroGradient() }
+    }
 
     /// Applies one update to every trainable parameter that has a gradient. Every gradient's
     /// shape is checked first, so a mismatch changes nothing (no parameter, no state, no count).
@@ -86,13 +105,25 @@ open class Optimizer {
                 }
             }
         }
+        prepareArena()
         stepCount += 1
         try noGrad {
             for groupIndex in groups.indices {
-                let group = groups[groupIndex]
-                for (index, parameter) in group.parameters.enumerated() where parameter.requiresGradient {
-                    guard let gradient = parameter.gradient else { continue }
-                    try update(parameter, gradient: gradient, state: &state[groupIndex][index], group: group)
+                var index = 0
+                while index < groups[groupIndex].parameters.count {
+                    let run = arenaRun(group: groupIndex, from: index)
+                    if run.count > 0 {
+                        try updateRun(group: groupIndex, run)
+                        index = run.upperBound
+                        continue
+                    }
+                    let parameter = groups[groupIndex].parameters[index]
+                    if parameter.requiresGradient, let gradient = parameter.gradient {
+                        try parameter.updateValue { value in
+                            try update(&value, gradient: gradient, state: &state[groupIndex][index], group: groups[groupIndex])
+                        }
+                    }
+                    index += 1
                 }
             }
         }
@@ -107,8 +138,10 @@ open class Optimizer {
         return loss.scalar ?? .nan
     }
 
-    /// Updates one parameter in place. `state` persists across steps.
-    open func update(_ parameter: Parameter, gradient: Tensor, state: inout [String: Tensor], group: ParameterGroup) throws {
+    /// Updates `value` in place from `gradient`, elementwise: one parameter's value, or a run of
+    /// consecutive arena parameters flattened to one axis. `state` persists across steps; its
+    /// tensors have `value`'s count (or hold one scalar, such as a step count).
+    open func update(_ value: inout Tensor, gradient: Tensor, state: inout [String: Tensor], group: ParameterGroup) throws {
         throw DendriteError.invalidArgument(operation: name, argument: "update", reason: "is not implemented")
     }
 
@@ -119,7 +152,7 @@ open class Optimizer {
             result.append(("lr.\(groupIndex)", Tensor(group.learningRate)))
             for (index, entries) in state[groupIndex].enumerated() {
                 for (key, value) in entries.sorted(by: { $0.key < $1.key }) {
-                    result.append(("state.\(groupIndex).\(index).\(key)", value))
+                    result.append(("state.\(groupIndex).\(index).\(key)", value.ownedCopy()))
                 }
             }
         }

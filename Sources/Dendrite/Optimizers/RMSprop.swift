@@ -35,13 +35,13 @@ public final class RMSprop: Optimizer {
         try RMSprop(parameters, learningRate: learningRate, alpha: 0.9, epsilon: 1e-7)
     }
 
-    public override func update(_ parameter: Parameter, gradient: Tensor, state: inout [String: Tensor], group: ParameterGroup) throws {
-        var square = state.removeValue(forKey: "square_avg") ?? Tensor.zeros(parameter.shape)
-        var average = centered ? (state.removeValue(forKey: "grad_avg") ?? Tensor.zeros(parameter.shape)) : nil
-        var buffer = momentum > 0 ? (state.removeValue(forKey: "momentum_buffer") ?? Tensor.zeros(parameter.shape)) : nil
-        parameter.updateValue { value in OptimizerKernels.rmsprop(&value, gradient: gradient, squareAverage: &square, gradientAverage: &average,
+    public override func update(_ value: inout Tensor, gradient: Tensor, state: inout [String: Tensor], group: ParameterGroup) throws {
+        var square = state.removeValue(forKey: "square_avg") ?? Tensor.zeros(value.shape)
+        var average = centered ? (state.removeValue(forKey: "grad_avg") ?? Tensor.zeros(value.shape)) : nil
+        var buffer = momentum > 0 ? (state.removeValue(forKey: "momentum_buffer") ?? Tensor.zeros(value.shape)) : nil
+        OptimizerKernels.rmsprop(&value, gradient: gradient, squareAverage: &square, gradientAverage: &average,
                                  momentumBuffer: &buffer, learningRate: group.learningRate, alpha: alpha, epsilon: epsilon,
-                                 weightDecay: group.weightDecay, momentum: momentum) }
+                                 weightDecay: group.weightDecay, momentum: momentum)
         state["square_avg"] = square
         state["grad_avg"] = average
         state["momentum_buffer"] = buffer

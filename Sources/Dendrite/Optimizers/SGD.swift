@@ -29,10 +29,10 @@ public final class SGD: Optimizer {
         try super.init(groups: groups)
     }
 
-    public override func update(_ parameter: Parameter, gradient: Tensor, state: inout [String: Tensor], group: ParameterGroup) throws {
+    public override func update(_ value: inout Tensor, gradient: Tensor, state: inout [String: Tensor], group: ParameterGroup) throws {
         var buffer = state.removeValue(forKey: "momentum_buffer")
-        parameter.updateValue { value in OptimizerKernels.sgd(&value, gradient: gradient, momentumBuffer: &buffer, learningRate: group.learningRate,
-                             momentum: momentum, dampening: dampening, nesterov: nesterov, weightDecay: group.weightDecay) }
+        OptimizerKernels.sgd(&value, gradient: gradient, momentumBuffer: &buffer, learningRate: group.learningRate,
+                             momentum: momentum, dampening: dampening, nesterov: nesterov, weightDecay: group.weightDecay)
         state["momentum_buffer"] = buffer
     }
 }

@@ -1,0 +1,146 @@
+import XCTest
+@testable import Dendrite
+
+final class ParameterArenaTests: XCTestCase {
+    /// A small network with every kind of parameter an optimizer sees: convolution and linear
+    /// weights (written by GEMM straight into the arena), biases, batch-norm scale and shift.
+    func makeModel(seed: UInt64) throws -> Sequential {
+        var generator = RandomGenerator(seed: seed)
+        return Sequential {
+            try! Conv2D(1, 3, kernelSize: 3, padding: 1, generator: &generator)
+            BatchNorm2D(3); ReLU(); Flatten()
+            Linear(3 * 5 * 5, 7, generator: &generator); Tanh()
+            Linear(7, 4, generator: &generator)
+        }
+    }
+
+    func batches() -> [(Tensor, Tensor)] {
+        var generator = RandomGenerator(seed: 9)
+        return (0..<10).map { _ in
+            (Tensor.normal([6, 1, 5, 5], generator: &generator),
+             Tensor((0..<6).map { _ in Float(generator.nextUniform() < 0.5 ? 1 : 3) }))
+        }
+    }
+
+    /// Ten steps of `make`'s optimizer, packed into an arena or parameter by parameter.
+    func train(packed: Bool, _ make: ([Parameter]) throws -> Optimizer) throws -> (values: [[Float]], optimizer: Optimizer, model: Sequential) {
+        let model = try makeModel(seed: 4)
+        let optimizer = try make(model.parameters)
+        optimizer.packsParameters = packed
+        for (inputs, labels) in batches() {
+            optimizer.zeroGrad()
+            try crossEntropy(logits: try model(inputs), labels: labels).backward()
+            try optimizer.step()
+        }
+        return (model.parameters.map(\.value.scalars), optimizer, model)
+    }
+
+    func testEveryOptimizerOverTheArenaEqualsThePerParameterUpdateBitwise() throws {
+        let makers: [(String, ([Parameter]) throws -> Optimizer)] = [
+            ("SGD", { try SGD($0, learningRate: 0.1) }),
+            ("SGD momentum, weight decay", { try SGD($0, learningRate: 0.05, momentum: 0.9, dampening: 0.1, weightDecay: 1e-2) }),
+            ("SGD Nesterov", { try SGD($0, learningRate: 0.05, momentum: 0.9, nesterov: true) }),
+            ("RMSprop", { try RMSprop($0, learningRate: 0.01) }),
+            ("RMSprop centered, momentum", { try RMSprop($0, learningRate: 0.01, weightDecay: 1e-3, momentum: 0.5, centered: true) }),
+            ("Adam", { try Adam($0, learningRate: 0.01, weightDecay: 1e-3) }),
+            ("Adam AMSGrad", { try Adam($0, learningRate: 0.01, amsgrad: true) }),
+            ("AdamW", { try AdamW($0, learningRate: 0.01) }),
+            ("Adagrad", { try Adagrad($0, learningRate: 0.05, learningRateDecay: 0.01, weightDecay: 1e-3) }),
+        ]
+        for (name, make) in makers {
+            let reference = try train(packed: false, make)
+            let packed = try train(packed: true, make)
+            XCTAssertNil(reference.optimizer.arena, name)
+            let arena = try XCTUnwrap(packed.optimizer.arena, name)
+            XCTAssertTrue(packed.model.parameters.allSatisfy(arena.contains), "\(name): every parameter stays in the arena")
+            XCTAssertEqual(packed.values, reference.values, "\(name): arena and per-parameter updates differ")
+            XCTAssertNotEqual(packed.values, try makeModel(seed: 4).parameters.map(\.value.scalars), "\(name): training moved nothing")
+            let packedState = packed.optimizer.stateDict(), referenceState = reference.optimizer.stateDict()
+            XCTAssertEqual(packedState.map(\.0), referenceState.map(\.0), name)
+            XCTAssertEqual(packedState.map(\.1.scalars), referenceState.map(\.1.scalars), "\(name): optimizer state")
+        }
+    }
+
+    func testAfterFitEveryTrainableParameterLiesInTheArena() throws {
+        let model = try makeModel(seed: 1)
+        let frozen = try XCTUnwrap(model.layers[4] as? Linear)
+        frozen.setTrainable(false)
+        let (inputs, labels) = batches()[0]
+        let optimizer = try Adam(model.parameters, learningRate: 0.01)
+        try model.fit(try TensorDataset(inputs: inputs, targets: labels), epochs: 2, batchSize: 3, loss: .crossEntropy,
+                      optimizer: optimizer)
+        let arena = try XCTUnwrap(optimizer.arena)
+        XCTAssertEqual(arena.parameters.count, model.trainableParameters.count)
+        for parameter in model.trainableParameters { XCTAssertTrue(arena.contains(parameter)) }
+        XCTAssertFalse(arena.contains(frozen.weight))
+        XCTAssertEqual(arena.count, model.trainableParameters.reduce(0) { $0 + $1.value.count })
+        var offset = 0
+        for (entry, (name, parameter)) in zip(arena.entries, model.namedParameters().filter { $0.1.requiresGradient }) {
+            XCTAssertEqual(entry.offset, offset, name)
+            XCTAssertEqual(entry.shape, parameter.shape, name)
+            offset += entry.count
+        }
+    }
+
+    func testValuesAndGradientsReadBeforeAStepKeepTheirValues() throws {
+        let model = try makeModel(seed: 2)
+        let optimizer = try SGD(model.parameters, learningRate: 0.5)
+        let (inputs, labels) = batches()[1]
+        optimizer.zeroGrad()
+        try crossEntropy(logits: try model(inputs), labels: labels).backward()
+        let weight = model.parameters[0]
+        let valueBefore = weight.value, copyBefore = weight.value.scalars
+        let gradientBefore = try XCTUnwrap(weight.gradient), gradientCopy = gradientBefore.scalars
+        try optimizer.step()
+        XCTAssertEqual(valueBefore.scalars, copyBefore, "a value read before the step is a value")
+        XCTAssertNotEqual(weight.value.scalars, copyBefore)
+        optimizer.zeroGrad()
+        XCTAssertNil(weight.gradient)
+        XCTAssertEqual(gradientBefore.scalars, gradientCopy, "a gradient read before zeroGrad keeps its values")
+        let arena = try XCTUnwrap(optimizer.arena)
+        XCTAssertTrue(arena.gradientBuffer.scalars.allSatisfy { $0 == 0 }, "zeroGrad fills the gradient buffer with zeros")
+        XCTAssertTrue(arena.contains(weight))
+    }
+
+    func testAssigningValuesAndGradientsKeepsOrLeavesTheSlot() throws {
+        let model = try makeModel(seed: 3)
+        let arena = try ParameterArena(trainableParametersOf: model)
+        let bias = try XCTUnwrap(model.layers[6] as? Linear).bias!
+        bias.value = Tensor([1, 2, 3, 4])
+        XCTAssertTrue(arena.contains(bias), "a value of the same shape is written into the slot")
+        XCTAssertEqual(bias.value.scalars, [1, 2, 3, 4])
+        bias.gradient = Tensor([0.5, 0.5, 0.5, 0.5])
+        let index = try XCTUnwrap(arena.parameters.firstIndex { $0 === bias })
+        XCTAssertEqual(Array(arena.gradientBuffer.scalars[arena.entries[index].offset..<(arena.entries[index].offset + 4)]),
+                       [0.5, 0.5, 0.5, 0.5])
+        bias.value = Tensor([1, 2])
+        XCTAssertFalse(arena.contains(bias), "a value of another shape leaves the arena")
+        XCTAssertFalse(arena.isIntact)
+        // A second arena takes the parameters; the optimizer of the first still updates them.
+        let other = try makeModel(seed: 3)
+        let optimizer = try SGD(other.parameters, learningRate: 0.1)
+        optimizer.zeroGrad()
+        _ = try ParameterArena(other.parameters)
+        XCTAssertFalse(try XCTUnwrap(optimizer.arena).isIntact)
+        for parameter in other.parameters { parameter.gradient = Tensor.ones(parameter.shape) }
+        let before = other.parameters.map(\.value.scalars)
+        try optimizer.step()
+        for (parameter, old) in zip(other.parameters, before) {
+            XCTAssertEqual(parameter.value.scalars, old.map { $0 - 0.1 })
+        }
+    }
+
+    func testBucketsCoverTheArenaLastEntriesFirst() throws {
+        let model = try makeModel(seed: 5)
+        let arena = try ParameterArena(trainableParametersOf: model)
+        let buckets = arena.buckets(maximumBytes: 256)
+        XCTAssertEqual(buckets.first?.upperBound, arena.entries.count)
+        XCTAssertEqual(buckets.last?.lowerBound, 0)
+        for (later, earlier) in zip(buckets, buckets.dropFirst()) { XCTAssertEqual(earlier.upperBound, later.lowerBound) }
+        for bucket in buckets where bucket.count > 1 {
+            XCTAssertLessThanOrEqual(arena.entries[bucket].reduce(0) { $0 + $1.count } * 4, 256)
+        }
+        XCTAssertEqual(arena.buckets().count, 1)
+        XCTAssertThrowsError(try ParameterArena([model.parameters[0], model.parameters[0]]))
+    }
+}
