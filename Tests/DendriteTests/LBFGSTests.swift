@@ -27,7 +27,7 @@ final class LBFGSTests: XCTestCase {
                 try optimizer.step {
                     evaluations += 1
                     optimizer.zeroGrad()
-                    let loss = try Loss.meanSquaredError(try model(inputs), targets)
+                    let loss = try StandardLoss.meanSquaredError(try model(inputs), targets)
                     try loss.backward()
                     return loss
                 }
@@ -48,7 +48,7 @@ final class LBFGSTests: XCTestCase {
         func closure(_ model: Sequential, _ optimizer: Optimizer) -> () throws -> Tensor {
             {
                 optimizer.zeroGrad()
-                let loss = try Loss.crossEntropy()(try model(inputs), targets)
+                let loss = try StandardLoss.crossEntropy(try model(inputs), targets)
                 try loss.backward()
                 return loss
             }

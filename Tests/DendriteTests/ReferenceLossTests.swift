@@ -207,7 +207,7 @@ final class ReferenceLossTests: XCTestCase {
             assertClose(try loss(output, target), expected, name)
         }
         // Regression targets of the right count are reshaped to the output's shape, e.g. [N] for [N, 1].
-        assertClose(try Loss.meanSquaredError(try Tensor(shape: [3, 1], scalars: [1, 2, 3]), Tensor([1, 2, 5])), Tensor(4.0 / 3))
+        assertClose(try StandardLoss.meanSquaredError(try Tensor(shape: [3, 1], scalars: [1, 2, 3]), Tensor([1, 2, 5])), Tensor(4.0 / 3))
     }
 }
 

@@ -139,9 +139,9 @@ final class TrainingTests: XCTestCase {
     func testMetricsAndConfusionMatrix() throws {
         let outputs = try Tensor(shape: [3, 3], scalars: [0.1, 0.7, 0.2, 0.5, 0.3, 0.2, 0.3, 0.3, 0.4])
         let targets = Tensor([1, 1, 0])
-        XCTAssertEqual(try Metric.accuracy.correctCount(outputs: outputs, targets: targets), 1)
-        XCTAssertEqual(try Metric.topK(2).correctCount(outputs: outputs, targets: targets), 3)
-        XCTAssertEqual(try Metric.topK(1).correctCount(outputs: outputs, targets: targets), 1)
+        XCTAssertEqual(try StandardMetric.accuracy.correctCount(outputs: outputs, targets: targets), 1)
+        XCTAssertEqual(try StandardMetric.topK(2).correctCount(outputs: outputs, targets: targets), 3)
+        XCTAssertEqual(try StandardMetric.topK(1).correctCount(outputs: outputs, targets: targets), 1)
         XCTAssertEqual(try confusionMatrix(predictions: [1, 0, 2], labels: [1, 1, 0], classCount: 3), [[0, 0, 1], [1, 1, 0], [0, 0, 0]])
         XCTAssertThrowsError(try confusionMatrix(predictions: [3], labels: [0], classCount: 3))
     }

@@ -127,4 +127,8 @@ int dd_tune_blas_threads(int timeout_exponent);
 }
 #endif
 
+// Per-thread noGrad depth (thread_state.c).
+int dd_gradient_disabled_depth(void);
+void dd_set_gradient_disabled_depth(int depth);
+
 #endif

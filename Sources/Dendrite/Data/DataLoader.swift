@@ -15,6 +15,8 @@ public struct DataLoader {
     public let dropLast: Bool
     /// Seed of the shuffling; epoch `e` uses a generator derived from `seed` and `e`.
     public let seed: UInt64
+    /// This loader's shard: `(rank, count)` after ``shard(rank:count:)``, `(0, 1)` otherwise.
+    public private(set) var shardPosition = (rank: 0, count: 1)
 
     /// Creates a loader.
     ///
@@ -30,13 +32,43 @@ public struct DataLoader {
         self.seed = seed
     }
 
-    /// Number of batches per epoch.
-    public var batchCount: Int {
-        dropLast ? dataset.count / batchSize : (dataset.count + batchSize - 1) / batchSize
+    /// The loader of one of `count` data-parallel processes: every rank draws the same per-epoch
+    /// permutation (same seed) and takes every `count`-th example of it from position `rank`, so
+    /// the shards are disjoint and equally long; the last `dataset.count % count` examples of each
+    /// epoch's permutation are left out (PyTorch's `DistributedSampler(drop_last=True)`).
+    ///
+    /// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` unless
+    ///   `0 ≤ rank < count` and the dataset has at least `count` examples.
+    public func shard(rank: Int, count: Int) throws -> DataLoader {
+        guard count >= 1, (0..<count).contains(rank) else {
+            throw DendriteError.invalidArgument(operation: "DataLoader.shard", argument: "rank \(rank) of \(count)",
+                                                reason: "needs count ≥ 1 and 0 ≤ rank < count")
+        }
+        guard dataset.count >= count else {
+            throw DendriteError.invalidArgument(operation: "DataLoader.shard", argument: "count \(count)",
+                                                reason: "the dataset has only \(dataset.count) examples")
+        }
+        var sharded = self
+        sharded.shardPosition = (rank, count)
+        return sharded
     }
 
-    /// The example order of `epoch`: a seeded Fisher–Yates shuffle, or `0..<count`.
+    /// Examples this loader visits per epoch.
+    public var exampleCount: Int { dataset.count / shardPosition.count }
+
+    /// Number of batches per epoch.
+    public var batchCount: Int {
+        dropLast ? exampleCount / batchSize : (exampleCount + batchSize - 1) / batchSize
+    }
+
+    /// The example order of `epoch` (this shard's part of it): a seeded Fisher–Yates shuffle, or `0..<count`.
     public func order(epoch: Int) -> [Int] {
+        let full = fullOrder(epoch: epoch)
+        guard shardPosition.count > 1 else { return full }
+        return Array(stride(from: shardPosition.rank, to: exampleCount * shardPosition.count, by: shardPosition.count).map { full[$0] })
+    }
+
+    private func fullOrder(epoch: Int) -> [Int] {
         var indices = Array(0..<dataset.count)
         if shuffle {
             var generator = RandomGenerator(seed: seed &+ UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15)

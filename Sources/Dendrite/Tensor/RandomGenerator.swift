@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#else
 import Foundation
-#endif
 
 /// A seedable pseudo-random generator that yields the same numbers on every machine.
 ///
@@ -90,10 +86,28 @@ public struct RandomGenerator: RandomNumberGenerator {
 }
 
 extension RandomGenerator {
-    /// The process-wide generator used by layers created without an explicit generator
-    /// (like `torch.manual_seed`'s global state). Seed it with ``seedGlobal(_:)``.
-    nonisolated(unsafe) public static var global = RandomGenerator(seed: 0)
+    /// The default generator used by layers created without an explicit generator (like
+    /// `torch.manual_seed`'s state), one per thread: every thread's starts from seed 0, so work on
+    /// one thread never changes the numbers another draws. Seed it with ``seedGlobal(_:)``.
+    public static var global: RandomGenerator {
+        get { DefaultGenerator.current.generator }
+        set { DefaultGenerator.current.generator = newValue }
+    }
 
-    /// Reseeds ``global``.
+    /// Reseeds this thread's ``global``.
     public static func seedGlobal(_ seed: UInt64) { global = RandomGenerator(seed: seed) }
+}
+
+/// The holder of a thread's default ``RandomGenerator``, kept in the thread's dictionary.
+final class DefaultGenerator {
+    var generator = RandomGenerator(seed: 0)
+    private static let key = "Dendrite.RandomGenerator.global"
+
+    static var current: DefaultGenerator {
+        let dictionary = Thread.current.threadDictionary
+        if let holder = dictionary[key] as? DefaultGenerator { return holder }
+        let holder = DefaultGenerator()
+        dictionary[key] = holder
+        return holder
+    }
 }

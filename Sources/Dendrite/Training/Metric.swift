@@ -1,24 +1,74 @@
-/// A quality measure computed from model outputs and targets during `fit` and `evaluate`.
-public enum Metric: Hashable, Codable, Sendable {
-    /// Fraction of examples whose highest output is the target class (for `[N, 1]` outputs:
-    /// probability ≥ 0.5 against a 0/1 target).
-    case accuracy
-    /// Fraction of examples whose target class is among the `k` highest outputs.
-    case topK(Int)
+/// A batch's contribution to a metric: the metric over a pass is `Σ total / Σ count`.
+public struct MetricContribution: Equatable, Sendable {
+    /// The sum of the batch's per-example values (correct predictions, absolute errors, …).
+    public var total: Double
+    /// How many examples (or elements) `total` sums over.
+    public var count: Int
 
-    /// The key in logs and history (`"accuracy"`, `"top5_accuracy"`).
+    /// Creates a contribution.
+    public init(total: Double, count: Int) {
+        self.total = total
+        self.count = count
+    }
+}
+
+/// A quality measure computed from model outputs and targets during `fit` and `evaluate`, and
+/// logged in the history under ``name`` (validation values as `val_<name>`). A metric is a mean
+/// over examples, so that batches (and data-parallel ranks) combine by adding contributions.
+/// The built-ins are ``StandardMetric``s (`metrics: [.accuracy, .topK(5)]`); conform your own type
+/// for any other.
+public protocol Metric {
+    /// The key in logs and history.
+    var name: String { get }
+    /// This batch's contribution.
+    func contribution(outputs: Tensor, targets: Tensor) throws -> MetricContribution
+}
+
+/// A built-in metric: `.accuracy`, `.topK(5)`, `.meanAbsoluteError`.
+public struct StandardMetric: Metric, Hashable, Codable, Sendable {
+    enum Kind: Hashable, Codable, Sendable {
+        case topK(Int)
+        case meanAbsoluteError
+    }
+    let kind: Kind
+
+    /// `"accuracy"`, `"top5_accuracy"`, `"mae"`.
     public var name: String {
-        switch self {
-        case .accuracy: return "accuracy"
+        switch kind {
+        case .topK(1): return "accuracy"
         case .topK(let k): return "top\(k)_accuracy"
+        case .meanAbsoluteError: return "mae"
         }
     }
 
-    /// How many of the batch's examples are correct (divide by the example count for the rate).
+    /// Accuracies: correct examples over examples; mean absolute error: `Σ|output − target|` over elements.
     ///
     /// - Throws: ``DendriteError/shapeMismatch(operation:expected:got:)`` unless outputs are
-    ///   `[N, C]` and targets `[N]` class indices.
+    ///   `[N, C]` and targets `[N]` class indices (accuracies), or counts agree (mean absolute error).
+    public func contribution(outputs: Tensor, targets: Tensor) throws -> MetricContribution {
+        switch kind {
+        case .topK(let k): return MetricContribution(total: Double(try correctCount(outputs: outputs, targets: targets, k: k)),
+                                                     count: outputs.shape.first ?? 0)
+        case .meanAbsoluteError:
+            guard outputs.count == targets.count else {
+                throw DendriteError.shapeMismatch(operation: "metric mae", expected: "targets with \(outputs.count) elements",
+                                                  got: "\(targets.shape)")
+            }
+            let total = zip(outputs.scalars, targets.scalars).reduce(0.0) { $0 + Double(Swift.abs($1.0 - $1.1)) }
+            return MetricContribution(total: total, count: outputs.count)
+        }
+    }
+
+    /// How many of the batch's examples are correct: the target class is among the `k` highest
+    /// outputs (for `[N, 1]` outputs: probability ≥ 0.5 against a 0/1 target).
     public func correctCount(outputs: Tensor, targets: Tensor) throws -> Int {
+        guard case let .topK(k) = kind else {
+            throw DendriteError.invalidArgument(operation: "metric \(name)", argument: "correctCount", reason: "is for accuracies")
+        }
+        return try correctCount(outputs: outputs, targets: targets, k: k)
+    }
+
+    private func correctCount(outputs: Tensor, targets: Tensor, k: Int) throws -> Int {
         guard outputs.rank == 2, targets.count == outputs.shape[0] else {
             throw DendriteError.shapeMismatch(operation: "metric \(name)", expected: "outputs [N, C] and targets [N]",
                                               got: "outputs \(outputs.shape), targets \(targets.shape)")
@@ -33,11 +83,6 @@ public enum Metric: Hashable, Codable, Sendable {
                 continue
             }
             guard label >= 0 && label < classes else { continue }
-            let k: Int
-            switch self {
-            case .accuracy: k = 1
-            case .topK(let value): k = value
-            }
             // Rank of the label's score: how many classes score strictly higher.
             let target = scores[scores.startIndex + label]
             let higher = scores.reduce(0) { $0 + ($1 > target ? 1 : 0) }
@@ -45,6 +90,15 @@ public enum Metric: Hashable, Codable, Sendable {
         }
         return correct
     }
+}
+
+extension Metric where Self == StandardMetric {
+    /// Fraction of examples whose highest output is the target class.
+    public static var accuracy: StandardMetric { StandardMetric(kind: .topK(1)) }
+    /// Fraction of examples whose target class is among the `k` highest outputs.
+    public static func topK(_ k: Int) -> StandardMetric { StandardMetric(kind: .topK(k)) }
+    /// Mean absolute difference between outputs and targets.
+    public static var meanAbsoluteError: StandardMetric { StandardMetric(kind: .meanAbsoluteError) }
 }
 
 /// The confusion matrix: `matrix[true][predicted]` counts.

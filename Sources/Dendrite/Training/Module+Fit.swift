@@ -6,24 +6,46 @@ public enum TrainingVerbosity: Sendable {
     case epochLines
 }
 
+/// How `fit` turns a batch into a loss: the default runs the model and the loss; replace it to
+/// compute the loss another way (distillation also runs a teacher). Returns the differentiable
+/// loss and the outputs the metrics see.
+public typealias TrainingStep = (_ inputs: Tensor, _ targets: Tensor) throws -> (loss: Tensor, outputs: Tensor)
+
 extension UnaryLayer {
-    /// One optimization step on a batch: forward, loss, backward, optimizer step.
+    /// One optimization step on a batch: zero the gradients, forward, loss, backward, the
+    /// callbacks' gradient hooks, optional clipping, the optimizer step.
     ///
     /// - Returns: the batch loss and the (detached) outputs.
     /// - Parameter clipGradientNorm: when set, gradients are scaled to this joint norm before the
     ///   step; a NaN or infinite norm throws (``clipGradientNorm(_:maxNorm:normType:errorIfNonFinite:)``).
     @discardableResult
-    public func trainStep(inputs: Tensor, targets: Tensor, loss: Loss, optimizer: Optimizer,
+    public func trainStep(inputs: Tensor, targets: Tensor, loss: some Loss, optimizer: Optimizer,
                           clipGradientNorm maxNorm: Float? = nil) throws -> (loss: Float, outputs: Tensor) {
+        try runStep(inputs: inputs, targets: targets, optimizer: optimizer, clipGradientNorm: maxNorm, context: nil) { inputs, targets in
+            let outputs = try self(inputs)
+            return (try loss(outputs, targets), outputs)
+        }
+    }
+
+    /// The step `fit` runs per batch, in this order: ``Optimizer/zeroGrad()``, `step` (forward and
+    /// loss), `backward()`, every callback's ``TrainingCallback/gradientsDidCompute(_:)``, clipping,
+    /// ``TrainingCallback/optimizerWillStep(_:)``, the optimizer's step (L-BFGS re-evaluates the
+    /// closure), ``TrainingCallback/optimizerDidStep(_:)``.
+    func runStep(inputs: Tensor, targets: Tensor, optimizer: Optimizer, clipGradientNorm maxNorm: Float?,
+                 context: TrainingContext?, _ step: TrainingStep) throws -> (loss: Float, outputs: Tensor) {
+        let callbacks = context?.callbacks ?? []
         var outputs = inputs
         let value = try optimizer.step {
             optimizer.zeroGrad()
-            outputs = try self(inputs)
-            let value = try loss(outputs, targets)
-            try value.backward()
+            let result = try step(inputs, targets)
+            outputs = result.outputs
+            try result.loss.backward()
+            for callback in callbacks { try callback.gradientsDidCompute(context!) }
             if let maxNorm { try clipGradientNorm(optimizer.parameters, maxNorm: maxNorm, errorIfNonFinite: true) }
-            return value
+            for callback in callbacks { try callback.optimizerWillStep(context!) }
+            return result.loss
         }
+        for callback in callbacks { try callback.optimizerDidStep(context!) }
         return (value, outputs.detached())
     }
 
@@ -38,18 +60,25 @@ extension UnaryLayer {
     ///   - resuming: the history of an interrupted run; training continues at the next epoch
     ///     (with the same shuffles, so a resumed run matches an uninterrupted one).
     ///   - clipGradientNorm: scale gradients to at most this joint norm each step.
+    ///   - step: how a batch becomes a loss (default: `loss(model(inputs), targets)`); `loss` is
+    ///     still what validation reports.
     /// - Throws: ``DendriteError/nonFiniteLoss(epoch:batch:value:)`` when a batch loss is NaN or
     ///   infinite, and any shape error naming the layer.
     @discardableResult
-    public func fit(_ data: Dataset, validation: Dataset? = nil, epochs: Int, batchSize: Int = 32, loss: Loss,
-                    optimizer: Optimizer, metrics: [Metric] = [.accuracy], callbacks: [TrainingCallback] = [],
+    public func fit(_ data: Dataset, validation: Dataset? = nil, epochs: Int, batchSize: Int = 32, loss: any Loss,
+                    optimizer: Optimizer, metrics: [any Metric] = [.accuracy], callbacks: [TrainingCallback] = [],
                     seed: UInt64 = 0, clipGradientNorm maxNorm: Float? = nil, resuming previous: History? = nil,
-                    verbosity: TrainingVerbosity = .silent) throws -> History {
+                    verbosity: TrainingVerbosity = .silent, step: TrainingStep? = nil) throws -> History {
         guard epochs >= 0 else {
             throw DendriteError.invalidArgument(operation: "fit", argument: "epochs \(epochs)", reason: "must be ≥ 0")
         }
         let loader = try DataLoader(data, batchSize: batchSize, shuffle: true, seed: seed)
-        let context = TrainingContext(model: self, optimizer: optimizer, epochs: epochs, batchCount: loader.batchCount)
+        let context = TrainingContext(model: self, optimizer: optimizer, epochs: epochs, batchCount: loader.batchCount,
+                                      callbacks: callbacks)
+        let step = step ?? { inputs, targets in
+            let outputs = try self(inputs)
+            return (try loss(outputs, targets), outputs)
+        }
         if let previous {
             context.history = previous
             context.initialLearningRate = previous.initialLearningRate
@@ -62,23 +91,22 @@ extension UnaryLayer {
             let learningRate = optimizer.learningRate
             let start = ContinuousClock.now
             var totalLoss: Double = 0, seen = 0
-            var correct = [Int](repeating: 0, count: metrics.count)
+            var sums = MetricSums(metrics)
+            context.epoch = epoch
             try loader.forEachBatch(epoch: epoch) { batch, inputs, targets in
-                let (value, outputs) = try trainStep(inputs: inputs, targets: targets, loss: loss, optimizer: optimizer,
-                                                     clipGradientNorm: maxNorm)
+                context.batch = batch
+                let (value, outputs) = try runStep(inputs: inputs, targets: targets, optimizer: optimizer,
+                                                   clipGradientNorm: maxNorm, context: context, step)
                 guard value.isFinite else { throw DendriteError.nonFiniteLoss(epoch: epoch + 1, batch: batch + 1, value: value) }
                 let n = inputs.shape.first ?? 1
                 totalLoss += Double(value) * Double(n)
                 seen += n
-                for (index, metric) in metrics.enumerated() {
-                    correct[index] += try metric.correctCount(outputs: outputs, targets: targets)
-                }
+                try sums.add(outputs: outputs, targets: targets)
                 for callback in callbacks { try callback.batchDidEnd(batch, loss: value, context: context) }
             }
             let trainingSeconds = seconds(since: start)
             var record = EpochRecord(epoch: epoch + 1, loss: Float(totalLoss / Double(Swift.max(seen, 1))),
-                                     metrics: Dictionary(uniqueKeysWithValues: zip(metrics.map(\.name),
-                                                                                   correct.map { Float($0) / Float(Swift.max(seen, 1)) })),
+                                     metrics: sums.values,
                                      validationLoss: nil, validationMetrics: [:], learningRate: learningRate,
                                      seconds: 0, samplesPerSecond: Double(seen) / Swift.max(trainingSeconds, 1e-9))
             if let validation {
@@ -101,27 +129,23 @@ extension UnaryLayer {
     /// The module's training mode is restored afterwards.
     ///
     /// - Returns: `"loss"` and each metric's name mapped to its mean over all examples.
-    public func evaluate(_ data: Dataset, batchSize: Int = 256, loss: Loss, metrics: [Metric] = [.accuracy]) throws -> [String: Float] {
+    public func evaluate(_ data: Dataset, batchSize: Int = 256, loss: any Loss, metrics: [any Metric] = [.accuracy]) throws -> [String: Float] {
         let wasTraining = isTraining
         eval()
         defer { if wasTraining { train() } }
         let loader = try DataLoader(data, batchSize: batchSize, shuffle: false)
         var totalLoss: Double = 0, seen = 0
-        var correct = [Int](repeating: 0, count: metrics.count)
+        var sums = MetricSums(metrics)
         try noGrad {
             try loader.forEachBatch(epoch: 0) { _, inputs, targets in
                 let outputs = try self(inputs)
                 let n = inputs.shape.first ?? 1
                 totalLoss += Double(try loss(outputs, targets).scalar ?? .nan) * Double(n)
                 seen += n
-                for (index, metric) in metrics.enumerated() {
-                    correct[index] += try metric.correctCount(outputs: outputs, targets: targets)
-                }
+                try sums.add(outputs: outputs, targets: targets)
             }
         }
-        var results = ["loss": Float(totalLoss / Double(Swift.max(seen, 1)))]
-        for (metric, count) in zip(metrics, correct) { results[metric.name] = Float(count) / Float(Swift.max(seen, 1)) }
-        return results
+        return sums.values.merging(["loss": Float(totalLoss / Double(Swift.max(seen, 1)))]) { $1 }
     }
 
     /// Outputs for `inputs` (`[N, …]`) in eval mode, batch by batch, without recording gradients.
@@ -157,4 +181,31 @@ extension UnaryLayer {
 func seconds(since start: ContinuousClock.Instant) -> Double {
     let elapsed = ContinuousClock.now - start
     return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+}
+
+/// Running `Σ total` and `Σ count` per metric over a pass.
+struct MetricSums {
+    let metrics: [any Metric]
+    private var totals: [Double], counts: [Int]
+
+    init(_ metrics: [any Metric]) {
+        self.metrics = metrics
+        totals = metrics.map { _ in 0 }
+        counts = metrics.map { _ in 0 }
+    }
+
+    mutating func add(outputs: Tensor, targets: Tensor) throws {
+        for (index, metric) in metrics.enumerated() {
+            let contribution = try metric.contribution(outputs: outputs, targets: targets)
+            totals[index] += contribution.total
+            counts[index] += contribution.count
+        }
+    }
+
+    /// Each metric's mean by name (`NaN` for a metric that saw nothing).
+    var values: [String: Float] {
+        Dictionary(zip(metrics.map(\.name), zip(totals, counts).map { counts in
+            counts.1 > 0 ? Float(counts.0 / Double(counts.1)) : .nan
+        }), uniquingKeysWith: { $1 })
+    }
 }

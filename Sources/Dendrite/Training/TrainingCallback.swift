@@ -17,11 +17,19 @@ public final class TrainingContext {
     /// The learning rate the run started with (set when resuming, so schedules continue).
     public internal(set) var initialLearningRate: Float?
 
-    init(model: Module, optimizer: Optimizer, epochs: Int, batchCount: Int) {
+    /// The 0-based epoch being trained.
+    public internal(set) var epoch = 0
+    /// The 0-based batch being trained in the epoch.
+    public internal(set) var batch = 0
+    /// The callbacks of this `fit`.
+    let callbacks: [TrainingCallback]
+
+    init(model: Module, optimizer: Optimizer, epochs: Int, batchCount: Int, callbacks: [TrainingCallback] = []) {
         self.model = model
         self.optimizer = optimizer
         self.epochs = epochs
         self.batchCount = batchCount
+        self.callbacks = callbacks
     }
 }
 
@@ -31,6 +39,13 @@ public protocol TrainingCallback: AnyObject {
     func trainingWillBegin(_ context: TrainingContext) throws
     /// Before each epoch (0-based `epoch`).
     func epochWillBegin(_ epoch: Int, context: TrainingContext) throws
+    /// After a batch's `backward()`, before clipping and the step: transform the gradients here
+    /// (a weight penalty, an allreduce across processes). ``TrainingContext/batch`` is the batch.
+    func gradientsDidCompute(_ context: TrainingContext) throws
+    /// Just before the optimizer's step (after clipping).
+    func optimizerWillStep(_ context: TrainingContext) throws
+    /// Just after the optimizer's step (e.g. to average or broadcast the new parameters).
+    func optimizerDidStep(_ context: TrainingContext) throws
     /// After each training batch (0-based `batch`) with its loss.
     func batchDidEnd(_ batch: Int, loss: Float, context: TrainingContext) throws
     /// After each epoch, with its record; set `context.stopTraining` to stop.
@@ -42,6 +57,9 @@ public protocol TrainingCallback: AnyObject {
 extension TrainingCallback {
     public func trainingWillBegin(_ context: TrainingContext) throws {}
     public func epochWillBegin(_ epoch: Int, context: TrainingContext) throws {}
+    public func gradientsDidCompute(_ context: TrainingContext) throws {}
+    public func optimizerWillStep(_ context: TrainingContext) throws {}
+    public func optimizerDidStep(_ context: TrainingContext) throws {}
     public func batchDidEnd(_ batch: Int, loss: Float, context: TrainingContext) throws {}
     public func epochDidEnd(_ record: EpochRecord, context: TrainingContext) throws {}
     public func trainingDidEnd(_ context: TrainingContext) throws {}

@@ -15,21 +15,18 @@ teacher.eval()
 print("teacher test accuracy: \(try teacher.evaluate(test, loss: .crossEntropy)["accuracy"]!)")
 
 let studentSpec = "flatten,dense:32,relu,dense:10"
-let loader = try DataLoader(train, batchSize: 128, shuffle: true, seed: 1)
 let budget = 2   // epochs for each student
 
-// A student trained with the distillation loss (soft targets from the teacher, T = 2, α = 0.5).
+// A student trained with the distillation loss (soft targets from the teacher, T = 2, α = 0.5):
+// `fit` with its step replaced — the batch's loss also runs the teacher.
 var studentGenerator = RandomGenerator(seed: 7)
 let distilled = try ModelSpec(studentSpec, inputShape: [1, 28, 28]).build(generator: &studentGenerator)
 let distillation = try DistillationLoss(temperature: 2, alpha: 0.5)
-let optimizer = try Adam(distilled.parameters, learningRate: 1e-3)
-for epoch in 0..<budget {
-    try loader.forEachBatch(epoch: epoch) { _, images, labels in
-        let soft = try noGrad { try teacher(images) }
-        optimizer.zeroGrad()
-        try distillation(studentLogits: try distilled(images), teacherLogits: soft, labels: labels).backward()
-        try optimizer.step()
-    }
+try distilled.fit(train, epochs: budget, batchSize: 128, loss: .crossEntropy,
+                  optimizer: try Adam(distilled.parameters, learningRate: 1e-3), seed: 1) { images, labels in
+    let soft = try noGrad { try teacher(images) }
+    let logits = try distilled(images)
+    return (try distillation(studentLogits: logits, teacherLogits: soft, labels: labels), logits)
 }
 
 // The same student, same initialization and budget, trained on the labels alone.

@@ -54,7 +54,7 @@ func trainingGuideLBFGSSnippet(model: any UnaryLayer, inputs: Tensor, targets: T
     let optimizer = try LBFGS(model.parameters, maxIterations: 20, lineSearch: .strongWolfe)
     let loss = try optimizer.step {
         optimizer.zeroGrad()
-        let loss = try Loss.meanSquaredError(try model(inputs), targets)
+        let loss = try StandardLoss.meanSquaredError(try model(inputs), targets)
         try loss.backward()
         return loss
     }
@@ -117,14 +117,11 @@ func transferLearningSnippets(train: TensorDataset, vgg: ConvolutionalClassifier
     try model.fit(train, epochs: 5, batchSize: 32, loss: .crossEntropy, optimizer: optimizer)
 
     let distillation = try DistillationLoss(temperature: 4, alpha: 0.7)
-    let studentOptimizer = try Adam(student.parameters, learningRate: 1e-3)
     teacher.eval()
-    for epoch in 0..<epochs {
-        try loader.forEachBatch(epoch: epoch) { _, images, labels in
-            let soft = try noGrad { try teacher(images) }
-            studentOptimizer.zeroGrad()
-            try distillation(studentLogits: try student(images), teacherLogits: soft, labels: labels).backward()
-            try studentOptimizer.step()
-        }
+    try student.fit(train, epochs: epochs, batchSize: 128, loss: .crossEntropy,
+                    optimizer: try Adam(student.parameters, learningRate: 1e-3)) { images, labels in
+        let soft = try noGrad { try teacher(images) }
+        let logits = try student(images)
+        return (try distillation(studentLogits: logits, teacherLogits: soft, labels: labels), logits)
     }
 }
