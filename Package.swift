@@ -88,7 +88,8 @@ let package = Package(
             name: "DendriteTests",
             dependencies: ["Dendrite"],
             path: "Tests/DendriteTests",
-            exclude: ["Fixtures/make_fixtures.py", "Fixtures/make_safetensors_fixture.py", "Fixtures/make_model_fixtures.py"],
+            exclude: ["Fixtures/make_fixtures.py", "Fixtures/make_safetensors_fixture.py", "Fixtures/make_model_fixtures.py",
+                      "Fixtures/make_module_fixtures.py", "Fixtures/torchvision_models.py"],
             resources: [.copy("Fixtures/data")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),

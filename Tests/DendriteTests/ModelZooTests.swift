@@ -28,10 +28,10 @@ final class ModelZooTests: XCTestCase {
         XCTAssertEqual(try Models.resnet50().parameterCount, 25_557_032)
         // The summary lists the stem, every block and the head, and adds up to the same total.
         let rows = try resnet18.summary(input: [3, 224, 224]).layers
-        XCTAssertEqual(rows.map(\.path), ["conv1", "bn1", "maxpool", "layer1.0", "layer1.1", "layer2.0", "layer2.1", "layer3.0",
+        XCTAssertEqual(rows.map(\.path), ["conv1", "bn1", "relu", "maxpool", "layer1.0", "layer1.1", "layer2.0", "layer2.1", "layer3.0",
                                           "layer3.1", "layer4.0", "layer4.1", "avgpool", "fc"])
-        XCTAssertEqual(rows[2].outputShape, [64, 56, 56])
-        XCTAssertEqual(rows[5].outputShape, [128, 28, 28])
+        XCTAssertEqual(rows[3].outputShape, [64, 56, 56])
+        XCTAssertEqual(rows[6].outputShape, [128, 28, 28])
         XCTAssertEqual(rows.reduce(0) { $0 + $1.parameters }, 11_689_512)
         XCTAssertThrowsError(try resnet18.summary(input: [4, 224, 224])) { error in
             XCTAssertTrue("\(error)".contains("conv1"), "\(error)")

@@ -7,6 +7,8 @@ public final class BasicBlock: Module, UnaryLayer {
     @Child public var conv1: any UnaryLayer
     /// Batch norm after `conv1`.
     @Child public var bn1: any UnaryLayer
+    /// The ReLU after `bn1` (and after the sum, in a block), a child as in torchvision.
+    @Child public var relu: any UnaryLayer = ReLU()
     /// 3×3.
     @Child public var conv2: any UnaryLayer
     /// Batch norm after `conv2`.
@@ -29,8 +31,8 @@ public final class BasicBlock: Module, UnaryLayer {
     }
 
     public func forward(_ input: Tensor) throws -> Tensor {
-        let main = try bn2(conv2(try bn1(conv1(input)).relu()))
-        return try (main + (try downsample?(input) ?? input)).relu()
+        let main = try bn2(conv2(try relu(bn1(conv1(input)))))
+        return try relu(try main + (try downsample?(input) ?? input))
     }
 
     public func outputShape(forInput shape: [Int]) throws -> [Int] {
@@ -55,6 +57,8 @@ public final class Bottleneck: Module, UnaryLayer {
     @Child public var conv3: any UnaryLayer
     /// Batch norm after `conv3`.
     @Child public var bn3: any UnaryLayer
+    /// The ReLU after `bn1`, `bn2` and the sum, a child as in torchvision.
+    @Child public var relu: any UnaryLayer = ReLU()
     /// The shortcut's projection, when needed.
     @Child public var downsample: (any UnaryLayer)?
 
@@ -76,10 +80,10 @@ public final class Bottleneck: Module, UnaryLayer {
     }
 
     public func forward(_ input: Tensor) throws -> Tensor {
-        var x = try bn1(conv1(input)).relu()
-        x = try bn2(conv2(x)).relu()
+        var x = try relu(bn1(conv1(input)))
+        x = try relu(bn2(conv2(x)))
         x = try bn3(conv3(x))
-        return try (x + (try downsample?(input) ?? input)).relu()
+        return try relu(try x + (try downsample?(input) ?? input))
     }
 
     public func outputShape(forInput shape: [Int]) throws -> [Int] {
@@ -95,6 +99,8 @@ public final class ResNet: Module, UnaryLayer {
     @Child public var conv1: any UnaryLayer
     /// Batch norm after the stem.
     @Child public var bn1: any UnaryLayer
+    /// The ReLU after `bn1` (and after the sum, in a block), a child as in torchvision.
+    @Child public var relu: any UnaryLayer = ReLU()
     /// 3×3, stride 2 max pooling.
     @Child public var maxpool: any UnaryLayer
     /// Stages of blocks at widths 64, 128, 256, 512.
@@ -136,7 +142,7 @@ public final class ResNet: Module, UnaryLayer {
     }
 
     public func forward(_ input: Tensor) throws -> Tensor {
-        var x = try maxpool(try bn1(conv1(input)).relu())
+        var x = try maxpool(try relu(bn1(conv1(input))))
         for stage in [layer1, layer2, layer3, layer4] { x = try stage(x) }
         return try fc(try avgpool(x).flattenedBatch())
     }

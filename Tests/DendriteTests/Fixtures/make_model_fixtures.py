@@ -17,7 +17,7 @@ import os
 
 import numpy as np
 import torch
-import torchvision
+from torchvision_models import load_torchvision
 from safetensors.torch import save_file
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -83,6 +83,7 @@ def fixture(arch, model, input_shape):
 
 if __name__ == "__main__":
     torch.set_num_threads(1)
+    torchvision = load_torchvision()
     models = torchvision.models
     fixture("alexnet", models.alexnet(weights=None), (1, 3, 64, 64))
     fixture("vgg11", models.vgg11(weights=None), (1, 3, 32, 32))
