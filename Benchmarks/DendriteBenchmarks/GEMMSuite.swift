@@ -10,7 +10,7 @@ func runGEMMSuite(quick: Bool) throws -> [Row] {
         let flops = 2.0 * Double(m * n * k)
         let a = Tensor.uniform([m, k], low: -1, high: 1, generator: &generator)
         let b = Tensor.uniform([k, n], low: -1, high: 1, generator: &generator)
-        var c = Tensor.zeros([m, n])
+        var c = try Tensor.zeros([m, n])
         let rawA = a.scalars, rawB = b.scalars
         var rawC = [Float](repeating: 0, count: m * n)
         let runs = size >= 1024 ? 5 : 9
@@ -33,7 +33,7 @@ func runGEMMSuite(quick: Bool) throws -> [Row] {
                         baseline: "cblas_sgemm", baselineValue: flops / raw.median / 1e9,
                         ratio: pairedRatio))
         if size <= (quick ? 512 : 1024) {
-            var naiveC = Tensor.zeros([m, n])
+            var naiveC = try Tensor.zeros([m, n])
             let naive = try measure(warmup: 1, runs: size >= 512 ? 3 : 5) {
                 try gemmNaive(m: m, n: n, k: k, a: a, b: b, c: &naiveC)
             }
@@ -57,7 +57,7 @@ private func trainingShapeRows(quick: Bool, generator: inout RandomGenerator) th
             let flops = 2.0 * Double(m * n * k)
             let a = Tensor.uniform(transposeA ? [k, m] : [m, k], low: -1, high: 1, generator: &generator)
             let b = Tensor.uniform(transposeB ? [n, k] : [k, n], low: -1, high: 1, generator: &generator)
-            var c = Tensor.zeros([m, n]), naiveC = Tensor.zeros([m, n])
+            var c = try Tensor.zeros([m, n]), naiveC = try Tensor.zeros([m, n])
             let rawA = a.scalars, rawB = b.scalars
             var rawC = [Float](repeating: 0, count: m * n)
             let ours = { try gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, b: b, c: &c) }

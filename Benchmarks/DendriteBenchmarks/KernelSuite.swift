@@ -33,7 +33,7 @@ func runKernelSuite(quick: Bool) throws -> [Row] {
 
     // Transformer-sized layer norm: [B·T, E] = [2048, 128], forward + backward.
     let activations = Tensor.normal([2048, 128], generator: &generator)
-    let gamma = Tensor.ones([128]), beta = Tensor.zeros([128])
+    let gamma = try Tensor.ones([128]), beta = try Tensor.zeros([128])
     let upstream = Tensor.normal([2048, 128], generator: &generator)
     try compare("layer norm [2048, 128] forward+backward", elements: activations.count, fused: {
         try layerNorm(activations.requiringGradient(), weight: gamma, bias: beta).backward(seed: upstream)

@@ -62,9 +62,9 @@ final class ConvolutionTests: XCTestCase {
             let w = Tensor.normal(g.weightShape, generator: &generator)
             let bias = Tensor.normal([g.outputChannels], generator: &generator)
             let dy = Tensor.normal(g.outputShape, generator: &generator)
-            assertClose(try conv2d(input: x, weight: w, bias: bias, geometry: g),
+            assertClose(try conv2dForward(input: x, weight: w, bias: bias, geometry: g),
                         try conv2dNaive(input: x, weight: w, bias: bias, geometry: g), atol: 1e-4, "forward \(c)")
-            assertClose(try conv2d(input: x, weight: w, bias: nil, geometry: g),
+            assertClose(try conv2dForward(input: x, weight: w, bias: nil, geometry: g),
                         try conv2dNaive(input: x, weight: w, bias: nil, geometry: g), atol: 1e-4, "forward no bias \(c)")
             assertClose(try conv2dBackwardInput(gradOutput: dy, weight: w, geometry: g),
                         try conv2dBackwardInputNaive(gradOutput: dy, weight: w, geometry: g), atol: 1e-4, "dInput \(c)")
@@ -74,7 +74,7 @@ final class ConvolutionTests: XCTestCase {
             try conv2dBackwardWeight(gradOutput: dy, input: x, geometry: g, accumulatingInto: &dw)
             try conv2dBackwardWeightNaive(gradOutput: dy, input: x, geometry: g, accumulatingInto: &dwNaive)
             assertClose(dw, dwNaive, atol: 1e-4, "dWeight \(c)")
-            var db = Tensor.ones([g.outputChannels]), dbNaive = Tensor.ones([g.outputChannels])
+            var db = try Tensor.ones([g.outputChannels]), dbNaive = try Tensor.ones([g.outputChannels])
             try conv2dBackwardBias(gradOutput: dy, geometry: g, accumulatingInto: &db)
             try conv2dBackwardBiasNaive(gradOutput: dy, geometry: g, accumulatingInto: &dbNaive)
             assertClose(db, dbNaive, atol: 1e-4, "dBias \(c)")
@@ -91,7 +91,7 @@ final class ConvolutionTests: XCTestCase {
         let x = try Tensor(shape: [1, 1, 3, 3], scalars: [1, 2, 3, 4, 5, 6, 7, 8, 9])
         let y = try conv2dNaive(input: x, weight: Tensor.ones([1, 1, 2, 2]), bias: Tensor([0.5]), geometry: g)
         XCTAssertEqual(y.scalars, [12.5, 16.5, 24.5, 28.5])
-        XCTAssertEqual(try conv2d(input: x, weight: Tensor.ones([1, 1, 2, 2]), bias: Tensor([0.5]), geometry: g).scalars,
+        XCTAssertEqual(try conv2dForward(input: x, weight: Tensor.ones([1, 1, 2, 2]), bias: Tensor([0.5]), geometry: g).scalars,
                        [12.5, 16.5, 24.5, 28.5])
     }
 
@@ -122,7 +122,7 @@ final class ConvolutionTests: XCTestCase {
                                                 outputChannels: 1, kernelSize: (5, 5)))
         XCTAssertThrowsError(try Conv2DGeometry(batch: 1, inputChannels: 1, inputHeight: 4, inputWidth: 4,
                                                 outputChannels: 1, kernelSize: (3, 3), stride: (0, 1)))
-        XCTAssertThrowsError(try conv2d(input: Tensor.zeros([8, 3, 31, 32]), weight: Tensor.zeros(g.weightShape),
+        XCTAssertThrowsError(try conv2dForward(input: Tensor.zeros([8, 3, 31, 32]), weight: Tensor.zeros(g.weightShape),
                                         bias: nil, geometry: g)) { error in
             XCTAssertEqual(error as? DendriteError,
                            .shapeMismatch(operation: "conv2d input", expected: "[8, 3, 32, 32]", got: "[8, 3, 31, 32]"))

@@ -5,14 +5,14 @@ import XCTest
 final class CourseBackpropagationTests: XCTestCase {
     func testWorkedExampleOneStepOfPlainSGD() throws {
         var generator = RandomGenerator(seed: 0)
-        let hidden = Linear(2, 2, bias: false, generator: &generator)
-        let output = Linear(2, 1, bias: false, generator: &generator)
+        let hidden = try Linear(2, 2, bias: false, generator: &generator)
+        let output = try Linear(2, 1, bias: false, generator: &generator)
         // weight[out, in]: h1 ← (x1 0.2, x2 0.2), h2 ← (x1 0.3, x2 0.3); o ← (h1 0.3, h2 0.9).
         hidden.weight.value = try Tensor(shape: [2, 2], scalars: [0.2, 0.2, 0.3, 0.3])
         output.weight.value = try Tensor(shape: [1, 2], scalars: [0.3, 0.9])
         let model = Sequential { hidden; Sigmoid(); output; Sigmoid() }
         let x = try Tensor(shape: [1, 2], scalars: [0.35, 0.7])
-        let target = Tensor.full([1, 1], 0.5)
+        let target = try Tensor.full([1, 1], 0.5)
 
         let prediction = try model(x)
         XCTAssertEqual(prediction.scalar!, 0.66507, accuracy: 1e-4)

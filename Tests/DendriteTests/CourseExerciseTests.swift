@@ -23,29 +23,29 @@ final class CourseExerciseTests: XCTestCase {
     }
 
     func testExercise1_MLP_128_64_1() throws {
-        let model = Sequential {
-            Linear(128, 64, generator: &generator); ReLU()
-            Linear(64, 1, generator: &generator); Sigmoid()
+        let model = try Sequential {
+            try Linear(128, 64, generator: &generator); ReLU()
+            try Linear(64, 1, generator: &generator); Sigmoid()
         }
         assertRows(try model.summary(input: [128]), [("Linear", 8192, 64, [64]), ("Linear", 64, 1, [1])], total: 8321)
     }
 
     func testExercise2_MLP_256_128_64_10() throws {
-        let model = Sequential {
-            Linear(256, 128, generator: &generator); ReLU()
-            Linear(128, 64, generator: &generator); ReLU()
-            Linear(64, 10, generator: &generator); Softmax()
+        let model = try Sequential {
+            try Linear(256, 128, generator: &generator); ReLU()
+            try Linear(128, 64, generator: &generator); ReLU()
+            try Linear(64, 10, generator: &generator); Softmax()
         }
         assertRows(try model.summary(input: [256]),
                    [("Linear", 32768, 128, [128]), ("Linear", 8192, 64, [64]), ("Linear", 640, 10, [10])], total: 41802)
     }
 
     func testExercise3_MLP_512_256_128_64_10() throws {
-        let model = Sequential {
-            Linear(512, 256, generator: &generator); ReLU()
-            Linear(256, 128, generator: &generator); ReLU()
-            Linear(128, 64, generator: &generator); ReLU()
-            Linear(64, 10, generator: &generator)
+        let model = try Sequential {
+            try Linear(512, 256, generator: &generator); ReLU()
+            try Linear(256, 128, generator: &generator); ReLU()
+            try Linear(128, 64, generator: &generator); ReLU()
+            try Linear(64, 10, generator: &generator)
         }
         let summary = try model.summary(input: [512])
         assertRows(summary, [("Linear", 131072, 256, [256]), ("Linear", 32768, 128, [128]),
@@ -54,11 +54,11 @@ final class CourseExerciseTests: XCTestCase {
     }
 
     func testExercise4_CNN_conv8_pool_dense10() throws {
-        let model = Sequential {
+        let model = try Sequential {
             try! Conv2D(3, 8, kernelSize: 5, stride: 1, padding: 2, generator: &generator); ReLU()
             MaxPool2D(kernelSize: 2)
             Flatten()
-            Linear(2048, 10, generator: &generator)
+            try Linear(2048, 10, generator: &generator)
         }
         assertRows(try model.summary(input: [3, 32, 32]),
                    [("Conv2D", 600, 8, [8, 32, 32]), ("MaxPool2D", 0, 0, [8, 16, 16]), ("Flatten", 0, 0, [2048]),
@@ -66,14 +66,14 @@ final class CourseExerciseTests: XCTestCase {
     }
 
     func testExercise5_CNN_two_convs_two_denses() throws {
-        let model = Sequential {
+        let model = try Sequential {
             try! Conv2D(3, 16, kernelSize: 3, padding: 1, generator: &generator); ReLU()
             MaxPool2D(kernelSize: 2)
             try! Conv2D(16, 32, kernelSize: 3, padding: 1, generator: &generator); ReLU()
             MaxPool2D(kernelSize: 2)
             Flatten()
-            Linear(2048, 128, generator: &generator); ReLU()
-            Linear(128, 10, generator: &generator)
+            try Linear(2048, 128, generator: &generator); ReLU()
+            try Linear(128, 10, generator: &generator)
         }
         let summary = try model.summary(input: [3, 32, 32])
         assertRows(summary, [("Conv2D", 432, 16, [16, 32, 32]), ("MaxPool2D", 0, 0, [16, 16, 16]),
@@ -86,11 +86,11 @@ final class CourseExerciseTests: XCTestCase {
     }
 
     func testStackThatCannotFitNamesTheLayerAndBothShapes() throws {
-        let model = Sequential {
+        let model = try Sequential {
             try! Conv2D(3, 8, kernelSize: 5, padding: 2, generator: &generator)
             MaxPool2D(kernelSize: 2)
             Flatten()
-            Linear(100, 10, generator: &generator)
+            try Linear(100, 10, generator: &generator)
         }
         XCTAssertThrowsError(try model.summary(input: [3, 32, 32])) { error in
             XCTAssertEqual(error as? DendriteError,
@@ -103,9 +103,9 @@ final class CourseExerciseTests: XCTestCase {
     }
 
     func testFrozenParametersCountAsNonTrainable() throws {
-        let model = Sequential {
-            Linear(4, 3, generator: &generator)
-            Linear(3, 2, generator: &generator)
+        let model = try Sequential {
+            try Linear(4, 3, generator: &generator)
+            try Linear(3, 2, generator: &generator)
         }
         XCTAssertEqual(model.freeze(matching: "0."), 2)
         let summary = try model.summary(input: [4])

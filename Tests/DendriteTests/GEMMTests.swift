@@ -40,14 +40,14 @@ final class GEMMTests: XCTestCase {
     func testNaiveGEMMAgainstHandComputedProduct() throws {
         let a = try Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
         let b = try Tensor(shape: [3, 2], scalars: [7, 8, 9, 10, 11, 12])
-        var c = Tensor.ones([2, 2])
+        var c = try Tensor.ones([2, 2])
         try gemmNaive(m: 2, n: 2, k: 3, alpha: 2, a: a, b: b, beta: -1, c: &c)
         XCTAssertEqual(c.scalars, [115, 127, 277, 307] as [Float])  // 2·A·B − 1; A·B = [[58, 64], [139, 154]]
     }
 
     func testBetaZeroIgnoresNaNInOutput() throws {
-        let a = Tensor.ones([2, 2]), b = Tensor.ones([2, 2])
-        var fast = Tensor.full([2, 2], .nan), reference = Tensor.full([2, 2], .nan)
+        let a = try Tensor.ones([2, 2]), b = try Tensor.ones([2, 2])
+        var fast = try Tensor.full([2, 2], .nan), reference = try Tensor.full([2, 2], .nan)
         try gemm(m: 2, n: 2, k: 2, a: a, b: b, beta: 0, c: &fast)
         try gemmNaive(m: 2, n: 2, k: 2, a: a, b: b, beta: 0, c: &reference)
         XCTAssertEqual(fast.scalars, [2, 2, 2, 2])
@@ -68,7 +68,7 @@ final class GEMMTests: XCTestCase {
             for ldc in [n, n + 3] {
                 let a = Tensor.uniform([m * k], low: -1, high: 1, generator: &generator)
                 let b = Tensor.uniform([k * n], low: -1, high: 1, generator: &generator)
-                var fast = Tensor.full([m * ldc], .nan), reference = Tensor.full([m * ldc], .nan)
+                var fast = try Tensor.full([m * ldc], .nan), reference = try Tensor.full([m * ldc], .nan)
                 try gemm(m: m, n: n, k: k, a: a, b: b, beta: 0, c: &fast, ldc: ldc)
                 try gemmNaive(m: m, n: n, k: k, a: a, b: b, beta: 0, c: &reference, ldc: ldc)
                 for row in 0..<m {
@@ -95,10 +95,10 @@ final class GEMMTests: XCTestCase {
         var generator = RandomGenerator(seed: 91)
         for batch in [5, 7, 9] {
             let a = Tensor.normal([batch, 6, 5], generator: &generator), b = Tensor.normal([batch, 5, 4], generator: &generator)
-            var fast = Tensor.zeros([batch, 6, 4])
+            var fast = try Tensor.zeros([batch, 6, 4])
             try batchedGEMM(batch: batch, m: 6, n: 4, k: 5, a: a, b: b, c: &fast)
             for i in 0..<batch {
-                var reference = Tensor.zeros([6, 4])
+                var reference = try Tensor.zeros([6, 4])
                 try gemmNaive(m: 6, n: 4, k: 5, a: try a.slice(i..<(i + 1)).reshaped(to: [6, 5]),
                               b: try b.slice(i..<(i + 1)).reshaped(to: [5, 4]), c: &reference)
                 assertClose(try fast.slice(i..<(i + 1)).reshaped(to: [6, 4]), reference, rtol: 1e-5, atol: 1e-5, "batch \(batch) product \(i)")
@@ -106,14 +106,14 @@ final class GEMMTests: XCTestCase {
         }
     }
 
-    func testGEMMRejectsUndersizedOperandsAndLeadingDimensions() {
-        let a = Tensor.ones([2, 3]), b = Tensor.ones([3, 4])
-        var c = Tensor.zeros([2, 4])
+    func testGEMMRejectsUndersizedOperandsAndLeadingDimensions() throws {
+        let a = try Tensor.ones([2, 3]), b = try Tensor.ones([3, 4])
+        var c = try Tensor.zeros([2, 4])
         XCTAssertThrowsError(try gemm(m: 2, n: 4, k: 3, a: a, lda: 2, b: b, c: &c)) { error in
             XCTAssertEqual(error as? DendriteError,
                            .invalidArgument(operation: "gemm", argument: "lda", reason: "2 is less than the row width 3"))
         }
-        var small = Tensor.zeros([7])
+        var small = try Tensor.zeros([7])
         XCTAssertThrowsError(try gemm(m: 2, n: 4, k: 3, a: a, b: b, c: &small)) { error in
             guard case let .invalidArgument(_, argument, _)? = error as? DendriteError else { return XCTFail("\(error)") }
             XCTAssertEqual(argument, "c")
@@ -127,26 +127,26 @@ final class GEMMTests: XCTestCase {
         for (transposeA, transposeB) in [(false, false), (true, false), (false, true), (true, true)] {
             let a = Tensor.normal([batch, transposeA ? k : m, transposeA ? m : k], generator: &generator)
             let shared = Tensor.normal([transposeB ? n : k, transposeB ? k : n], generator: &generator)
-            var c = Tensor.zeros([batch, m, n])
+            var c = try Tensor.zeros([batch, m, n])
             try batchedGEMM(transposeA: transposeA, transposeB: transposeB, batch: batch, m: m, n: n, k: k,
                             alpha: 0.5, a: a, b: shared, c: &c)
             for i in 0..<batch {
-                var expected = Tensor.zeros([m, n])
+                var expected = try Tensor.zeros([m, n])
                 try gemmNaive(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 0.5,
                               a: try a[i], b: shared, c: &expected)
                 assertClose(try c[i], expected, "batch \(i) tA \(transposeA) tB \(transposeB)")
             }
         }
-        var c = Tensor.zeros([2, 2, 2])
+        var c = try Tensor.zeros([2, 2, 2])
         XCTAssertThrowsError(try batchedGEMM(batch: 2, m: 2, n: 2, k: 2, a: Tensor.ones([3, 2, 2]), b: Tensor.ones([2, 2]), c: &c))
     }
 
     func testGEMVBothOrientations() throws {
         let a = try Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
-        var y = Tensor.ones([2])
+        var y = try Tensor.ones([2])
         try gemv(m: 2, n: 3, alpha: 1, a: a, x: Tensor([1, 1, 1]), beta: 2, y: &y)
         XCTAssertEqual(y.scalars, [8, 17])
-        var z = Tensor.zeros([3])
+        var z = try Tensor.zeros([3])
         try gemv(transpose: true, m: 2, n: 3, a: a, x: Tensor([1, -1]), y: &z)
         XCTAssertEqual(z.scalars, [-3, -3, -3])
         XCTAssertThrowsError(try gemv(m: 2, n: 3, a: a, x: Tensor([1, 1]), y: &y))

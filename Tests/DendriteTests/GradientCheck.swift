@@ -1,6 +1,39 @@
 import XCTest
 @testable import Dendrite
 
+/// The one central-difference comparison every gradient check uses: for each of `count` elements,
+/// `perturb(element, ±step)` shifts it, `loss()` is evaluated on both sides, and the analytic
+/// gradient must satisfy `|g − ĝ| ≤ tolerance · max(|g|, |ĝ|, 1)`; the worst element is reported.
+func compareWithCentralDifferences(_ name: String, analytic: Tensor?, count: Int, step: Float, tolerance: Float,
+                                   file: StaticString, line: UInt, perturb: (_ element: Int, _ delta: Float) throws -> Void,
+                                   loss: () throws -> Double) throws {
+    guard let analytic else { return XCTFail("\(name) got no gradient", file: file, line: line) }
+    XCTAssertEqual(analytic.count, count, "\(name): gradient size", file: file, line: line)
+    var worst: (element: Int, analytic: Float, numeric: Float)?
+    for element in 0..<Swift.min(count, analytic.count) {
+        try perturb(element, step)
+        let up = try loss()
+        try perturb(element, -2 * step)
+        let down = try loss()
+        try perturb(element, step)
+        let numeric = Float((up - down) / (2 * Double(step)))
+        let a = analytic.scalars[element]
+        if abs(a - numeric) > tolerance * max(abs(a), abs(numeric), 1) || a.isNaN {
+            if worst == nil || abs(a - numeric) > abs(worst!.analytic - worst!.numeric) { worst = (element, a, numeric) }
+        }
+    }
+    if let worst {
+        XCTFail("\(name) element \(worst.element): analytic \(worst.analytic) vs numeric \(worst.numeric)", file: file, line: line)
+    }
+}
+
+/// Adds `delta` to element `element` of `tensor` (a new value; the old one is untouched).
+func shifted(_ tensor: Tensor, element: Int, by delta: Float) throws -> Tensor {
+    var flat = tensor.scalars
+    flat[element] += delta
+    return try Tensor(shape: tensor.shape, scalars: flat)
+}
+
 /// Central-difference gradient check of `function` at `inputs`, with loss `sum(y ⊙ r)` for a fixed
 /// random `r`. Passes when `|g − ĝ| ≤ 1e-3 · max(|g|, |ĝ|, 1)` for every element of every input.
 func checkGradients(_ inputs: [Tensor], step: Float = 1e-2, tolerance: Float = 1e-3, seed: UInt64 = 99,
@@ -11,41 +44,17 @@ func checkGradients(_ inputs: [Tensor], step: Float = 1e-2, tolerance: Float = 1
     var generator = RandomGenerator(seed: seed)
     let weights = Tensor.normal(output.shape, generator: &generator)
     try (output * weights).sum().backward()
-    func loss(_ values: [Tensor]) throws -> Double {
-        let y = try noGrad { try function(values) }
-        return zip(y.scalars, weights.scalars).reduce(0) { $0 + Double($1.0) * Double($1.1) }
-    }
+    var values = inputs
     for (index, input) in inputs.enumerated() {
-        guard let analytic = leaves[index].gradient else {
-            XCTFail("\(label): input \(index) got no gradient", file: file, line: line)
-            continue
-        }
-        XCTAssertEqual(analytic.shape, input.shape, "\(label): gradient shape of input \(index)", file: file, line: line)
-        var values = inputs
-        var worst: (element: Int, analytic: Float, numeric: Float)?
-        for element in 0..<input.count {
-            var plus = input, minus = input
-            var flat = input.scalars
-            let original = flat[element]
-            flat[element] = original + step
-            plus = try Tensor(shape: input.shape, scalars: flat)
-            flat[element] = original - step
-            minus = try Tensor(shape: input.shape, scalars: flat)
-            values[index] = plus
-            let up = try loss(values)
-            values[index] = minus
-            let down = try loss(values)
-            let numeric = Float((up - down) / (2 * Double(step)))
-            let a = analytic.scalars[element]
-            if abs(a - numeric) > tolerance * max(abs(a), abs(numeric), 1) || a.isNaN {
-                if worst == nil || abs(a - numeric) > abs(worst!.analytic - worst!.numeric) { worst = (element, a, numeric) }
-            }
-        }
+        XCTAssertEqual(leaves[index].gradient?.shape, input.shape, "\(label): gradient shape of input \(index)", file: file, line: line)
+        try compareWithCentralDifferences("\(label): input \(index)", analytic: leaves[index].gradient, count: input.count,
+                                          step: step, tolerance: tolerance, file: file, line: line,
+                                          perturb: { element, delta in values[index] = try shifted(values[index], element: element, by: delta) },
+                                          loss: {
+                                              let y = try noGrad { try function(values) }
+                                              return zip(y.scalars, weights.scalars).reduce(0) { $0 + Double($1.0) * Double($1.1) }
+                                          })
         values[index] = input
-        if let worst {
-            XCTFail("\(label): input \(index) element \(worst.element): analytic \(worst.analytic) vs numeric \(worst.numeric)",
-                    file: file, line: line)
-        }
     }
 }
 
@@ -85,31 +94,15 @@ func checkModuleGradients(_ module: any UnaryLayer, input: Tensor, step: Float =
         let y = try noGrad { try module(current) }
         return zip(y.scalars, weights.scalars).reduce(0) { $0 + Double($1.0) * Double($1.1) }
     }
-    func compare(_ name: String, analytic: Tensor?, count: Int, perturb: (Int, Float) throws -> Void) throws {
-        guard let analytic else { return XCTFail("\(label): \(name) got no gradient", file: file, line: line) }
-        for element in 0..<count {
-            try perturb(element, step)
-            let up = try loss()
-            try perturb(element, -2 * step)
-            let down = try loss()
-            try perturb(element, step)
-            let numeric = Float((up - down) / (2 * Double(step)))
-            let a = analytic.scalars[element]
-            if abs(a - numeric) > tolerance * max(abs(a), abs(numeric), 1) || a.isNaN {
-                return XCTFail("\(label): \(name) element \(element): analytic \(a) vs numeric \(numeric)", file: file, line: line)
-            }
-        }
-    }
-    try compare("input", analytic: leaf.gradient, count: input.count) { element, delta in
-        var flat = current.scalars
-        flat[element] += delta
-        current = try Tensor(shape: input.shape, scalars: flat)
-    }
+    try compareWithCentralDifferences("\(label): input", analytic: leaf.gradient, count: input.count, step: step,
+                                      tolerance: tolerance, file: file, line: line,
+                                      perturb: { element, delta in current = try shifted(current, element: element, by: delta) },
+                                      loss: loss)
     for (name, parameter) in module.namedParameters() where parameter.requiresGradient {
-        try compare(name, analytic: parameter.gradient, count: parameter.value.count) { element, delta in
-            var flat = parameter.value.scalars
-            flat[element] += delta
-            parameter.value = try Tensor(shape: parameter.shape, scalars: flat)
-        }
+        try compareWithCentralDifferences("\(label): \(name)", analytic: parameter.gradient, count: parameter.value.count,
+                                          step: step, tolerance: tolerance, file: file, line: line,
+                                          perturb: { element, delta in
+                                              parameter.value = try shifted(parameter.value, element: element, by: delta)
+                                          }, loss: loss)
     }
 }

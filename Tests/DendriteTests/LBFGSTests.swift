@@ -6,7 +6,7 @@ final class LBFGSTests: XCTestCase {
     var generator = RandomGenerator(seed: 4)
 
     private func mlp(initial: [String: Tensor]) throws -> Sequential {
-        let model = Sequential { Linear(4, 5, generator: &generator); Tanh(); Linear(5, 3, generator: &generator) }
+        let model = try Sequential { try Linear(4, 5, generator: &generator); Tanh(); try Linear(5, 3, generator: &generator) }
         try model.load(stateDict: initial)
         return model
     }

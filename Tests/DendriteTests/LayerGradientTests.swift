@@ -48,20 +48,20 @@ final class LayerGradientTests: XCTestCase {
     func testDropoutWithAFixedMask() throws {
         var mask = Tensor.uniform([3, 4], generator: &generator).greater(0.3) / 0.7
         try checkGradients([Tensor.normal([3, 4], generator: &generator)], "dropout op") { try dropout($0[0], mask: mask) }
-        mask = Tensor.zeros([3, 4])
+        mask = try Tensor.zeros([3, 4])
         XCTAssertEqual(try dropout(Tensor.ones([3, 4]), mask: mask).sum().scalar, 0)
         // The layer with a reset generator draws the same mask every forward.
         let layer = try Dropout(0.4, seed: 5)
-        try checkModuleGradients(Sequential { Linear(4, 6, generator: &generator); layer },
+        try checkModuleGradients(Sequential { try Linear(4, 6, generator: &generator); layer },
                                  input: Tensor.normal([3, 4], generator: &generator), "Dropout layer") {
             layer.reseed(5)
         }
     }
 
     func testResidualAndSequentialCompositions() throws {
-        let block = Residual(Sequential { Linear(4, 4, generator: &generator); Tanh(); Linear(4, 4, generator: &generator) })
+        let block = Residual(try Sequential { try Linear(4, 4, generator: &generator); Tanh(); try Linear(4, 4, generator: &generator) })
         try checkModuleGradients(block, input: Tensor.normal([2, 4], generator: &generator), "Residual")
-        let projected = Residual(Linear(4, 3, generator: &generator), shortcut: Linear(4, 3, bias: false, generator: &generator))
+        let projected = Residual(try Linear(4, 3, generator: &generator), shortcut: try Linear(4, 3, bias: false, generator: &generator))
         try checkModuleGradients(projected, input: Tensor.normal([2, 4], generator: &generator), "Residual with projection")
     }
 }

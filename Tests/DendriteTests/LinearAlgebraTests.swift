@@ -40,7 +40,7 @@ final class LinearAlgebraTests: XCTestCase {
         let noisy = try b + randomMatrix(9, 2)
         let x = try LinearAlgebra.leastSquares(a, noisy)
         let residual = try noisy - a.matmul(x)
-        assertClose(try a.transposed().matmul(residual), Tensor.zeros([4, 2]), atol: 1e-3)
+        assertClose(try a.transposed().matmul(residual), try Tensor.zeros([4, 2]), atol: 1e-3)
     }
 
     func testCholeskyReconstructsAndRejectsIndefinite() throws {

@@ -89,7 +89,7 @@ final class ClassicCNNTests: XCTestCase {
         // A renamed key and a wrong shape are reported by name.
         var state = Dictionary(uniqueKeysWithValues: original.stateDict())
         state["fc9.weight"] = state.removeValue(forKey: "fc1.weight")
-        state["fc2.bias"] = Tensor.zeros([3])
+        state["fc2.bias"] = try Tensor.zeros([3])
         try SafeTensors.write(state.sorted { $0.key < $1.key }, to: path)
         XCTAssertThrowsError(try Models.named("lenet5", weights: path)) { error in
             let text = "\(error)"
@@ -178,7 +178,7 @@ final class TransferLearningTests: XCTestCase {
 
         // Replace the head and freeze the rest by name.
         var generator = RandomGenerator(seed: 3)
-        model.fc = Linear(512, 3, generator: &generator)
+        model.fc = try Linear(512, 3, generator: &generator)
         XCTAssertEqual(model.stateDict().last?.1.shape, [3], "the new head is part of the state dict")
         let frozenCount = model.namedParameters().filter { !$0.0.hasPrefix("fc.") }.count
         model.setTrainable(false)

@@ -8,36 +8,36 @@ final class ModuleTests: XCTestCase {
         let fc1: Linear
         let norm: BatchNorm1D
         let fc2: Linear
-        init(generator: inout RandomGenerator) {
-            fc1 = Linear(4, 3, generator: &generator)
+        init(generator: inout RandomGenerator) throws {
+            fc1 = try Linear(4, 3, generator: &generator)
             norm = BatchNorm1D(3)
-            fc2 = Linear(3, 2, generator: &generator)
+            fc2 = try Linear(3, 2, generator: &generator)
             super.init()
         }
         func forward(_ input: Tensor) throws -> Tensor { try fc2(norm(fc1(input)).relu()) }
         func outputShape(forInput shape: [Int]) throws -> [Int] { try fc2.outputShape(forInput: fc1.outputShape(forInput: shape)) }
     }
 
-    func testStateDictUsesPyTorchNames() {
-        let model = Sequential {
-            Linear(4, 3, generator: &generator); ReLU()
+    func testStateDictUsesPyTorchNames() throws {
+        let model = try Sequential {
+            try Linear(4, 3, generator: &generator); ReLU()
             BatchNorm1D(3)
-            Sequential { Linear(3, 2, generator: &generator) }
+            try Sequential { try Linear(3, 2, generator: &generator) }
         }
         // PyTorch's order: each module's parameters, then its buffers, then its children.
         XCTAssertEqual(model.stateDict().map(\.0), ["0.weight", "0.bias", "2.weight", "2.bias", "2.running_mean", "2.running_var",
                                                      "2.num_batches_tracked", "3.0.weight", "3.0.bias"])
-        let custom = TwoLayer(generator: &generator)
+        let custom = try TwoLayer(generator: &generator)
         XCTAssertEqual(custom.namedParameters().map(\.0), ["fc1.weight", "fc1.bias", "norm.weight", "norm.bias", "fc2.weight", "fc2.bias"])
         XCTAssertEqual(custom.parameterCount, 15 + 6 + 8)
     }
 
     func testStrictLoadReportsMissingUnexpectedAndMismatchedKeysAndChangesNothing() throws {
-        let model = TwoLayer(generator: &generator)
+        let model = try TwoLayer(generator: &generator)
         var state = Dictionary(uniqueKeysWithValues: model.stateDict())
         let before = model.fc1.weight.value
-        state["fc1.weight"] = Tensor.zeros([3, 5])
-        state["fc9.bias"] = Tensor.zeros([2])
+        state["fc1.weight"] = try Tensor.zeros([3, 5])
+        state["fc9.bias"] = try Tensor.zeros([2])
         state["fc2.bias"] = nil
         XCTAssertThrowsError(try model.load(stateDict: state)) { error in
             let text = "\(error)"
@@ -50,15 +50,15 @@ final class ModuleTests: XCTestCase {
         XCTAssertEqual(report.missingKeys, ["fc2.bias"])
         XCTAssertEqual(report.unexpectedKeys, ["fc9.bias"])
         XCTAssertEqual(report.shapeMismatches.map(\.key), ["fc1.weight"])
-        let other = TwoLayer(generator: &generator)
+        let other = try TwoLayer(generator: &generator)
         try other.load(stateDict: Dictionary(uniqueKeysWithValues: model.stateDict()))
         XCTAssertEqual(other.fc2.weight.value, model.fc2.weight.value)
     }
 
     func testTrainEvalModesReachEveryChildAndChangeBehaviour() throws {
         let dropout = try Dropout(0.5, seed: 1)
-        let model = Sequential { Linear(4, 4, generator: &generator); Sequential { dropout } }
-        let x = Tensor.ones([2, 4])
+        let model = try Sequential { try Linear(4, 4, generator: &generator); Sequential { dropout } }
+        let x = try Tensor.ones([2, 4])
         model.eval()
         XCTAssertFalse(dropout.isTraining)
         XCTAssertEqual(try model(x), try model(x))
@@ -71,7 +71,7 @@ final class ModuleTests: XCTestCase {
     }
 
     func testFrozenParametersGetNoGradient() throws {
-        let model = TwoLayer(generator: &generator)
+        let model = try TwoLayer(generator: &generator)
         model.fc1.setTrainable(false)
         try model(Tensor.normal([5, 4], generator: &generator)).sum().backward()
         XCTAssertNil(model.fc1.weight.gradient)
@@ -119,8 +119,8 @@ final class ModuleTests: XCTestCase {
 
     func testSequentialBuilderSupportsConditionsAndLoops() throws {
         let deep = true
-        let model = Sequential {
-            for _ in 0..<3 { Linear(2, 2, generator: &generator) }
+        let model = try Sequential {
+            for _ in 0..<3 { try Linear(2, 2, generator: &generator) }
             if deep { ReLU() } else { Tanh() }
         }
         XCTAssertEqual(model.layers.count, 4)

@@ -25,7 +25,7 @@ final class ModuleTreeTests: XCTestCase {
     func testReplaceModuleAtAnyDepthTrainsAndRoundTripsTheStateDict() throws {
         func edited() throws -> ResNet {
             let model = try Models.resnet18(classCount: 3)
-            try model.replaceModule(at: "fc", with: Sequential { try! Dropout(0.1, seed: 1); Linear(512, 4, generator: &generator) })
+            try model.replaceModule(at: "fc", with: Sequential { try! Dropout(0.1, seed: 1); try Linear(512, 4, generator: &generator) })
             try model.replaceModule(at: "layer2.0.downsample.1", with: BatchNorm2D(128, momentum: 0.5))
             return model
         }
@@ -84,13 +84,13 @@ final class ModuleTreeTests: XCTestCase {
         let scales: [Parameter]
         @Child var head: any UnaryLayer
 
-        init(generator: inout RandomGenerator) {
-            layers = [Linear(2, 2, generator: &generator), Linear(2, 2, generator: &generator)]
-            gates = ["output": Parameter(Tensor.ones([2])), "input": Parameter(Tensor.zeros([2]))]
-            scales = [Parameter(Tensor.ones([1]))]
+        init(generator: inout RandomGenerator) throws {
+            layers = [try Linear(2, 2, generator: &generator), try Linear(2, 2, generator: &generator)]
+            gates = ["output": Parameter(try Tensor.ones([2])), "input": Parameter(try Tensor.zeros([2]))]
+            scales = [Parameter(try Tensor.ones([1]))]
             head = Identity()
             super.init()
-            register(parameter: Parameter(Tensor.ones([2, 2])), named: "weight_ih_l0")
+            register(parameter: Parameter(try Tensor.ones([2, 2])), named: "weight_ih_l0")
         }
 
         func forward(_ input: Tensor) throws -> Tensor { try head(layers[1](layers[0](input))) }
@@ -98,11 +98,11 @@ final class ModuleTreeTests: XCTestCase {
     }
 
     func testCollectionsAreNamedAsPyTorchNamesThem() throws {
-        let module = Collections(generator: &generator)
+        let module = try Collections(generator: &generator)
         XCTAssertEqual(module.namedParameters().map(\.0), ["gates.input", "gates.output", "scales.0", "weight_ih_l0",
                                                            "layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias"])
         XCTAssertEqual(module.namedModules().map(\.0), ["", "layers.0", "layers.1", "head"])
-        module.head = Linear(2, 3, generator: &generator)
+        module.head = try Linear(2, 3, generator: &generator)
         XCTAssertEqual(module.namedParameters().suffix(2).map(\.0), ["head.weight", "head.bias"], "a child assigned by property is seen")
         try module.replaceModule(at: "head", with: Tanh())
         XCTAssertTrue(module.head is Tanh, "a replaced child is what the property returns")
@@ -116,17 +116,17 @@ final class ModuleTreeTests: XCTestCase {
         var g = RandomGenerator(seed: 5)
         let image = [3, 9, 9]
         return [
-            (Linear(6, 4, generator: &g), [2, 6]), (try Conv2D(3, 4, kernelSize: 3, stride: 2, padding: 1, generator: &g), image),
+            (try Linear(6, 4, generator: &g), [2, 6]), (try Conv2D(3, 4, kernelSize: 3, stride: 2, padding: 1, generator: &g), image),
             (BatchNorm1D(5), [5]), (BatchNorm2D(3), image), (try Dropout(0.3, seed: 1), [7]),
             (MaxPool2D(kernelSize: 2), image), (AvgPool2D(kernelSize: 3, stride: 2, padding: 1), image),
             (AdaptiveAvgPool2D(outputSize: Size2D(2, 3)), image), (Flatten(), image), (Identity(), [4]),
             (ReLU(), [4]), (LeakyReLU(), [4]), (ELU(), [4]), (GELU(), [4]), (Sigmoid(), [4]), (Tanh(), [4]),
             (Softmax(), [2, 4]), (LogSoftmax(), [2, 4]),
-            (Sequential { Flatten(); Linear(243, 3, generator: &g) }, image),
+            (try Sequential { Flatten(); try Linear(243, 3, generator: &g) }, image),
             (Residual(Sequential { ReLU(); Identity() }), [4]),
             (LayerNorm(6), [3, 6]), (Embedding(10, 4, generator: &g), [5]),
             (try MultiHeadAttention(embedDimension: 8, headCount: 2, generator: &g), [5, 8]),
-            (FeedForward(8, hidden: 16, generator: &g), [5, 8]),
+            (try FeedForward(8, hidden: 16, generator: &g), [5, 8]),
             (SinusoidalPositionalEncoding(maximumLength: 10, embedDimension: 8), [5, 8]),
             (try TransformerEncoderBlock(embedDimension: 8, headCount: 2, feedForward: 16, generator: &g), [5, 8]),
             (try GPT(GPTConfiguration(vocabularySize: 11, contextLength: 8, embedDimension: 8, headCount: 2, layerCount: 1),
@@ -138,7 +138,7 @@ final class ModuleTreeTests: XCTestCase {
             (try Models.googlenet(classCount: 4), [3, 40, 40]),
             (ConvolutionalClassifier(name: "small VGG", features: [try Conv2D(3, 4, kernelSize: 3, padding: 1, generator: &g), ReLU(),
                                                                   MaxPool2D(kernelSize: 2)],
-                                     pooledSize: 2, classifier: [Linear(16, 3, generator: &g)]), image),
+                                     pooledSize: 2, classifier: [try Linear(16, 3, generator: &g)]), image),
         ]
     }
 
@@ -178,6 +178,14 @@ final class ModuleTreeTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("layer 0 Lying.outputShape(forInput:)"), "\(error)")
             XCTAssertTrue("\(error)".contains("[6]"), "\(error)")
         }
+    }
+
+    func testBadSizesThrowInsteadOfBeingClampedOrZeroed() throws {
+        XCTAssertThrowsError(try Tensor.zeros([2, -1])) { XCTAssertTrue("\($0)".contains("size -1 is negative"), "\($0)") }
+        XCTAssertThrowsError(try Tensor.full([-3], 1))
+        XCTAssertThrowsError(try Linear(0, 4, generator: &generator)) { XCTAssertTrue("\($0)".contains("Linear(0, 4)"), "\($0)") }
+        XCTAssertThrowsError(try Linear(3, -2))
+        XCTAssertEqual(try Tensor.zeros([0, 3]).shape, [0, 3])
     }
 
     func testParametersOfResNet50AreCheapAndMatchTheNamedOnes() throws {

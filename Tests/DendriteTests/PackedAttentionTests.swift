@@ -30,7 +30,7 @@ final class PackedAttentionTests: XCTestCase {
         let packed = Tensor.normal([batches, t, 3 * e], generator: &generator)
         let layout = { (part: Int) in HeadLayout(offset: part * e, batchStride: t * 3 * e, headStride: d, rowStride: 3 * e) }
         let square = HeadLayout(offset: 0, batchStride: heads * t * t, headStride: t * t, rowStride: t)
-        var scores = Tensor.full([batches * heads, t, t], .nan)
+        var scores = try Tensor.full([batches * heads, t, t], .nan)
         try headBatchedGEMM(transposeB: true, batches: batches, heads: heads, m: t, n: t, k: d, alpha: 0.5,
                             a: packed, layout(0), b: packed, layout(1), c: &scores, square)
         let values = packed.scalars, got = scores.scalars
@@ -42,7 +42,7 @@ final class PackedAttentionTests: XCTestCase {
             XCTAssertEqual(got[((batch * heads + head) * t + i) * t + j], 0.5 * expected, accuracy: 1e-4,
                            "batch \(batch) head \(head) (\(i), \(j))")
         } } } }
-        var tooSmall = Tensor.zeros([batches * heads * t * t - 1])
+        var tooSmall = try Tensor.zeros([batches * heads * t * t - 1])
         XCTAssertThrowsError(try headBatchedGEMM(transposeB: true, batches: batches, heads: heads, m: t, n: t, k: d,
                                                  a: packed, layout(0), b: packed, layout(1), c: &tooSmall, square))
     }

@@ -6,11 +6,11 @@ final class ParameterArenaTests: XCTestCase {
     /// weights (written by GEMM straight into the arena), biases, batch-norm scale and shift.
     func makeModel(seed: UInt64) throws -> Sequential {
         var generator = RandomGenerator(seed: seed)
-        return Sequential {
+        return try Sequential {
             try! Conv2D(1, 3, kernelSize: 3, padding: 1, generator: &generator)
             BatchNorm2D(3); ReLU(); Flatten()
-            Linear(3 * 5 * 5, 7, generator: &generator); Tanh()
-            Linear(7, 4, generator: &generator)
+            try Linear(3 * 5 * 5, 7, generator: &generator); Tanh()
+            try Linear(7, 4, generator: &generator)
         }
     }
 
@@ -122,7 +122,7 @@ final class ParameterArenaTests: XCTestCase {
         optimizer.zeroGrad()
         _ = try ParameterArena(other.parameters)
         XCTAssertFalse(try XCTUnwrap(optimizer.arena).isIntact)
-        for parameter in other.parameters { parameter.gradient = Tensor.ones(parameter.shape) }
+        for parameter in other.parameters { parameter.gradient = try Tensor.ones(parameter.shape) }
         let before = other.parameters.map(\.value.scalars)
         try optimizer.step()
         for (parameter, old) in zip(other.parameters, before) {

@@ -111,7 +111,7 @@ final class PyTorchParityTests: XCTestCase {
             ("adagrad", { try Adagrad($0, learningRate: 0.1, learningRateDecay: 0.01) }),
         ]
         for (name, make) in configurations {
-            let model = Sequential { Linear(4, 5, generator: &generator); Tanh(); Linear(5, 3, generator: &generator) }
+            let model = try Sequential { try Linear(4, 5, generator: &generator); Tanh(); try Linear(5, 3, generator: &generator) }
             try model.load(stateDict: fixture.stripping("initial."))
             let optimizer = try make(model.parameters)
             var losses: [Float] = []

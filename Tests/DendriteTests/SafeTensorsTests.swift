@@ -33,17 +33,17 @@ final class SafeTensorsTests: XCTestCase {
 
     func testRoundTripAndModuleSaveLoad() throws {
         var generator = RandomGenerator(seed: 1)
-        let model = Sequential { Linear(3, 4, generator: &generator); BatchNorm1D(4); Linear(4, 2, generator: &generator) }
+        let model = try Sequential { try Linear(3, 4, generator: &generator); BatchNorm1D(4); try Linear(4, 2, generator: &generator) }
         _ = try model(Tensor.normal([5, 3], generator: &generator))
         try model.save(to: path("model.safetensors"), metadata: ["epoch": "3"])
         let file = try SafeTensors.read(path("model.safetensors"))
         XCTAssertEqual(file.metadata["epoch"], "3")
         XCTAssertEqual(Set(file.names), Set(model.stateDict().map(\.0)))
-        let copy = Sequential { Linear(3, 4, generator: &generator); BatchNorm1D(4); Linear(4, 2, generator: &generator) }
+        let copy = try Sequential { try Linear(3, 4, generator: &generator); BatchNorm1D(4); try Linear(4, 2, generator: &generator) }
         try copy.load(from: path("model.safetensors"))
         for ((name, a), (_, b)) in zip(model.stateDict(), copy.stateDict()) { XCTAssertEqual(a, b, name) }
         // Strict loading into a different architecture names the keys.
-        let other = Sequential { Linear(3, 5, generator: &generator) }
+        let other = try Sequential { try Linear(3, 5, generator: &generator) }
         XCTAssertThrowsError(try other.load(from: path("model.safetensors"))) { error in
             XCTAssertTrue("\(error)".contains("shape mismatch for 0.weight: model [5, 3], given [4, 3]"), "\(error)")
             XCTAssertTrue("\(error)".contains("model.safetensors"), "\(error)")

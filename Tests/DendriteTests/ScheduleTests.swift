@@ -126,7 +126,7 @@ final class ScheduleTests: XCTestCase {
 
     func smallProblem() throws -> (TensorDataset, Sequential) {
         let data = try TensorDataset(inputs: Tensor.normal([8, 2], generator: &generator), targets: Tensor.zeros([8]))
-        let model = Sequential { Linear(2, 2, generator: &generator) }
+        let model = try Sequential { try Linear(2, 2, generator: &generator) }
         return (data, model)
     }
 

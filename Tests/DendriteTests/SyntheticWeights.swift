@@ -28,7 +28,7 @@ enum SyntheticWeights {
     /// script's float32 operations in the script's order.
     static func tensor(named name: String, shape: [Int]) throws -> Tensor {
         let count = shape.reduce(1, *)
-        if name.hasSuffix("num_batches_tracked") { return Tensor.zeros(shape) }
+        if name.hasSuffix("num_batches_tracked") { return try Tensor.zeros(shape) }
         enum Rule { case variance, centeredTimes(Float), onePlusCenteredTimes(Float) }
         let rule: Rule
         if name.hasSuffix("running_var") {

@@ -3,9 +3,9 @@ import XCTest
 
 final class TensorTests: XCTestCase {
     func testCreationAndCountValidation() throws {
-        XCTAssertEqual(Tensor.zeros([2, 3]).scalars, [0, 0, 0, 0, 0, 0])
-        XCTAssertEqual(Tensor.ones([2]).scalars, [1, 1])
-        XCTAssertEqual(Tensor.full([1, 2], 7).scalars, [7, 7])
+        XCTAssertEqual(try Tensor.zeros([2, 3]).scalars, [0, 0, 0, 0, 0, 0])
+        XCTAssertEqual(try Tensor.ones([2]).scalars, [1, 1])
+        XCTAssertEqual(try Tensor.full([1, 2], 7).scalars, [7, 7])
         XCTAssertEqual(try Tensor.arange(0, 5).scalars, [0, 1, 2, 3, 4])
         XCTAssertEqual(try Tensor.arange(1, 2, step: 0.25).scalars, [1, 1.25, 1.5, 1.75])
         XCTAssertEqual(try Tensor.arange(3, 0, step: -1).scalars, [3, 2, 1])
@@ -53,7 +53,7 @@ final class TensorTests: XCTestCase {
             guard case .shapeMismatch(let operation, _, _)? = error as? DendriteError else { return XCTFail() }
             XCTAssertEqual(operation, "+")
         }
-        var accumulator = Tensor.zeros([2, 2])
+        var accumulator = try Tensor.zeros([2, 2])
         try accumulator += Tensor([1, 2])
         XCTAssertEqual(accumulator.scalars, [1, 2, 1, 2])
         XCTAssertThrowsError(try accumulator += Tensor.zeros([3, 2, 2]))
@@ -107,7 +107,7 @@ final class TensorTests: XCTestCase {
         }
         XCTAssertTrue(Tensor([1, .nan]).max().scalar!.isNaN)
         // A long sum is accurate (Double accumulation; a naive Float loop drifts by hundreds).
-        XCTAssertEqual(Tensor.full([1_000_003], 0.1).sum().scalar!, 100_000.3, accuracy: 0.02)
+        XCTAssertEqual(try Tensor.full([1_000_003], 0.1).sum().scalar!, 100_000.3, accuracy: 0.02)
     }
 
     func testShapeOperations() throws {

@@ -44,7 +44,7 @@ final class TrainingLoopTests: XCTestCase {
 
     func testCustomLossAndMetricThroughFitEvaluateAndTheHistoryFile() throws {
         var generator = RandomGenerator(seed: 1)
-        let model = Sequential { Linear(3, 1, generator: &generator) }
+        let model = try Sequential { try Linear(3, 1, generator: &generator) }
         let data = try regressionData(count: 64, seed: 2)
         let history = try model.fit(data, validation: data, epochs: 3, batchSize: 16, loss: ScaledSquaredError(),
                                     optimizer: try SGD(model.parameters, learningRate: 0.01),
@@ -67,7 +67,7 @@ final class TrainingLoopTests: XCTestCase {
 
     func testHooksRunAfterBackwardBeforeAndAfterTheStepInThatOrder() throws {
         var generator = RandomGenerator(seed: 3)
-        let model = Sequential { Linear(3, 1, generator: &generator) }
+        let model = try Sequential { try Linear(3, 1, generator: &generator) }
         let recorder = HookRecorder()
         try model.fit(try regressionData(count: 8, seed: 4), epochs: 1, batchSize: 4, loss: .meanSquaredError,
                       optimizer: try SGD(model.parameters, learningRate: 0.1), metrics: [], callbacks: [recorder])
@@ -90,7 +90,7 @@ final class TrainingLoopTests: XCTestCase {
     func testAGradientHookActsLikeWeightDecay() throws {
         func train(_ callbacks: [TrainingCallback], weightDecay: Float) throws -> [Float] {
             var generator = RandomGenerator(seed: 5)
-            let model = Sequential { Linear(3, 2, generator: &generator) }
+            let model = try Sequential { try Linear(3, 2, generator: &generator) }
             let data = try regressionData(count: 12, seed: 6)
             let targets = try Tensor.concat([data.targets, data.targets], alongAxis: 1)
             try model.fit(try TensorDataset(inputs: data.inputs, targets: targets), epochs: 2, batchSize: 4, loss: .meanSquaredError,
@@ -105,8 +105,8 @@ final class TrainingLoopTests: XCTestCase {
 
     func testAReplacedStepTrainsWithItsOwnLoss() throws {
         var generator = RandomGenerator(seed: 7)
-        let teacher = Sequential { Linear(3, 4, generator: &generator) }
-        let student = Sequential { Linear(3, 4, generator: &generator) }
+        let teacher = try Sequential { try Linear(3, 4, generator: &generator) }
+        let student = try Sequential { try Linear(3, 4, generator: &generator) }
         var labelGenerator = RandomGenerator(seed: 8)
         let inputs = Tensor.normal([32, 3], generator: &labelGenerator)
         let data = try TensorDataset(inputs: inputs, targets: Tensor((0..<32).map { Float($0 % 4) }))
@@ -149,10 +149,10 @@ final class TrainingLoopTests: XCTestCase {
     func testTwoModelsOnTwoThreadsEqualTheSequentialResults() throws {
         func makeModel(_ seed: UInt64) throws -> Sequential {
             var generator = RandomGenerator(seed: seed)
-            return Sequential {
-                Linear(3, 16, generator: &generator); BatchNorm1D(16); ReLU()
+            return try Sequential {
+                try Linear(3, 16, generator: &generator); BatchNorm1D(16); ReLU()
                 try! Dropout(0.2, seed: seed)
-                Linear(16, 1, generator: &generator)
+                try Linear(16, 1, generator: &generator)
             }
         }
         func train(_ model: Sequential, seed: UInt64) throws -> [Float] {

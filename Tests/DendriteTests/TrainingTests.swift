@@ -6,7 +6,7 @@ final class TrainingTests: XCTestCase {
 
     func testMLPLearnsXORTo100PercentWithFit() throws {
         let data = try TensorDataset(inputs: Tensor(rows: [[0, 0], [0, 1], [1, 0], [1, 1]]), targets: Tensor([0, 1, 1, 0]))
-        let model = Sequential { Linear(2, 8, generator: &generator); Tanh(); Linear(8, 2, generator: &generator) }
+        let model = try Sequential { try Linear(2, 8, generator: &generator); Tanh(); try Linear(8, 2, generator: &generator) }
         let optimizer = try Adam(model.parameters, learningRate: 0.05)
         let history = try model.fit(data, epochs: 300, batchSize: 4, loss: .crossEntropy, optimizer: optimizer)
         XCTAssertEqual(history.records.count, 300)
@@ -24,10 +24,10 @@ final class TrainingTests: XCTestCase {
             points.append([-radius * cosf(t), -radius * sinf(t)]); labels.append(1)
         }
         let inputs = try Tensor(rows: points), targets = Tensor(labels)
-        let model = Sequential {
-            Linear(2, 64, generator: &generator); Tanh()
-            Linear(64, 64, generator: &generator); Tanh()
-            Linear(64, 2, generator: &generator)
+        let model = try Sequential {
+            try Linear(2, 64, generator: &generator); Tanh()
+            try Linear(64, 64, generator: &generator); Tanh()
+            try Linear(64, 2, generator: &generator)
         }
         let optimizer = try Adam(model.parameters, learningRate: 0.01)
         // The course's loop: forward, loss, backward, step, zero the gradients.
@@ -42,7 +42,7 @@ final class TrainingTests: XCTestCase {
     }
 
     func testEarlyStoppingStopsAtTheRightEpochAndRestoresTheBestWeights() throws {
-        let model = Sequential { Linear(1, 1, bias: false, generator: &generator) }
+        let model = try Sequential { try Linear(1, 1, bias: false, generator: &generator) }
         let weight = model.parameters[0]
         let optimizer = try SGD(model.parameters, learningRate: 0.1)
         let context = TrainingContext(model: model, optimizer: optimizer, epochs: 20, batchCount: 1)
@@ -52,7 +52,7 @@ final class TrainingTests: XCTestCase {
         let losses: [Float] = [1.0, 0.8, 0.5, 0.495, 0.6, 0.7, 0.4]
         var stoppedAt: Int?
         for (index, loss) in losses.enumerated() {
-            weight.value = Tensor.full([1, 1], Float(index + 1))          // the weight records the epoch
+            weight.value = try Tensor.full([1, 1], Float(index + 1))          // the weight records the epoch
             let record = EpochRecord(epoch: index + 1, loss: loss, metrics: [:], validationLoss: loss, validationMetrics: [:],
                                      learningRate: 0.1, seconds: 0, samplesPerSecond: 0)
             context.history.records.append(record)
@@ -71,7 +71,7 @@ final class TrainingTests: XCTestCase {
         let targets = Tensor((0..<64).map { _ in Float(generator.nextInt(below: 2)) })
         let all = try TensorDataset(inputs: inputs, targets: targets)
         let (training, validation) = try all.split(validationFraction: 0.5)
-        let model = Sequential { Linear(8, 64, generator: &generator); ReLU(); Linear(64, 2, generator: &generator) }
+        let model = try Sequential { try Linear(8, 64, generator: &generator); ReLU(); try Linear(64, 2, generator: &generator) }
         let stopper = EarlyStopping(patience: 3, restoreBestWeights: true)
         let history = try model.fit(training, validation: validation, epochs: 200, batchSize: 8, loss: .crossEntropy,
                                     optimizer: try Adam(model.parameters, learningRate: 0.01), callbacks: [stopper])
@@ -92,7 +92,7 @@ final class TrainingTests: XCTestCase {
         }
         // Applied by fit through the callback: the history records each epoch's rate.
         let data = try TensorDataset(inputs: Tensor.normal([8, 2], generator: &generator), targets: Tensor.zeros([8]))
-        let model = Sequential { Linear(2, 2, generator: &generator) }
+        let model = try Sequential { try Linear(2, 2, generator: &generator) }
         let history = try model.fit(data, epochs: epochs, batchSize: 8, loss: .crossEntropy,
                                     optimizer: try SGD(model.parameters, learningRate: initial),
                                     callbacks: [LearningRateScheduler(schedule)])
@@ -126,7 +126,7 @@ final class TrainingTests: XCTestCase {
 
     func testNonFiniteLossStopsTrainingNamingEpochAndBatch() throws {
         let data = try TensorDataset(inputs: Tensor.full([4, 1], 1e30), targets: Tensor.zeros([4, 1]))
-        let model = Sequential { Linear(1, 1, generator: &generator) }
+        let model = try Sequential { try Linear(1, 1, generator: &generator) }
         XCTAssertThrowsError(try model.fit(data, epochs: 3, batchSize: 2, loss: .meanSquaredError,
                                            optimizer: try SGD(model.parameters, learningRate: 1e10), metrics: [])) { error in
             guard case .nonFiniteLoss(let epoch, let batch, _)? = error as? DendriteError else { return XCTFail("\(error)") }

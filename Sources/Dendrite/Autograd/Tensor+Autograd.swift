@@ -43,7 +43,7 @@ extension Tensor {
                 throw DendriteError.invalidArgument(operation: "backward", argument: "tensor of shape \(shape)",
                                                     reason: "needs a seed gradient unless it holds one element")
             }
-            start = Tensor.ones(shape)
+            start = Tensor.filled(shape, 1)
         }
         try GradientMode.withDisabled {
             let order = root.topologicalOrder()

@@ -26,7 +26,7 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int
     } catch DendriteError.invalidArgument(_, let argument, let reason) {
         throw DendriteError.invalidArgument(operation: "\(operation) on input \(x.shape)", argument: argument, reason: reason)
     }
-    let y = try conv2d(input: x, weight: weight, bias: bias, geometry: geometry)
+    let y = try conv2dForward(input: x, weight: weight, bias: bias, geometry: geometry)
     let inputs = [x, weight] + (bias.map { [$0] } ?? [])
     return y.recorded(operation, inputs) { g in
         var dInput: Tensor?, dWeight: Tensor?, dBias: Tensor?
@@ -40,13 +40,13 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int
                 try conv2dBackwardWeight(gradOutput: g, input: x, geometry: geometry, accumulatingInto: &slot)
             }
             if !written {
-                var grad = Tensor.zeros(geometry.weightShape)
+                var grad = Tensor.filled(geometry.weightShape, 0)
                 try conv2dBackwardWeight(gradOutput: g, input: x, geometry: geometry, accumulatingInto: &grad)
                 dWeight = grad
             }
         }
         if let bias, bias.requiresGradient {
-            var grad = Tensor.zeros([geometry.outputChannels])
+            var grad = Tensor.filled([geometry.outputChannels], 0)
             try conv2dBackwardBias(gradOutput: g, geometry: geometry, accumulatingInto: &grad)
             dBias = grad
         }

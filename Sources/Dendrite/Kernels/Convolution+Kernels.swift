@@ -18,7 +18,9 @@ private func columns(of image: UnsafeMutablePointer<Float>, channels: Int, into 
     return UnsafePointer(buffer.base)
 }
 
-/// Convolution forward with im2col + GEMM (OpenBLAS): `y = conv(x, weight) + bias`.
+/// The convolution kernel, forward: `y = conv(x, weight) + bias` with im2col + GEMM (OpenBLAS),
+/// for a precomputed geometry. It records nothing for autograd — layers and training use the
+/// tracked op ``conv2d(_:weight:bias:stride:padding:dilation:groups:operation:)``.
 ///
 /// - Parameters:
 ///   - input: `[N, C, H, W]` (``Conv2DGeometry/inputShape``).
@@ -26,7 +28,7 @@ private func columns(of image: UnsafeMutablePointer<Float>, channels: Int, into 
 ///   - bias: `[OC]` or `nil`.
 /// - Returns: `[N, OC, OH, OW]`.
 /// - Throws: ``DendriteError/shapeMismatch(operation:expected:got:)`` naming the operand.
-public func conv2d(input: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv2DGeometry) throws -> Tensor {
+public func conv2dForward(input: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv2DGeometry) throws -> Tensor {
     try g.check(input, g.inputShape, "input", "conv2d")
     try g.check(weight, g.weightShape, "weight", "conv2d")
     if let bias { try g.check(bias, [g.outputChannels], "bias", "conv2d") }

@@ -190,12 +190,4 @@ enum ElementwiseKernels {
             for i in start..<(start + count) { o.out[i] += o.a[i] }
         }
     }
-
-    /// `y += alpha * x` over contiguous storage of equal count.
-    static func axpy(_ alpha: Float, _ x: Tensor, into y: inout Tensor) {
-        precondition(x.count == y.count, "axpy: count mismatch")
-        y.makeUnique()
-        let px = x.storage.base, py = y.storage.base
-        for i in 0..<x.count { py[i] += alpha * px[i] }
-    }
 }

@@ -15,7 +15,7 @@ enum OptimizerKernels {
             return
         }
         let first = momentumBuffer == nil
-        if first { momentumBuffer = Tensor.zeros(parameter.shape) }
+        if first { momentumBuffer = Tensor.filled(parameter.shape, 0) }
         momentumBuffer!.makeUnique()
         let b = momentumBuffer!.storage.base
         if !first {

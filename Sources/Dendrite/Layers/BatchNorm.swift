@@ -29,10 +29,10 @@ public class BatchNorm: Module, UnaryLayer {
         self.spatialRank = spatialRank
         self.momentum = momentum
         self.epsilon = epsilon
-        weight = affine ? Parameter(Tensor.ones([featureCount])) : nil
-        bias = affine ? Parameter(Tensor.zeros([featureCount])) : nil
-        runningMean = Buffer(Tensor.zeros([featureCount]))
-        runningVar = Buffer(Tensor.ones([featureCount]))
+        weight = affine ? Parameter(Tensor.filled([featureCount], 1)) : nil
+        bias = affine ? Parameter(Tensor.filled([featureCount], 0)) : nil
+        runningMean = Buffer(Tensor.filled([featureCount], 0))
+        runningVar = Buffer(Tensor.filled([featureCount], 1))
         numBatchesTracked = Buffer(Tensor(0))
         super.init()
     }

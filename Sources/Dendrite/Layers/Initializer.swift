@@ -44,8 +44,8 @@ public enum Initializer {
     public func make(_ shape: [Int], generator: inout RandomGenerator) throws -> Tensor {
         let (fanIn, fanOut) = Initializer.fans(shape)
         switch self {
-        case .zeros: return Tensor.zeros(shape)
-        case .constant(let value): return Tensor.full(shape, value)
+        case .zeros: return Tensor.filled(shape, 0)
+        case .constant(let value): return Tensor.filled(shape, value)
         case let .uniform(low, high): return Tensor.uniform(shape, low: low, high: high, generator: &generator)
         case let .normal(mean, standardDeviation):
             return Tensor.normal(shape, mean: mean, standardDeviation: standardDeviation, generator: &generator)

@@ -15,22 +15,28 @@ public final class Linear: Module, UnaryLayer {
     public let outputFeatures: Int
 
     /// Creates the layer with PyTorch's default initialization, or `weightInitializer`.
+    ///
+    /// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` naming the layer
+    ///   when a size is below 1 or the initializer cannot fill the weight.
     public init(_ inputFeatures: Int, _ outputFeatures: Int, bias: Bool = true,
-                weightInitializer: Initializer? = nil, generator: inout RandomGenerator) {
+                weightInitializer: Initializer? = nil, generator: inout RandomGenerator) throws {
+        guard inputFeatures >= 1, outputFeatures >= 1 else {
+            throw DendriteError.invalidArgument(operation: "Linear(\(inputFeatures), \(outputFeatures))",
+                                                argument: "features", reason: "input and output sizes must be ≥ 1")
+        }
         self.inputFeatures = inputFeatures
         self.outputFeatures = outputFeatures
         let initializer = weightInitializer ?? .pytorchDefault(fanIn: inputFeatures)
-        let weightValue = (try? initializer.make([outputFeatures, inputFeatures], generator: &generator))
-            ?? Tensor.zeros([outputFeatures, inputFeatures])
-        weight = Parameter(weightValue)
-        self.bias = bias ? Parameter((try? Initializer.pytorchDefault(fanIn: inputFeatures)
-            .make([outputFeatures], generator: &generator)) ?? Tensor.zeros([outputFeatures])) : nil
+        weight = Parameter(try initializer.make([outputFeatures, inputFeatures], generator: &generator))
+        self.bias = bias ? Parameter(try Initializer.pytorchDefault(fanIn: inputFeatures).make([outputFeatures], generator: &generator)) : nil
         super.init()
     }
 
     /// Creates the layer drawing from ``RandomGenerator/global``.
-    public convenience init(_ inputFeatures: Int, _ outputFeatures: Int, bias: Bool = true) {
-        self.init(inputFeatures, outputFeatures, bias: bias, generator: &RandomGenerator.global)
+    ///
+    /// - Throws: as ``init(_:_:bias:weightInitializer:generator:)``.
+    public convenience init(_ inputFeatures: Int, _ outputFeatures: Int, bias: Bool = true) throws {
+        try self.init(inputFeatures, outputFeatures, bias: bias, generator: &RandomGenerator.global)
     }
 
     public func forward(_ input: Tensor) throws -> Tensor {

@@ -31,9 +31,9 @@ public final class Sequential: Module, UnaryLayer, ModuleContainer {
     /// The layers, in order.
     public private(set) var layers: [any UnaryLayer]
 
-    /// Builds from a result-builder closure.
-    public init(@LayerBuilder _ build: () -> [any UnaryLayer]) {
-        layers = build()
+    /// Builds from a result-builder closure (`try` inside it makes the initializer throw).
+    public init(@LayerBuilder _ build: () throws -> [any UnaryLayer]) rethrows {
+        layers = try build()
         super.init()
     }
 

@@ -10,20 +10,12 @@ import Foundation
 /// - Parameters:
 ///   - logits: `[N, C]` unnormalized scores.
 ///   - labels: `[N]` class indices stored as `Float`.
-///   - labelSmoothing: ε in `[0, 1)`.
+///   - labelSmoothing: ε in `[0, 1]`.
 /// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` for a label outside `0..<C`.
 public func crossEntropy(logits: Tensor, labels: Tensor, labelSmoothing: Float = 0,
                          reduction: LossReduction = .mean) throws -> Tensor {
-    let (rows, classes) = try classificationShape(logits, labels, "crossEntropy")
-    guard labelSmoothing >= 0 && labelSmoothing < 1 else {
-        throw DendriteError.invalidArgument(operation: "crossEntropy", argument: "labelSmoothing \(labelSmoothing)",
-                                            reason: "must be in [0, 1)")
-    }
-    let indices = try classIndices(labels, classes: classes, operation: "crossEntropy")
-    var targets = [Float](repeating: labelSmoothing / Float(classes), count: rows * classes)
-    for (row, label) in indices.enumerated() { targets[row * classes + label] += 1 - labelSmoothing }
-    return try crossEntropy(logits: logits, probabilities: try Tensor(shape: [rows, classes], scalars: targets),
-                            reduction: reduction)
+    try crossEntropy(logits: logits, labels: try classIndices(logits, labels, "crossEntropy"), labelSmoothing: labelSmoothing,
+                     reduction: reduction)
 }
 
 /// Cross-entropy from logits against target distributions `[N, C]` (rows summing to 1):
@@ -50,12 +42,7 @@ public func crossEntropy(logits: Tensor, probabilities: Tensor, reduction: LossR
 
 /// Negative log-likelihood of log-probabilities `[N, C]` at class indices `[N]` (PyTorch's `NLLLoss`).
 public func nllLoss(logProbabilities: Tensor, labels: Tensor, reduction: LossReduction = .mean) throws -> Tensor {
-    let (rows, classes) = try classificationShape(logProbabilities, labels, "nllLoss")
-    let indices = try classIndices(labels, classes: classes, operation: "nllLoss")
-    var mask = [Float](repeating: 0, count: rows * classes)
-    for (row, label) in indices.enumerated() { mask[row * classes + label] = -1 }
-    let picked = try (logProbabilities * Tensor(shape: [rows, classes], scalars: mask)).sum(alongAxes: [1])
-    return reduction.apply(picked)
+    try nllLoss(logProbabilities: logProbabilities, labels: try classIndices(logProbabilities, labels, "nllLoss"), reduction: reduction)
 }
 
 /// Binary cross-entropy of probabilities (PyTorch's `BCELoss`, logs clamped at −100):
@@ -89,14 +76,21 @@ public func klDivergence(logProbabilities: Tensor, targetProbabilities: Tensor, 
     }
 }
 
-func classificationShape(_ scores: Tensor, _ labels: Tensor, _ operation: String) throws -> (Int, Int) {
+/// The class indices held by `labels` (`[N]` or `[N, 1]`, as `Float`) for `[N, C]` scores: the one
+/// validation every tensor-label classification loss goes through before its integer-label form.
+///
+/// - Throws: ``DendriteError/shapeMismatch(operation:expected:got:)`` for other shapes,
+///   ``DendriteError/invalidArgument(operation:argument:reason:)`` naming the first label that is
+///   not a whole number in `0..<C` (its value and example).
+func classIndices(_ scores: Tensor, _ labels: Tensor, _ operation: String) throws -> [Int] {
     guard scores.rank == 2, labels.count == scores.shape[0], labels.rank <= 1 || labels.shape == [scores.shape[0], 1] else {
         throw DendriteError.shapeMismatch(operation: operation, expected: "scores [N, C] and labels [N]",
                                           got: "scores \(scores.shape), labels \(labels.shape)")
     }
-    return (scores.shape[0], scores.shape[1])
+    return try classIndices(labels, classes: scores.shape[1], operation: operation)
 }
 
+/// The whole numbers in `0..<classes` that `labels` holds, or an error naming the first that is not.
 func classIndices(_ labels: Tensor, classes: Int, operation: String) throws -> [Int] {
     try labels.scalars.enumerated().map { row, value in
         guard value.isFinite, value == value.rounded(), value >= 0, value < Float(classes) else {

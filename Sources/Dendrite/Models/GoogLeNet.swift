@@ -133,7 +133,7 @@ public final class GoogLeNet: Module, UnaryLayer {
         inception5b = try Inception(832, 384, 192, 384, 48, 128, 128, generator: &generator)
         avgpool = AdaptiveAvgPool2D(outputSize: 1)
         dropout = try Dropout(0.2)
-        fc = Linear(1024, classCount, weightInitializer: .normal(mean: 0, standardDeviation: 0.01), generator: &generator)
+        fc = try Linear(1024, classCount, weightInitializer: .normal(mean: 0, standardDeviation: 0.01), generator: &generator)
         super.init()
     }
 

@@ -17,9 +17,9 @@ public final class LeNet5: Module, UnaryLayer {
     public init(classCount: Int = 10, generator: inout RandomGenerator) throws {
         conv1 = try Conv2D(1, 6, kernelSize: 5, generator: &generator)
         conv2 = try Conv2D(6, 16, kernelSize: 5, generator: &generator)
-        fc1 = Linear(400, 120, generator: &generator)
-        fc2 = Linear(120, 84, generator: &generator)
-        fc3 = Linear(84, classCount, generator: &generator)
+        fc1 = try Linear(400, 120, generator: &generator)
+        fc2 = try Linear(120, 84, generator: &generator)
+        fc3 = try Linear(84, classCount, generator: &generator)
         super.init()
     }
 

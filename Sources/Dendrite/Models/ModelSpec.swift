@@ -84,7 +84,7 @@ public struct ModelSpec: Codable, Equatable, Sendable {
                 throw DendriteError.shapeMismatch(operation: "model spec layer \(position) \"\(token)\"", expected: "a flat input (add flatten first)",
                                                   got: "\(shape)")
             }
-            return Linear(features, try integer(parts[1], "units"), generator: &generator)
+            return try Linear(features, try integer(parts[1], "units"), generator: &generator)
         case "conv":
             try arity(2...4)
             guard shape.count == 3 else {

@@ -18,9 +18,9 @@ public enum Models {
         case "lenet5": model = try LeNet5(classCount: classes, generator: &generator)
         case "alexnet": model = try ConvolutionalClassifier.alexNet(classCount: classes, initializer: initializer, generator: &generator)
         case "googlenet": model = try GoogLeNet(classCount: classes, generator: &generator)
-        case "resnet18": model = try ResNet(bottleneck: false, depths: [2, 2, 2, 2], classCount: classes, generator: &generator)
-        case "resnet34": model = try ResNet(bottleneck: false, depths: [3, 4, 6, 3], classCount: classes, generator: &generator)
-        case "resnet50": model = try ResNet(bottleneck: true, depths: [3, 4, 6, 3], classCount: classes, generator: &generator)
+        case let resnet where resNetStages[resnet] != nil:
+            let (bottleneck, depths) = resNetStages[resnet]!
+            model = try ResNet(bottleneck: bottleneck, depths: depths, classCount: classes, generator: &generator)
         case let vgg where vgg.hasPrefix("vgg"):
             let batchNorm = vgg.hasSuffix("_bn")
             guard let depth = Int(vgg.dropFirst(3).prefix(while: \.isNumber)) else { fallthrough }
@@ -64,24 +64,29 @@ public enum Models {
 
     /// ResNet-18 (11,689,512 parameters for 1000 classes).
     public static func resnet18(classCount: Int = 1000, weights: String? = nil, seed: UInt64 = 0) throws -> ResNet {
-        var generator = RandomGenerator(seed: seed)
-        let model = try ResNet(bottleneck: false, depths: [2, 2, 2, 2], classCount: classCount, generator: &generator)
-        if let weights { try model.load(from: weights) }
-        return model
+        try resnet("resnet18", classCount: classCount, weights: weights, seed: seed)
     }
 
     /// ResNet-34 (21,797,672 parameters for 1000 classes).
     public static func resnet34(classCount: Int = 1000, weights: String? = nil, seed: UInt64 = 0) throws -> ResNet {
-        var generator = RandomGenerator(seed: seed)
-        let model = try ResNet(bottleneck: false, depths: [3, 4, 6, 3], classCount: classCount, generator: &generator)
-        if let weights { try model.load(from: weights) }
-        return model
+        try resnet("resnet34", classCount: classCount, weights: weights, seed: seed)
     }
 
     /// ResNet-50 (25,557,032 parameters for 1000 classes).
     public static func resnet50(classCount: Int = 1000, weights: String? = nil, seed: UInt64 = 0) throws -> ResNet {
+        try resnet("resnet50", classCount: classCount, weights: weights, seed: seed)
+    }
+
+    /// The ResNets' stage depths (torchvision's table): whether blocks are bottlenecks, and how
+    /// many blocks each of the four stages has.
+    static let resNetStages: [String: (bottleneck: Bool, depths: [Int])] = [
+        "resnet18": (false, [2, 2, 2, 2]), "resnet34": (false, [3, 4, 6, 3]), "resnet50": (true, [3, 4, 6, 3]),
+    ]
+
+    private static func resnet(_ name: String, classCount: Int, weights: String?, seed: UInt64) throws -> ResNet {
         var generator = RandomGenerator(seed: seed)
-        let model = try ResNet(bottleneck: true, depths: [3, 4, 6, 3], classCount: classCount, generator: &generator)
+        let (bottleneck, depths) = resNetStages[name]!
+        let model = try ResNet(bottleneck: bottleneck, depths: depths, classCount: classCount, generator: &generator)
         if let weights { try model.load(from: weights) }
         return model
     }

@@ -137,7 +137,7 @@ public final class ResNet: Module, UnaryLayer {
         }
         (layer1, layer2, layer3, layer4) = (stages[0], stages[1], stages[2], stages[3])
         avgpool = AdaptiveAvgPool2D(outputSize: 1)
-        fc = Linear(512 * expansion, classCount, generator: &generator)
+        fc = try Linear(512 * expansion, classCount, generator: &generator)
         super.init()
     }
 

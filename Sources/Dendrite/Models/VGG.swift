@@ -41,9 +41,9 @@ public final class ConvolutionalClassifier: Module, UnaryLayer {
             try conv(256, 256, 3, padding: 1), ReLU(), MaxPool2D(kernelSize: 3, stride: 2),
         ]
         let head: [any UnaryLayer] = [
-            try Dropout(0.5), Linear(256 * 36, 4096, weightInitializer: initializer, generator: &generator), ReLU(),
-            try Dropout(0.5), Linear(4096, 4096, weightInitializer: initializer, generator: &generator), ReLU(),
-            Linear(4096, classCount, weightInitializer: initializer, generator: &generator),
+            try Dropout(0.5), try Linear(256 * 36, 4096, weightInitializer: initializer, generator: &generator), ReLU(),
+            try Dropout(0.5), try Linear(4096, 4096, weightInitializer: initializer, generator: &generator), ReLU(),
+            try Linear(4096, classCount, weightInitializer: initializer, generator: &generator),
         ]
         return ConvolutionalClassifier(name: "AlexNet", features: features, pooledSize: 6, classifier: head)
     }
@@ -70,9 +70,9 @@ public final class ConvolutionalClassifier: Module, UnaryLayer {
         }
         let dense = initializer ?? .normal(mean: 0, standardDeviation: 0.01)
         let head: [any UnaryLayer] = [
-            Linear(512 * 49, 4096, weightInitializer: dense, generator: &generator), ReLU(), try Dropout(0.5),
-            Linear(4096, 4096, weightInitializer: dense, generator: &generator), ReLU(), try Dropout(0.5),
-            Linear(4096, classCount, weightInitializer: dense, generator: &generator),
+            try Linear(512 * 49, 4096, weightInitializer: dense, generator: &generator), ReLU(), try Dropout(0.5),
+            try Linear(4096, 4096, weightInitializer: dense, generator: &generator), ReLU(), try Dropout(0.5),
+            try Linear(4096, classCount, weightInitializer: dense, generator: &generator),
         ]
         return ConvolutionalClassifier(name: "VGG-\(depth)\(batchNorm ? "-BN" : "")", features: features, pooledSize: 7, classifier: head)
     }

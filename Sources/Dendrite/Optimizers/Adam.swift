@@ -31,9 +31,9 @@ public class Adam: Optimizer {
 
     public override func update(_ value: inout Tensor, gradient: Tensor, state: inout [String: Tensor], group: ParameterGroup) throws {
         let step = Int(state["step"]?.scalar ?? 0) + 1
-        var first = state.removeValue(forKey: "exp_avg") ?? Tensor.zeros(value.shape)
-        var second = state.removeValue(forKey: "exp_avg_sq") ?? Tensor.zeros(value.shape)
-        var maximum = amsgrad ? (state.removeValue(forKey: "max_exp_avg_sq") ?? Tensor.zeros(value.shape)) : nil
+        var first = state.removeValue(forKey: "exp_avg") ?? Tensor.filled(value.shape, 0)
+        var second = state.removeValue(forKey: "exp_avg_sq") ?? Tensor.filled(value.shape, 0)
+        var maximum = amsgrad ? (state.removeValue(forKey: "max_exp_avg_sq") ?? Tensor.filled(value.shape, 0)) : nil
         OptimizerKernels.adam(&value, gradient: gradient, firstMoment: &first, secondMoment: &second, maximumSecondMoment: &maximum,
                               learningRate: group.learningRate, beta1: betas.0, beta2: betas.1, epsilon: epsilon,
                               weightDecay: group.weightDecay, decoupled: decoupledWeightDecay, step: step)
@@ -77,7 +77,7 @@ public final class Adagrad: Optimizer {
 
     public override func update(_ value: inout Tensor, gradient: Tensor, state: inout [String: Tensor], group: ParameterGroup) throws {
         let step = Int(state["step"]?.scalar ?? 0) + 1
-        var sum = state.removeValue(forKey: "sum") ?? Tensor.full(value.shape, initialAccumulatorValue)
+        var sum = state.removeValue(forKey: "sum") ?? Tensor.filled(value.shape, initialAccumulatorValue)
         let rate = group.learningRate / (1 + Float(step - 1) * learningRateDecay)
         OptimizerKernels.adagrad(&value, gradient: gradient, sum: &sum, learningRate: rate, epsilon: epsilon, weightDecay: group.weightDecay)
         state["sum"] = sum

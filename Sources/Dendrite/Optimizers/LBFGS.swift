@@ -164,7 +164,7 @@ public final class LBFGS: Optimizer {
     /// The base state plus the history under `lbfgs.*`: iteration count, last direction, step,
     /// Hessian scale, previous gradient and the curvature pairs `lbfgs.y.<i>`, `lbfgs.s.<i>`.
     public override func stateDict() -> [(String, Tensor)] {
-        func vector(_ values: [Float]) -> Tensor { (try? Tensor(shape: [values.count], scalars: values)) ?? Tensor.zeros([0]) }
+        func vector(_ values: [Float]) -> Tensor { (try? Tensor(shape: [values.count], scalars: values)) ?? Tensor.filled([0], 0) }
         var entries = super.stateDict()
         entries.append(("lbfgs.iterations", Tensor(Float(iterations))))
         entries.append(("lbfgs.step_length", Tensor(stepLength)))

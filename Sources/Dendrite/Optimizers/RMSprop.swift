@@ -36,9 +36,9 @@ public final class RMSprop: Optimizer {
     }
 
     public override func update(_ value: inout Tensor, gradient: Tensor, state: inout [String: Tensor], group: ParameterGroup) throws {
-        var square = state.removeValue(forKey: "square_avg") ?? Tensor.zeros(value.shape)
-        var average = centered ? (state.removeValue(forKey: "grad_avg") ?? Tensor.zeros(value.shape)) : nil
-        var buffer = momentum > 0 ? (state.removeValue(forKey: "momentum_buffer") ?? Tensor.zeros(value.shape)) : nil
+        var square = state.removeValue(forKey: "square_avg") ?? Tensor.filled(value.shape, 0)
+        var average = centered ? (state.removeValue(forKey: "grad_avg") ?? Tensor.filled(value.shape, 0)) : nil
+        var buffer = momentum > 0 ? (state.removeValue(forKey: "momentum_buffer") ?? Tensor.filled(value.shape, 0)) : nil
         OptimizerKernels.rmsprop(&value, gradient: gradient, squareAverage: &square, gradientAverage: &average,
                                  momentumBuffer: &buffer, learningRate: group.learningRate, alpha: alpha, epsilon: epsilon,
                                  weightDecay: group.weightDecay, momentum: momentum)

@@ -126,7 +126,7 @@ extension UnaryLayer {
         eval()
         defer { if wasTraining { train() } }
         let output = try ModuleCallTracer.$current.withValue(tracer) {
-            try noGrad { try self(Tensor.zeros([1] + input)) }
+            try noGrad { try self(Tensor.filled([1] + input, 0)) }
         }
         let outputShape = Array(output.shape.dropFirst())
         return ModelSummary(inputShape: input, layers: tracer.finishedRows(output: outputShape), outputShape: outputShape)

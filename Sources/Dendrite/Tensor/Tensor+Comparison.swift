@@ -33,8 +33,8 @@ extension Tensor {
     /// - Throws: ``DendriteError/shapeMismatch(operation:expected:got:)`` when the shapes do not broadcast.
     public static func `where`(_ condition: Tensor, _ whenTrue: Tensor, _ whenFalse: Tensor) throws -> Tensor {
         let shape = try condition.broadcastShape(with: whenTrue, operation: "where")
-        let full = try Tensor.zeros(shape).broadcastShape(with: whenFalse, operation: "where")
-        let zeros = Tensor.zeros(full)
+        let full = try Tensor.filled(shape, 0).broadcastShape(with: whenFalse, operation: "where")
+        let zeros = Tensor.filled(full, 0)
         let c = try condition + zeros, a = try whenTrue + zeros, b = try whenFalse + zeros
         return ElementwiseKernels.zip3(c, a, b) { $0 != 0 ? $1 : $2 }
     }

@@ -1,20 +1,31 @@
 extension Tensor {
     /// A tensor of `shape` filled with zeros.
-    public static func zeros(_ shape: [Int]) -> Tensor {
-        Tensor(shape: shape.map { Swift.max($0, 0) }, storage: TensorStorage(count: elementCount(of: shape.map { Swift.max($0, 0) })))
-    }
+    ///
+    /// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` for a negative size.
+    public static func zeros(_ shape: [Int]) throws -> Tensor { try full(shape, 0) }
 
     /// A tensor of `shape` filled with ones.
-    public static func ones(_ shape: [Int]) -> Tensor { full(shape, 1) }
+    ///
+    /// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` for a negative size.
+    public static func ones(_ shape: [Int]) throws -> Tensor { try full(shape, 1) }
 
     /// A tensor of `shape` filled with `value`.
-    public static func full(_ shape: [Int], _ value: Float) -> Tensor {
-        let safe = shape.map { Swift.max($0, 0) }
-        return Tensor(shape: safe, storage: TensorStorage(count: elementCount(of: safe), repeating: value))
+    ///
+    /// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` for a negative size.
+    public static func full(_ shape: [Int], _ value: Float) throws -> Tensor {
+        try validate(shape: shape, operation: "Tensor.full")
+        return filled(shape, value)
+    }
+
+    /// A tensor of a shape known to be valid (derived from existing tensors or checked sizes),
+    /// filled with `value`: the library's own constructor.
+    static func filled(_ shape: [Int], _ value: Float) -> Tensor {
+        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor.filled: negative size in \(shape)")
+        return Tensor(shape: shape, storage: TensorStorage(count: elementCount(of: shape), repeating: value))
     }
 
     /// A tensor of zeros with the shape of `other`.
-    public static func zeros(like other: Tensor) -> Tensor { zeros(other.shape) }
+    public static func zeros(like other: Tensor) -> Tensor { filled(other.shape, 0) }
 
     /// Values `start, start + step, …` up to but excluding `end`, like `numpy.arange`.
     ///
@@ -31,8 +42,8 @@ extension Tensor {
 
     /// The `n × n` identity matrix.
     public static func identity(_ n: Int) -> Tensor {
-        let result = zeros([n, n])
-        for i in 0..<n { result.storage[i * n + i] = 1 }
+        let size = Swift.max(n, 0), result = filled([size, size], 0)
+        for i in 0..<size { result.storage[i * size + i] = 1 }
         return result
     }
 

@@ -52,7 +52,7 @@ extension Tensor {
         let shape = try broadcastShape(with: exponent, operation: "pow")
         let base = self
         return ElementwiseKernels.zip(self, exponent, shape: shape) { powf($0, $1) }.recorded("pow", [self, exponent]) { g in
-            let zeros = Tensor.zeros(shape)
+            let zeros = Tensor.filled(shape, 0)
             let x = try base.detached() + zeros, e = try exponent.detached() + zeros
             let dBase = ElementwiseKernels.zip3(g, x, e) { g, x, e in g * e * powf(x, e - 1) }
             let dExponent = ElementwiseKernels.zip3(g, x, e) { g, x, e in x > 0 ? g * powf(x, e) * logf(x) : 0 }
@@ -96,7 +96,7 @@ extension Tensor {
     }
     /// `sign(x)`: −1, 0 or 1 elementwise (zero gradient).
     public func sign() -> Tensor {
-        unary("sign", { x, _ in x > 0 ? 1 : (x < 0 ? -1 : 0) }) { g, _, _ in Tensor.zeros(g.shape) }
+        unary("sign", { x, _ in x > 0 ? 1 : (x < 0 ? -1 : 0) }) { g, _, _ in Tensor.filled(g.shape, 0) }
     }
     /// Whether every element is finite (no NaN, no ±∞).
     public var isFinite: Bool { scalars.allSatisfy { $0.isFinite } }

@@ -42,7 +42,7 @@ extension Tensor {
     public func sum() -> Tensor {
         let shape = self.shape
         return Tensor(shape: [], storage: ReductionKernels.sum(self, outer: 1, length: count, inner: 1))
-            .recorded("sum", [self]) { g in [Tensor.full(shape, g.storage[0])] }
+            .recorded("sum", [self]) { g in [Tensor.filled(shape, g.storage[0])] }
     }
 
     /// Sums along `axes`, dropping them unless `keepingDimensions`.

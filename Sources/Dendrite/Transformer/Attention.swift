@@ -27,7 +27,7 @@ public func causalMask(queryLength: Int, keyLength: Int) -> Tensor {
     let offset = keyLength - queryLength
     var values = [Float](repeating: 0, count: queryLength * keyLength)
     for t in 0..<queryLength { for s in 0..<keyLength where s > t + offset { values[t * keyLength + s] = -.infinity } }
-    return (try? Tensor(shape: [queryLength, keyLength], scalars: values)) ?? Tensor.zeros([queryLength, keyLength])
+    return (try? Tensor(shape: [queryLength, keyLength], scalars: values)) ?? Tensor.filled([queryLength, keyLength], 0)
 }
 
 /// Multi-head attention with packed input projections, as `nn.MultiheadAttention(batch_first=True)`:
@@ -61,9 +61,9 @@ public final class MultiHeadAttention: Module, UnaryLayer {
         self.headCount = headCount
         self.isCausal = isCausal
         inProjWeight = Parameter(try Initializer.xavierUniform().make([3 * embedDimension, embedDimension], generator: &generator))
-        inProjBias = bias ? Parameter(Tensor.zeros([3 * embedDimension])) : nil
-        outProj = Linear(embedDimension, embedDimension, bias: bias, generator: &generator)
-        if let outBias = outProj.bias { outBias.value = Tensor.zeros([embedDimension]) }
+        inProjBias = bias ? Parameter(Tensor.filled([3 * embedDimension], 0)) : nil
+        outProj = try Linear(embedDimension, embedDimension, bias: bias, generator: &generator)
+        if let outBias = outProj.bias { outBias.value = Tensor.filled([embedDimension], 0) }
         super.init()
     }
 

@@ -10,9 +10,11 @@ public final class FeedForward: Module, UnaryLayer {
     public let usesGELU: Bool
 
     /// Creates the network `E → hidden → E`.
-    public init(_ embedDimension: Int, hidden: Int, gelu: Bool = true, generator: inout RandomGenerator) {
-        linear1 = Linear(embedDimension, hidden, generator: &generator)
-        linear2 = Linear(hidden, embedDimension, generator: &generator)
+    ///
+    /// - Throws: as ``Linear/init(_:_:bias:weightInitializer:generator:)`` for sizes below 1.
+    public init(_ embedDimension: Int, hidden: Int, gelu: Bool = true, generator: inout RandomGenerator) throws {
+        linear1 = try Linear(embedDimension, hidden, generator: &generator)
+        linear2 = try Linear(hidden, embedDimension, generator: &generator)
         usesGELU = gelu
         super.init()
     }
@@ -53,7 +55,7 @@ public final class SinusoidalPositionalEncoding: Module, UnaryLayer {
                 if i + 1 < embedDimension { values[position * embedDimension + i + 1] = Float(cos(angle)) }
             }
         }
-        table = (try? Tensor(shape: [maximumLength, embedDimension], scalars: values)) ?? Tensor.zeros([maximumLength, embedDimension])
+        table = (try? Tensor(shape: [maximumLength, embedDimension], scalars: values)) ?? Tensor.filled([maximumLength, embedDimension], 0)
         super.init()
     }
 

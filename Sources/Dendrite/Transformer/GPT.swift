@@ -79,7 +79,7 @@ public final class GPT: Module, UnaryLayer {
                                         gelu: true, normFirst: true, causal: true, generator: &generator)
         })
         finalNorm = LayerNorm(e)
-        head = configuration.tiedHead ? nil : Linear(e, configuration.vocabularySize, bias: false, generator: &generator)
+        head = configuration.tiedHead ? nil : try Linear(e, configuration.vocabularySize, bias: false, generator: &generator)
         super.init()
     }
 

@@ -14,8 +14,8 @@ public final class LayerNorm: Module, UnaryLayer {
     public init(_ featureCount: Int, epsilon: Float = 1e-5, affine: Bool = true) {
         self.featureCount = featureCount
         self.epsilon = epsilon
-        weight = affine ? Parameter(Tensor.ones([featureCount])) : nil
-        bias = affine ? Parameter(Tensor.zeros([featureCount])) : nil
+        weight = affine ? Parameter(Tensor.filled([featureCount], 1)) : nil
+        bias = affine ? Parameter(Tensor.filled([featureCount], 0)) : nil
         super.init()
     }
 

@@ -39,11 +39,11 @@ func packedSelfAttention(_ projected: Tensor, heads: Int, additiveMask: Tensor?)
     let probabilities = SoftmaxKernels.forward(scores, rows: b * heads * t, columns: t, logarithm: false)
     // The heads' outputs interleave in each row of [B, T, E]: cleared once, then accumulated
     // (beta 1) instead of cleared row piece by row piece.
-    var output = Tensor.zeros([b, t, e])
+    var output = Tensor.filled([b, t, e], 0)
     try headBatchedGEMM(batches: b, heads: heads, m: t, n: d, k: t, a: probabilities, square, b: projected, values,
                         beta: 1, c: &output, merged)
     return output.recorded("attention(packed QKV)", [projected]) { g in
-        var gradient = Tensor.zeros([b, t, 3 * e])
+        var gradient = Tensor.filled([b, t, 3 * e], 0)
         // dV = Pᵀ·dO
         try headBatchedGEMM(transposeA: true, batches: b, heads: heads, m: t, n: d, k: t, a: probabilities, square,
                             b: g, merged, beta: 1, c: &gradient, values)

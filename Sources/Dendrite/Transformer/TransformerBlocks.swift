@@ -25,8 +25,8 @@ public final class TransformerEncoderBlock: Module, UnaryLayer {
     public init(embedDimension: Int, headCount: Int, feedForward: Int, dropout probability: Float = 0, gelu: Bool = true,
                 normFirst: Bool = false, causal: Bool = false, epsilon: Float = 1e-5, generator: inout RandomGenerator) throws {
         selfAttn = try MultiHeadAttention(embedDimension: embedDimension, headCount: headCount, isCausal: causal, generator: &generator)
-        linear1 = Linear(embedDimension, feedForward, generator: &generator)
-        linear2 = Linear(feedForward, embedDimension, generator: &generator)
+        linear1 = try Linear(embedDimension, feedForward, generator: &generator)
+        linear2 = try Linear(feedForward, embedDimension, generator: &generator)
         norm1 = LayerNorm(embedDimension, epsilon: epsilon)
         norm2 = LayerNorm(embedDimension, epsilon: epsilon)
         dropout = try Dropout(probability)
@@ -85,8 +85,8 @@ public final class TransformerDecoderBlock: Module {
                 generator: inout RandomGenerator) throws {
         selfAttn = try MultiHeadAttention(embedDimension: embedDimension, headCount: headCount, isCausal: true, generator: &generator)
         multiheadAttn = try MultiHeadAttention(embedDimension: embedDimension, headCount: headCount, generator: &generator)
-        linear1 = Linear(embedDimension, feedForward, generator: &generator)
-        linear2 = Linear(feedForward, embedDimension, generator: &generator)
+        linear1 = try Linear(embedDimension, feedForward, generator: &generator)
+        linear2 = try Linear(feedForward, embedDimension, generator: &generator)
         norm1 = LayerNorm(embedDimension)
         norm2 = LayerNorm(embedDimension)
         norm3 = LayerNorm(embedDimension)

@@ -11,10 +11,10 @@ let train = try data.load(.train)                       // images ÷ 255, [60000
 let test = try data.load(.test)
 
 var generator = RandomGenerator(seed: 0)
-let network = Sequential {
+let network = try Sequential {
     Flatten()
-    Linear(784, 512, generator: &generator); ReLU()
-    Linear(512, 10, generator: &generator)              // softmax is inside the cross-entropy loss
+    try Linear(784, 512, generator: &generator); ReLU()
+    try Linear(512, 10, generator: &generator)              // softmax is inside the cross-entropy loss
 }
 print(try network.summary(input: [1, 28, 28]))
 

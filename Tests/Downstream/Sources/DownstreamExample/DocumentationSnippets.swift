@@ -7,10 +7,10 @@ func readmeTrainingSnippet() throws {
     let data = FashionMNIST.dataset()
     let (train, validation) = try data.load(.train).split(validationFraction: 0.1)
     var generator = RandomGenerator(seed: 0)
-    let model = Sequential {
+    let model = try Sequential {
         Flatten()
-        Linear(784, 512, generator: &generator); ReLU()
-        Linear(512, 10, generator: &generator)
+        try Linear(784, 512, generator: &generator); ReLU()
+        try Linear(512, 10, generator: &generator)
     }
     let history = try model.fit(train, validation: validation, epochs: 5, batchSize: 128,
                                 loss: .crossEntropy, optimizer: try RMSprop.keras(model.parameters),
@@ -23,10 +23,10 @@ func readmeTrainingSnippet() throws {
 /// Docs/GettingStarted.md, "Use the model from your own package".
 func gettingStartedLoadSnippet() throws {
     var generator = RandomGenerator(seed: 0)
-    let model = Sequential {
+    let model = try Sequential {
         Flatten()
-        Linear(784, 512, generator: &generator); ReLU()
-        Linear(512, 10, generator: &generator)
+        try Linear(784, 512, generator: &generator); ReLU()
+        try Linear(512, 10, generator: &generator)
     }
     try model.load(from: "runs/fashion-mlp/model.safetensors")   // strict: names and shapes must match
     model.eval()
@@ -104,7 +104,7 @@ func transferLearningSnippets(train: TensorDataset, vgg: ConvolutionalClassifier
     let report = try model.load(from: "resnet18.safetensors", strict: false)
     print(report)
     var generator = RandomGenerator(seed: 0)
-    model.fc = Linear(512, 10, generator: &generator)
+    model.fc = try Linear(512, 10, generator: &generator)
     try vgg.classifier.replaceLayer(at: 6, with: Linear(4096, 10, generator: &generator))
     model.setTrainable(false); model.fc.setTrainable(true)
     model.layer1.setTrainable(false)

@@ -12,7 +12,7 @@ let image = Tensor.normal([1, 1, 5, 5], generator: &generator)
 let geometry = try Conv2DGeometry(batch: 1, inputChannels: 1, inputHeight: 5, inputWidth: 5,
                                   outputChannels: 2, kernelSize: (3, 3), padding: (1, 1))
 let kernel = Tensor.normal(geometry.weightShape, generator: &generator)
-print("conv output shape:", try conv2d(input: image, weight: kernel, bias: nil, geometry: geometry).shape)
+print("conv output shape:", try conv2dForward(input: image, weight: kernel, bias: nil, geometry: geometry).shape)
 
 let a = try Tensor(shape: [2, 2], scalars: [4, 1, 1, 3])
 print("solve:", try LinearAlgebra.solve(a, Tensor([1, 2])))
