@@ -25,10 +25,9 @@ struct ElementwiseOperands {
     }
 }
 
-/// Loops over this many elements or more are split over the cores. Waking a second core costs
-/// tens of microseconds on the VMs Dendrite is measured on (its idle vCPU halts): a ReLU over
-/// 2¹⁶ elements took 13 µs on one core and 30–47 µs split in two after an idle gap, and splitting
-/// pays only from about 2¹⁸ elements (1 MiB) on. Docs/Benchmarks.md has the A/B runs.
+/// Loops over this many elements or more are split over the cores: waking a halted second vCPU
+/// costs more than it saves below about 2¹⁸ elements (Docs/Benchmarks.md has the measurements,
+/// under "Waking a core").
 let parallelElementThreshold = 1 << 18
 
 /// Runs `body(start, count, operands)` over `0..<count` in one chunk per core when there are

@@ -177,9 +177,9 @@ func gemmUnchecked(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, a
     var beta = beta
     if beta == 0 && k > 0 {
         // Before a product with beta = 0, OpenBLAS 0.3.21 clears C with one 4-byte store at a
-        // time (sgemm_beta: 8 % of the MLP step's samples, stalled on the store buffer); memset
-        // clears it three times faster, and beta = 1 then skips that pass. Its kernels read C in
-        // both cases, so the results are bitwise the same.
+        // time (its sgemm_beta pass, visible in the MLP step's profile in Docs/Benchmarks.md);
+        // memset is faster, and beta = 1 then skips that pass. Its kernels read C in both cases,
+        // so the results are bitwise the same.
         if ldc == n {
             memset(c, 0, m * n * MemoryLayout<Float>.stride)
         } else {
@@ -195,9 +195,8 @@ func gemmUnchecked(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, a
 }
 
 /// Whether a product is thin enough (a side of 32 or less, at most 2²³ multiply-adds) to run
-/// faster on one core: OpenBLAS splits such products over its threads poorly — 128×10×512 (a
-/// 10-class head) took 44 µs on one thread and 73 µs on two, 128×10×4096 312 µs against 544 µs,
-/// while 8192×10×512 was faster on two (Docs/Benchmarks.md).
+/// faster on one core: OpenBLAS splits such products over its threads poorly, a 10-class head
+/// among them (Docs/Benchmarks.md has the shapes timed on one and two threads).
 @inline(__always)
 func isThinProduct(m: Int, n: Int, k: Int) -> Bool {
     Swift.min(m, n, k) <= 32 && m * n * k <= 1 << 23

@@ -75,7 +75,7 @@ enum PoolingKernels {
         var indices = [Int32](repeating: 0, count: keepArgmax ? g.planes * outPlane : 0)
         indices.withUnsafeMutableBufferPointer { argmax in
             let base = keepArgmax ? argmax.baseAddress : nil
-            // The 2×2 loop reads 3.6 G elements/s on one core: splitting pays only for large inputs.
+            // The 2×2 loop is fast on one core: splitting pays only for large inputs (Docs/Benchmarks.md).
             inParallel(rows: g.planes, rowLength: g.inputHeight * g.inputWidth, minimumElements: 1 << 21) { start, count in
                 dd_maxpool_forward(x.storage.base, out.base, base, start, start + count, Int32(g.inputHeight), Int32(g.inputWidth),
                                    Int32(g.kernelHeight), Int32(g.kernelWidth), Int32(g.strideHeight), Int32(g.strideWidth),

@@ -5,12 +5,10 @@
 import CDendrite
 
 /// Shortens how long OpenBLAS's idle workers spin (`sched_yield`) after a call, from its
-/// default 2²⁸ cycles (a tenth of a second: a worker kept a core busy through all the non-GEMM
-/// work of a training step) to 2²² (about a millisecond and a half): long enough to be awake for
-/// the next GEMM of a step — waking a sleeping worker costs tens of microseconds on a VM — and
-/// short enough to let the cores go soon after. Docs/Benchmarks.md has the A/B runs (2¹⁰ was
-/// 10–12 % slower on the MLP and transformer steps). Every BLAS call needs tensors, so this runs
-/// before the first one.
+/// default 2²⁸ cycles (a worker kept a core busy through all the non-GEMM work of a training
+/// step) to 2²²: long enough to be awake for the next GEMM of a step, short enough to let the
+/// cores go soon after (Docs/Benchmarks.md has the A/B runs of both settings and of 2¹⁰). Every
+/// BLAS call needs tensors, so this runs before the first one.
 private let blasThreadTuning: Void = {
     _ = dd_tune_blas_threads(22)
 }()
@@ -18,8 +16,8 @@ private let blasThreadTuning: Void = {
 /// Storage comes from `dd_buffer_acquire` (CDendrite/buffers.c): buffers of 64 KiB and more are
 /// mmap'd and, once released, kept in per-size free lists for the next tensor of that size. A
 /// training step frees and requests the same sizes every step, so they are reused without page
-/// faults; and they stay out of the malloc heap, which fragmented under that pattern (a CNN
-/// run's heap grew to 300–700 MB in some runs, 70 MB in others).
+/// faults; and they stay out of the malloc heap, which fragmented under that pattern (the CNN
+/// step's peak memory before and after is in Docs/Benchmarks.md).
 ///
 /// A storage is either an owner of its buffer or a *view* of `count` elements of another storage
 /// (a parameter or gradient inside a ``ParameterArena``). A view keeps its owner alive; the arena
