@@ -89,7 +89,7 @@ let package = Package(
             dependencies: ["Dendrite"],
             path: "Tests/DendriteTests",
             exclude: ["Fixtures/make_fixtures.py", "Fixtures/make_safetensors_fixture.py", "Fixtures/make_model_fixtures.py",
-                      "Fixtures/make_module_fixtures.py", "Fixtures/torchvision_models.py"],
+                      "Fixtures/make_module_fixtures.py"],
             resources: [.copy("Fixtures/data")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),

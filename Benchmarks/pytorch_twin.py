@@ -74,7 +74,10 @@ def transformer_step():
 
 
 def resnet_inference(batch):
-    import torchvision  # only this workload needs it
+    # Only this workload needs torchvision (its model definitions; see scripts/torchvision_models.py).
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
+    from torchvision_models import load_torchvision
+    torchvision = load_torchvision()
     model = torchvision.models.resnet18().eval()
     x = torch.randn(batch, 3, 224, 224)
 

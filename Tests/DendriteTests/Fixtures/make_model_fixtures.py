@@ -14,13 +14,15 @@ Run: `make fixtures` (creates .venv-torch with torch and torchvision), or any py
 """
 import json
 import os
+import sys
 
 import numpy as np
 import torch
-from torchvision_models import load_torchvision
 from safetensors.torch import save_file
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "scripts"))
+from torchvision_models import load_torchvision  # noqa: E402  (torchvision's model definitions)
 MASK32 = 0xFFFFFFFF
 
 

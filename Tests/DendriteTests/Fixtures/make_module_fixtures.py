@@ -6,10 +6,12 @@ Run: `make fixtures`, or any python with torch and torchvision.
 """
 import json
 import os
+import sys
 
-from torchvision_models import load_torchvision
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "scripts"))
+from torchvision_models import load_torchvision  # noqa: E402  (torchvision's model definitions)
 
 
 def main():

@@ -105,6 +105,7 @@ func transferLearningSnippets(train: TensorDataset, vgg: ConvolutionalClassifier
     print(report)
     var generator = RandomGenerator(seed: 0)
     model.fc = try Linear(512, 10, generator: &generator)
+    try model.replaceModule(at: "layer4.1.bn2", with: BatchNorm2D(512))
     try vgg.classifier.replaceLayer(at: 6, with: Linear(4096, 10, generator: &generator))
     model.setTrainable(false); model.fc.setTrainable(true)
     model.layer1.setTrainable(false)

@@ -17,3 +17,4 @@ print("conv output shape:", try conv2dForward(input: image, weight: kernel, bias
 let a = try Tensor(shape: [2, 2], scalars: [4, 1, 1, 3])
 print("solve:", try LinearAlgebra.solve(a, Tensor([1, 2])))
 print(Dendrite.backendDescription)
+try writingALayerGuide()
