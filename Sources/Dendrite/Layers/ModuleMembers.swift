@@ -28,11 +28,18 @@ struct ModuleMembers {
             mirror = current.superclassMirror
         }
         var entries: [(String, ModuleMember)] = []
+        // A container's children are its list (it overrides `namedChildren`): not cached here, so
+        // a replaced element is not kept alive by the cache.
+        let isContainer = module is ModuleContainer
         for mirror in mirrors {
             for child in mirror.children {
                 guard let label = child.label, !label.hasPrefix("$") else { continue }
                 let name = Module.snakeCase(label.hasPrefix("_") ? String(label.dropFirst()) : label)
-                entries += ModuleMembers.members(named: name, in: child.value)
+                entries += ModuleMembers.members(named: name, in: child.value).filter { entry in
+                    guard isContainer else { return true }
+                    if case .module = entry.1 { return false }
+                    return true
+                }
             }
         }
         self.entries = entries + registered
