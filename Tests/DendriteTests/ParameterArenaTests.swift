@@ -61,6 +61,36 @@ final class ParameterArenaTests: XCTestCase {
         }
     }
 
+    /// Parameters large enough that the update splits over the cores (2¹⁸ elements and more), at
+    /// odd sizes so the chunks of a run and of each parameter start at different places.
+    func testLargeRunsSplitOverTheCoresStayBitwiseEqual() throws {
+        func run(packed: Bool, _ make: ([Parameter]) throws -> Optimizer) throws -> [[Float]] {
+            var generator = RandomGenerator(seed: 12)
+            let parameters = [Parameter(Tensor.normal([300_007], generator: &generator)),
+                              Parameter(Tensor.normal([3, 5], generator: &generator)),
+                              Parameter(Tensor.normal([70_001], generator: &generator))]
+            let gradients = (0..<3).map { step in parameters.map { Tensor.normal($0.shape, generator: &generator) * Float(step + 1) } }
+            let optimizer = try make(parameters)
+            optimizer.packsParameters = packed
+            for step in 0..<3 {
+                optimizer.zeroGrad()
+                for (parameter, gradient) in zip(parameters, gradients[step]) { parameter.gradient = gradient }
+                try optimizer.step()
+            }
+            XCTAssertEqual(optimizer.arena != nil, packed)
+            return parameters.map(\.value.scalars)
+        }
+        let makers: [(String, ([Parameter]) throws -> Optimizer)] = [
+            ("SGD momentum", { try SGD($0, learningRate: 0.05, momentum: 0.9, weightDecay: 1e-2) }),
+            ("RMSprop", { try RMSprop($0, learningRate: 0.01, weightDecay: 1e-3) }),
+            ("Adam", { try Adam($0, learningRate: 0.01) }),
+            ("AdamW", { try AdamW($0, learningRate: 0.01) }),
+        ]
+        for (name, make) in makers {
+            XCTAssertEqual(try run(packed: true, make), try run(packed: false, make), name)
+        }
+    }
+
     func testAfterFitEveryTrainableParameterLiesInTheArena() throws {
         let model = try makeModel(seed: 1)
         let frozen = try XCTUnwrap(model.layers[4] as? Linear)
