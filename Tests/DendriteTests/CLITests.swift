@@ -121,4 +121,47 @@ final class CLITests: XCTestCase {
         let noData = try dendrite(["train", "--data", directory.appendingPathComponent("none").path], expectSuccess: false)
         XCTAssertTrue(noData.contains("train-images-idx3-ubyte"), noData)
     }
+
+    /// Each value no run could use is refused before anything is read or written, with the
+    /// option's name in the message, and leaves an existing run folder untouched.
+    func testOptionValuesAreValidatedBeforeAnythingRuns() throws {
+        let folder = directory.appendingPathComponent("run")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let marker = folder.appendingPathComponent("model.json")
+        try Data("keep".utf8).write(to: marker)
+        let cases: [([String], String)] = [
+            (["--batch-size", "9223372036854775807"], "--batch-size 9223372036854775807 must be in 1…16777216"),
+            (["--batch-size", "0"], "--batch-size 0 must be in 1…16777216"),
+            (["--threads", "9223372036854775807"], "--threads 9223372036854775807 must be in 1…64"),
+            (["--threads", "1000"], "--threads 1000 must be in 1…64"),
+            (["--threads", "0"], "--threads 0 must be in 1…64"),
+            (["--threads=-1"], "--threads -1 must be in 1…64"),
+            (["--limit", "0"], "--limit 0 must be at least 1"),
+            (["--limit=-1"], "--limit -1 must be at least 1"),
+            (["--patience=-1"], "--patience -1 must be at least 0"),
+            (["--validation-split=-0.5"], "--validation-split -0.5 must be a number in [0, 1)"),
+            (["--validation-split", "nan"], "--validation-split nan must be a number in [0, 1)"),
+            (["--validation-split", "1"], "--validation-split 1.0 must be a number in [0, 1)"),
+            (["--limit", "1"], "--validation-split 0.1 of --limit 1 leaves no training examples"),
+            (["--lr", "inf"], "--lr inf must be a finite number ≥ 0"),
+            (["--dropout", "1"], "--dropout 1.0 must be a number in [0, 1)"),
+        ]
+        for (arguments, message) in cases {
+            let text = try dendrite(["train", "--out", folder.path] + arguments, expectSuccess: false)
+            XCTAssertTrue(text.contains(message), "\(arguments): \(text)")
+        }
+        XCTAssertEqual(try String(contentsOf: marker, encoding: .utf8), "keep")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), ["model.json"])
+        let top = try dendrite(["predict", "--checkpoint", folder.path, "--index", "0", "--top=-1"], expectSuccess: false)
+        XCTAssertTrue(top.contains("--top -1 must be at least 1"), top)
+    }
+
+    func testLayerSpecsThatCannotFitInMemoryAreRefusedBeforeAllocating() throws {
+        let overflow = try dendrite(["summary", "dense:9223372036854775807", "--input", "784"], expectSuccess: false)
+        XCTAssertTrue(overflow.contains("\"dense:9223372036854775807\": its parameter count overflows"), overflow)
+        let huge = try dendrite(["summary", "dense:100000000000", "--input", "784"], expectSuccess: false)
+        XCTAssertTrue(huge.contains("\"dense:100000000000\": needs 314 TB of parameters"), huge)
+        let conv = try dendrite(["summary", "conv:100000000:99x99", "--input", "3x32x32"], expectSuccess: false)
+        XCTAssertTrue(conv.contains("needs 12 TB of parameters"), conv)
+    }
 }

@@ -201,4 +201,20 @@ final class TrainingLoopTests: XCTestCase {
         var reseeded = RandomGenerator(seed: 99)
         XCTAssertEqual(RandomGenerator.global.next(), reseeded.next())
     }
+
+    func testEmptyDataAndSplitsThatLeaveNothingToTrainOnAreErrors() throws {
+        var generator = RandomGenerator(seed: 13)
+        let model = try Sequential { try Linear(3, 1, generator: &generator) }
+        let empty = try TensorDataset(inputs: try Tensor.zeros([0, 3]), targets: try Tensor.zeros([0, 1]))
+        XCTAssertThrowsError(try model.fit(empty, epochs: 1, loss: .meanSquaredError,
+                                           optimizer: try SGD(model.parameters, learningRate: 0.1))) { error in
+            XCTAssertTrue("\(error)".contains("fit: invalid data: has no examples"), "\(error)")
+        }
+        let one = try regressionData(count: 1, seed: 14)
+        XCTAssertThrowsError(try one.split(validationFraction: 0.1)) { error in
+            XCTAssertTrue("\(error)".contains("leaves none for training"), "\(error)")
+        }
+        XCTAssertThrowsError(try model.fit(one, validation: empty, epochs: 1, loss: .meanSquaredError,
+                                           optimizer: try SGD(model.parameters, learningRate: 0.1)))
+    }
 }

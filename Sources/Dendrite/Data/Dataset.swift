@@ -54,12 +54,19 @@ public struct TensorDataset: Dataset {
         return try TensorDataset(inputs: x, targets: y)
     }
 
-    /// Splits off the last `fraction` of the examples: `(training, validation)`.
+    /// Splits off the last `fraction` of the examples (at least one): `(training, validation)`.
+    ///
+    /// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` for a fraction
+    ///   outside (0, 1) or one that leaves no training example.
     public func split(validationFraction fraction: Double) throws -> (training: TensorDataset, validation: TensorDataset) {
         guard fraction > 0 && fraction < 1 else {
             throw DendriteError.invalidArgument(operation: "split", argument: "validationFraction \(fraction)", reason: "must be in (0, 1)")
         }
         let validationCount = Swift.max(1, Int((Double(count) * fraction).rounded()))
+        guard validationCount < count else {
+            throw DendriteError.invalidArgument(operation: "split", argument: "validationFraction \(fraction)",
+                                                reason: "of \(count) examples leaves none for training")
+        }
         return (try subset(0..<(count - validationCount)), try subset((count - validationCount)..<count))
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A model described in one line — comma-separated layers, as the `dendrite` CLI takes them:
 ///
 /// `conv:16:3x3:p1,relu,maxpool:2,conv:32:3x3:p1,relu,maxpool:2,flatten,dense:128,relu,dense:10`
@@ -74,6 +76,28 @@ public struct ModelSpec: Codable, Equatable, Sendable {
             }
             return (stride, padding)
         }
+        /// Checks that the parameters `terms` (products of sizes, summed) fit in memory before
+        /// anything is allocated: a count that overflows, or needs more bytes than the machine has.
+        func affordable(_ terms: [[Int]]) throws {
+            var total = 0
+            for term in terms {
+                var product = 1
+                for factor in term {
+                    let (next, overflow) = product.multipliedReportingOverflow(by: factor)
+                    guard !overflow else { throw fail("its parameter count overflows a 64-bit integer") }
+                    product = next
+                }
+                let (sum, overflow) = total.addingReportingOverflow(product)
+                guard !overflow else { throw fail("its parameter count overflows a 64-bit integer") }
+                total = sum
+            }
+            let (bytes, overflow) = total.multipliedReportingOverflow(by: MemoryLayout<Float>.stride)
+            let memory = ProcessInfo.processInfo.physicalMemory
+            guard !overflow, UInt64(bytes) <= memory else {
+                throw fail("needs \(ModelSpec.formatted(bytes: overflow ? Double(total) * 4 : Double(bytes))) of parameters; "
+                           + "this machine has \(ModelSpec.formatted(bytes: Double(memory)))")
+            }
+        }
         func arity(_ range: ClosedRange<Int>) throws {
             guard range.contains(parts.count - 1) else { throw fail("takes \(range.lowerBound)…\(range.upperBound) arguments") }
         }
@@ -84,14 +108,18 @@ public struct ModelSpec: Codable, Equatable, Sendable {
                 throw DendriteError.shapeMismatch(operation: "model spec layer \(position) \"\(token)\"", expected: "a flat input (add flatten first)",
                                                   got: "\(shape)")
             }
-            return try Linear(features, try integer(parts[1], "units"), generator: &generator)
+            let units = try integer(parts[1], "units")
+            try affordable([[features, units], [units]])
+            return try Linear(features, units, generator: &generator)
         case "conv":
             try arity(2...4)
             guard shape.count == 3 else {
                 throw DendriteError.shapeMismatch(operation: "model spec layer \(position) \"\(token)\"", expected: "[C, H, W]", got: "\(shape)")
             }
             let (stride, padding) = try options(parts[3...])
-            return try Conv2D(shape[0], try integer(parts[1], "filters"), kernelSize: try kernel(parts[2]),
+            let filters = try integer(parts[1], "filters"), size = try kernel(parts[2])
+            try affordable([[filters, shape[0], size.height, size.width], [filters]])
+            return try Conv2D(shape[0], filters, kernelSize: size,
                               stride: Size2D(stride ?? 1, stride ?? 1), padding: padding, generator: &generator)
         case "maxpool", "avgpool":
             try arity(1...2)
@@ -128,5 +156,15 @@ extension String {
         while result.first?.isWhitespace == true { result.removeFirst() }
         while result.last?.isWhitespace == true { result.removeLast() }
         return String(result)
+    }
+}
+
+extension ModelSpec {
+    /// `313 GB`, `1.5 MB`: a byte count in decimal units, for messages.
+    static func formatted(bytes: Double) -> String {
+        let units = ["B", "kB", "MB", "GB", "TB", "PB", "EB"]
+        var value = bytes, unit = 0
+        while value >= 1000 && unit < units.count - 1 { value /= 1000; unit += 1 }
+        return value >= 10 || unit == 0 ? "\(Int(value.rounded())) \(units[unit])" : "\(Double(Int(value * 10)) / 10) \(units[unit])"
     }
 }

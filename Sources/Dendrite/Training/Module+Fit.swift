@@ -62,7 +62,8 @@ extension UnaryLayer {
     ///   - clipGradientNorm: scale gradients to at most this joint norm each step.
     ///   - step: how a batch becomes a loss (default: `loss(model(inputs), targets)`); `loss` is
     ///     still what validation reports.
-    /// - Throws: ``DendriteError/nonFiniteLoss(epoch:batch:value:)`` when a batch loss is NaN or
+    /// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` for empty training
+    ///   or validation data; ``DendriteError/nonFiniteLoss(epoch:batch:value:)`` when a batch loss is NaN or
     ///   infinite, and any shape error naming the layer.
     @discardableResult
     public func fit(_ data: Dataset, validation: Dataset? = nil, epochs: Int, batchSize: Int = 32, loss: any Loss,
@@ -71,6 +72,12 @@ extension UnaryLayer {
                     verbosity: TrainingVerbosity = .silent, step: TrainingStep? = nil) throws -> History {
         guard epochs >= 0 else {
             throw DendriteError.invalidArgument(operation: "fit", argument: "epochs \(epochs)", reason: "must be ≥ 0")
+        }
+        guard data.count > 0 else {
+            throw DendriteError.invalidArgument(operation: "fit", argument: "data", reason: "has no examples")
+        }
+        if let validation, validation.count == 0 {
+            throw DendriteError.invalidArgument(operation: "fit", argument: "validation", reason: "has no examples")
         }
         let loader = try DataLoader(data, batchSize: batchSize, shuffle: true, seed: seed)
         let context = TrainingContext(model: self, optimizer: optimizer, epochs: epochs, batchCount: loader.batchCount,
