@@ -186,6 +186,9 @@ final class ModuleTreeTests: XCTestCase {
         XCTAssertThrowsError(try Linear(0, 4, generator: &generator)) { XCTAssertTrue("\($0)".contains("Linear(0, 4)"), "\($0)") }
         XCTAssertThrowsError(try Linear(3, -2))
         XCTAssertEqual(try Tensor.zeros([0, 3]).shape, [0, 3])
+        XCTAssertThrowsError(try Tensor.zeros([Int.max, 2])) { XCTAssertTrue("\($0)".contains("overflows"), "\($0)") }
+        XCTAssertThrowsError(try Tensor.zeros([4]).reshaped(to: [Int.max, 2, -1]))
+        XCTAssertThrowsError(try Tensor.zeros([1 << 40, 1 << 10])) { XCTAssertTrue("\($0)".contains("more than this machine's memory"), "\($0)") }
     }
 
     func testParametersOfResNet50AreCheapAndMatchTheNamedOnes() throws {

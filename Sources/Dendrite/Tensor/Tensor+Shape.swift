@@ -14,13 +14,13 @@ extension Tensor {
                                                 reason: "at most one size may be -1 and none may be below it")
         }
         if let index = inferred.first {
-            let known = newShape.filter { $0 != -1 }.reduce(1, *)
+            let known = Tensor.checkedElementCount(of: newShape.filter { $0 != -1 }) ?? 0
             guard known > 0, count % known == 0 else {
                 throw DendriteError.countMismatch(shape: newShape, expectedCount: known, got: count)
             }
             resolved[index] = count / known
         }
-        guard Tensor.elementCount(of: resolved) == count else {
+        guard Tensor.checkedElementCount(of: resolved) == count else {
             throw DendriteError.countMismatch(shape: resolved, expectedCount: Tensor.elementCount(of: resolved), got: count)
         }
         return viewed(as: resolved)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// An n-dimensional array of `Float`, row-major, with value semantics.
 ///
 /// A `Tensor` is a value: assigning it copies nothing until one of the copies is
@@ -107,10 +109,32 @@ public struct Tensor {
 
     static func elementCount(of shape: [Int]) -> Int { shape.reduce(1, *) }
 
+    /// The product of `shape`, or `nil` when it overflows.
+    static func checkedElementCount(of shape: [Int]) -> Int? {
+        var count = 1
+        for size in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: size)
+            if overflow { return nil }
+            count = product
+        }
+        return count
+    }
+
+    /// Checks a shape from outside: no negative size, an element count that does not overflow,
+    /// and storage that fits in this machine's memory (so a typo is an error, not a crash).
     static func validate(shape: [Int], operation: String) throws {
         if let bad = shape.first(where: { $0 < 0 }) {
             throw DendriteError.invalidArgument(operation: operation, argument: "shape \(shape)",
                                                 reason: "size \(bad) is negative")
+        }
+        guard let count = checkedElementCount(of: shape) else {
+            throw DendriteError.invalidArgument(operation: operation, argument: "shape \(shape)",
+                                                reason: "its element count overflows a 64-bit integer")
+        }
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<Float>.stride)
+        guard !overflow, UInt64(bytes) <= ProcessInfo.processInfo.physicalMemory else {
+            throw DendriteError.invalidArgument(operation: operation, argument: "shape \(shape)",
+                                                reason: "needs \(overflow ? "more than 2⁶³" : "\(bytes)") bytes, more than this machine's memory")
         }
     }
 }
