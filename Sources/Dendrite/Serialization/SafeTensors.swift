@@ -104,9 +104,10 @@ public enum SafeTensors {
                 guard !overflow else { throw fail(8, "entry \"\(name)\" shape \(shape) overflows") }
                 elements = product
             }
-            guard elements.multipliedReportingOverflow(by: dtype.size).partialValue == offsets[1] - offsets[0],
-                  !elements.multipliedReportingOverflow(by: dtype.size).overflow else {
-                throw fail(dataStart + offsets[0], "entry \"\(name)\": shape \(shape) × \(dtype.rawValue) is \(elements * dtype.size) bytes but data_offsets span \(offsets[1] - offsets[0])")
+            let (byteCount, byteOverflow) = elements.multipliedReportingOverflow(by: dtype.size)
+            guard !byteOverflow, byteCount == offsets[1] - offsets[0] else {
+                let size = byteOverflow ? "more than 2⁶³" : "\(byteCount)"
+                throw fail(dataStart + offsets[0], "entry \"\(name)\": shape \(shape) × \(dtype.rawValue) is \(size) bytes but data_offsets span \(offsets[1] - offsets[0])")
             }
             entries.append(Entry(name: name, dtype: dtype, shape: shape, begin: offsets[0], end: offsets[1]))
         }
