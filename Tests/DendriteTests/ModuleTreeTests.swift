@@ -191,6 +191,48 @@ final class ModuleTreeTests: XCTestCase {
         XCTAssertThrowsError(try Tensor.zeros([1 << 40, 1 << 10])) { XCTAssertTrue("\($0)".contains("more than this machine's memory"), "\($0)") }
     }
 
+    /// A shared module appears under every name in the state dict, which loads back strictly.
+    final class Tied: Module, UnaryLayer {
+        let encoder: Linear
+        let decoder: Linear
+        let blocks: ModuleList<TransformerDecoderBlock>
+        init(generator: inout RandomGenerator) throws {
+            encoder = try Linear(8, 8, generator: &generator)
+            decoder = encoder
+            blocks = try ModuleList([try TransformerDecoderBlock(embedDimension: 8, headCount: 2, feedForward: 16, generator: &generator)])
+            super.init()
+        }
+        func forward(_ input: Tensor) throws -> Tensor {
+            let x = try encoder(input)
+            return try decoder(try blocks[0](x, memory: x))
+        }
+        func outputShape(forInput shape: [Int]) throws -> [Int] { shape }
+    }
+
+    func testSharedModulesNonUnaryChildrenAndModesInSummaryAndStateDict() throws {
+        let model = try Tied(generator: &generator)
+        let state = model.stateDict()
+        XCTAssertTrue(state.map(\.0).contains("decoder.weight"))
+        try model.load(stateDict: Dictionary(uniqueKeysWithValues: state))
+        XCTAssertEqual(model.namedParameters().filter { $0.0.hasPrefix("decoder.") }.count, 0, "a shared parameter is listed once")
+        model.blocks.eval()
+        let summary = try model.summary(input: [3, 8])
+        XCTAssertEqual(summary.layers.map(\.path), ["encoder", "encoder", "blocks.0"],
+                       "a shared layer has a row per call; calls inside a non-unary block are not rows")
+        XCTAssertEqual(summary.totalParameters, model.parameterCount)
+        XCTAssertTrue(model.isTraining)
+        XCTAssertFalse(model.blocks.isTraining, "summary gives every module back its own mode")
+        XCTAssertTrue(try model.module(at: "blocks.0.norm1") is LayerNorm)
+    }
+
+    func testPathsThroughArrayMembers() throws {
+        let module = try Collections(generator: &generator)
+        XCTAssertTrue(try module.module(at: "layers.1") is Linear)
+        XCTAssertThrowsError(try module.replaceModule(at: "layers.1", with: Tanh())) { error in
+            XCTAssertTrue("\(error)".contains("is a constant"), "\(error)")
+        }
+    }
+
     func testParametersOfResNet50AreCheapAndMatchTheNamedOnes() throws {
         let model = try Models.resnet50()
         XCTAssertEqual(model.parameters.count, 161)

@@ -173,4 +173,34 @@ final class ParameterArenaTests: XCTestCase {
         XCTAssertEqual(arena.buckets().count, 1)
         XCTAssertThrowsError(try ParameterArena([model.parameters[0], model.parameters[0]]))
     }
+
+    func testReviewCasesKeepValuesAndSlots() throws {
+        // The whole-buffer tensors are copies: a step does not change them.
+        let model = try makeModel(seed: 6)
+        let optimizer = try SGD(model.parameters, learningRate: 0.5)
+        let (inputs, labels) = batches()[2]
+        optimizer.zeroGrad()
+        try crossEntropy(logits: try model(inputs), labels: labels).backward()
+        let arena = try XCTUnwrap(optimizer.arena)
+        let before = arena.valueBuffer, copy = before.scalars
+        try optimizer.step()
+        XCTAssertEqual(before.scalars, copy)
+        XCTAssertNotEqual(arena.valueBuffer.scalars, copy)
+        // A parameter outside any arena holding another's arena view is updated by copy: the other
+        // parameter keeps its slot and its value.
+        let owner = model.parameters[0], outsider = Parameter(owner.value)
+        let ownerValue = owner.value.scalars
+        let plain = try SGD([outsider], learningRate: 1)
+        plain.packsParameters = false
+        outsider.gradient = try Tensor.ones(outsider.shape)
+        try plain.step()
+        XCTAssertTrue(arena.contains(owner))
+        XCTAssertEqual(owner.value.scalars, ownerValue)
+        XCTAssertEqual(outsider.value.scalars, ownerValue.map { $0 - 1 })
+        // A parameter twice in one optimizer is refused, as PyTorch does.
+        XCTAssertThrowsError(try SGD(groups: [ParameterGroup([owner], learningRate: 0.1), ParameterGroup([owner], learningRate: 0.2)]))
+        // State of the wrong size is refused instead of being written past its end.
+        let momentum = try SGD(model.parameters, learningRate: 0.1, momentum: 0.9)
+        XCTAssertThrowsError(try momentum.load(stateDict: ["state.0.0.momentum_buffer": Tensor(0)]))
+    }
 }

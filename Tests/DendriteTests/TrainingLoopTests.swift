@@ -31,6 +31,7 @@ final class TrainingLoopTests: XCTestCase {
             gradientSeen = context.model.parameters.allSatisfy { $0.gradient != nil }
         }
         func optimizerWillStep(_ context: TrainingContext) throws { events.append("willStep \(context.batch)") }
+        func epochWillBegin(_ epoch: Int, context: TrainingContext) throws { events.append("epoch \(context.epoch)") }
         func optimizerDidStep(_ context: TrainingContext) throws { events.append("didStep \(context.batch)") }
         func batchDidEnd(_ batch: Int, loss: Float, context: TrainingContext) throws { events.append("batch \(batch)") }
     }
@@ -71,7 +72,7 @@ final class TrainingLoopTests: XCTestCase {
         let recorder = HookRecorder()
         try model.fit(try regressionData(count: 8, seed: 4), epochs: 1, batchSize: 4, loss: .meanSquaredError,
                       optimizer: try SGD(model.parameters, learningRate: 0.1), metrics: [], callbacks: [recorder])
-        XCTAssertEqual(recorder.events, ["gradients 0", "willStep 0", "didStep 0", "batch 0",
+        XCTAssertEqual(recorder.events, ["epoch 0", "gradients 0", "willStep 0", "didStep 0", "batch 0",
                                          "gradients 1", "willStep 1", "didStep 1", "batch 1"])
         XCTAssertEqual(recorder.gradientSeen, true, "gradients exist when gradientsDidCompute runs")
     }

@@ -74,8 +74,14 @@ final class GradientNode {
             if let existing = gradient { ArenaKernels.copy(existing, into: &target) } else { accumulate = false }
             gradient = nil
         }
-        defer { gradient = target }
-        try body(&target, accumulate)
+        do {
+            try body(&target, accumulate)
+        } catch {
+            // A first write that failed leaves no gradient (the slot's contents are not one).
+            if accumulate { gradient = target } else { slot.giveBack(target) }
+            throw error
+        }
+        gradient = target
         return true
     }
 

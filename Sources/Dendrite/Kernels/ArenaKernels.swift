@@ -35,6 +35,12 @@ enum ArenaKernels {
     static func zero(_ storage: TensorStorage) {
         storage.base.update(repeating: 0, count: storage.count)
     }
+
+    /// Sets `count` elements of `storage` from `offset` to zero.
+    static func zero(_ storage: TensorStorage, from offset: Int, count: Int) {
+        precondition(offset >= 0 && count >= 0 && offset + count <= storage.count, "ArenaKernels.zero: out of range")
+        (storage.base + offset).update(repeating: 0, count: count)
+    }
 }
 
 extension Tensor {

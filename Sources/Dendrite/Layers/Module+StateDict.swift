@@ -31,11 +31,30 @@ extension Module {
     /// Parameters and buffers by `state_dict` name, in PyTorch's order: each module's own
     /// parameters, then its own buffers, then its children's entries, depth first.
     public func stateDict() -> [(String, Tensor)] {
+        // Copies: a snapshot (for early stopping, or to save on another thread) must not follow
+        // later optimizer writes into the parameter arena.
+        everyStateEntry().map { ($0.0, $0.1.ownedCopy()) }
+    }
+
+    /// Every parameter and buffer under every path that reaches it, in `state_dict` order (a
+    /// shared module or parameter appears under each of its names, as in PyTorch).
+    func everyStateEntry() -> [(String, Tensor)] {
         var entries = localParameters.map { ($0.0, $0.1.value) } + localBuffers.map { ($0.0, $0.1.value) }
         for (childName, child) in namedChildren {
-            entries += child.stateDict().map { ("\(childName).\($0.0)", $0.1) }
+            entries += child.everyStateEntry().map { ("\(childName).\($0.0)", $0.1) }
         }
         return entries
+    }
+
+    /// Every parameter and buffer slot under every path, for loading (aliases included).
+    private func everyStateSlot() -> (parameters: [(String, Parameter)], buffers: [(String, Buffer)]) {
+        var parameters = localParameters, buffers = localBuffers
+        for (childName, child) in namedChildren {
+            let inner = child.everyStateSlot()
+            parameters += inner.parameters.map { ("\(childName).\($0.0)", $0.1) }
+            buffers += inner.buffers.map { ("\(childName).\($0.0)", $0.1) }
+        }
+        return (parameters, buffers)
     }
 
     /// Loads values by name. Strict loading (the default) changes nothing and throws unless every
@@ -46,7 +65,7 @@ extension Module {
     @discardableResult
     public func load(stateDict: [String: Tensor], strict: Bool = true) throws -> LoadReport {
         var report = LoadReport()
-        let parameters = namedParameters(), buffers = namedBuffers()
+        let (parameters, buffers) = everyStateSlot()
         let known = Set(parameters.map(\.0) + buffers.map(\.0))
         report.unexpectedKeys = stateDict.keys.filter { !known.contains($0) }.sorted()
         var assignments: [() -> Void] = []

@@ -31,16 +31,24 @@ extension Module {
     /// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` naming the first
     ///   component that does not exist and the children that do.
     public func module(at path: String) throws -> Module {
+        guard !path.isEmpty else { return self }
         var current = self
         var walked: [String] = []
-        for component in path.split(separator: ".", omittingEmptySubsequences: false).map(String.init) where !path.isEmpty {
-            guard let next = current.namedChildren.first(where: { $0.0 == component })?.1 else {
+        var rest = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        while !rest.isEmpty {
+            // A child's own name may hold dots (array members: `layers.0`): take the longest match.
+            let children = current.namedChildren
+            guard let (length, next) = (1...rest.count).reversed().lazy.compactMap({ length -> (Int, Module)? in
+                let name = rest[..<length].joined(separator: ".")
+                return children.first(where: { $0.0 == name }).map { (length, $0.1) }
+            }).first else {
                 let place = walked.isEmpty ? typeName : walked.joined(separator: ".")
                 throw DendriteError.invalidArgument(operation: "\(typeName).module(at:)", argument: "path \"\(path)\"",
-                                                    reason: "\(place) has no child \"\(component)\" (children: "
-                                                        + current.namedChildren.map(\.0).joined(separator: ", ") + ")")
+                                                    reason: "\(place) has no child \"\(rest[0])\" (children: "
+                                                        + children.map(\.0).joined(separator: ", ") + ")")
             }
-            walked.append(component)
+            walked.append(rest[..<length].joined(separator: "."))
+            rest.removeFirst(length)
             current = next
         }
         return current
@@ -53,11 +61,19 @@ extension Module {
     /// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` for an unknown
     ///   path, an empty path, a constant child or a module of the wrong type.
     public func replaceModule(at path: String, with module: Module) throws {
-        guard let split = path.lastIndex(of: ".").map({ (String(path[..<$0]), String(path[path.index(after: $0)...])) })
-                ?? (path.isEmpty ? nil : ("", path)) else {
+        guard !path.isEmpty else {
             throw DendriteError.invalidArgument(operation: "\(typeName).replaceModule", argument: "path \"\"",
                                                 reason: "names this module itself; replace it where it is held")
         }
+        // The parent is the longest prefix that resolves and has the rest as a child's name
+        // (`layers.0` under a module that stores an array).
+        let components = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        let candidates = (0..<components.count).reversed().map { cut in
+            (components[..<cut].joined(separator: "."), components[cut...].joined(separator: "."))
+        }
+        let split = candidates.first { parentPath, name in
+            (try? self.module(at: parentPath))?.namedChildren.contains { $0.0 == name } == true
+        } ?? candidates[0]
         let parent = try self.module(at: split.0)
         do {
             try parent.replaceChild(named: split.1, with: module)

@@ -73,6 +73,15 @@ open class Module {
         for (_, child) in namedChildren { child.setTraining(training) }
     }
 
+    /// Puts the whole tree in evaluation mode and returns what gives every module back the mode
+    /// it had (a submodule a user had put in eval mode stays there): `let restore =
+    /// enterEvaluationMode(); defer { restore() }`.
+    func enterEvaluationMode() -> () -> Void {
+        let modes = namedModules().map { ($0.1, $0.1.isTraining) }
+        eval()
+        return { for (module, training) in modes { module.isTraining = training } }
+    }
+
     /// `runningMean` → `running_mean`, `fc1` → `fc1`, `inProjWeight` → `in_proj_weight`.
     static func snakeCase(_ name: String) -> String {
         var result = ""

@@ -9,7 +9,7 @@ public final class Parameter {
     public var value: Tensor {
         get { stored }
         set {
-            guard arenaValues != nil, newValue.shape == stored.shape else {
+            guard let arenaValues, stored.storage.owner === arenaValues, newValue.shape == stored.shape else {
                 stored = newValue.detached()
                 arenaValues = nil
                 node.arenaSlot = nil
@@ -57,7 +57,7 @@ public final class Parameter {
     /// Mutates the value in place (no copy when nothing else shares its storage; inside an arena
     /// the value stays in its slot and other holders keep the old value).
     func updateValue(_ body: (inout Tensor) throws -> Void) rethrows {
-        stored.makeExclusiveView()
+        prepareForArenaWrite()
         try body(&stored)
     }
 
@@ -87,8 +87,12 @@ public final class Parameter {
     /// Whether the value is the view of `values` at `offset`.
     func isBound(to values: TensorStorage, at offset: Int) -> Bool { stored.isView(of: values, at: offset) }
 
-    /// Makes the value's arena view exclusive before the arena is written directly.
-    func prepareForArenaWrite() { stored.makeExclusiveView() }
+    /// Makes the value's arena view exclusive before the arena is written directly — only when
+    /// the view is this parameter's own slot (a value assigned from another parameter's view is
+    /// copied by the write instead, as any shared value is).
+    func prepareForArenaWrite() {
+        if let arenaValues, stored.storage.owner === arenaValues { stored.makeExclusiveView() }
+    }
 
     /// Detaches a cleared gradient's view that something outside still holds (before a fill).
     func releaseSharedGradientView() { node.arenaSlot?.releaseShared() }

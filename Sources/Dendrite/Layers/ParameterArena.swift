@@ -89,14 +89,19 @@ public final class ParameterArena {
     public func zeroGradients() {
         for parameter in parameters { parameter.zeroGradient() }
         for parameter in parameters { parameter.releaseSharedGradientView() }
-        ArenaKernels.zero(gradients)
+        if isIntact { return ArenaKernels.zero(gradients) }
+        // A parameter that left may have left a view of its old slot with someone: clear only
+        // the slots still in use.
+        for index in parameters.indices where holds(index) {
+            ArenaKernels.zero(gradients, from: entries[index].offset, count: entries[index].count)
+        }
     }
 
-    /// The whole gradient buffer as one 1-D tensor (a copy-on-write view: reading it copies nothing).
-    public var gradientBuffer: Tensor { Tensor(shape: [count], viewing: gradients, at: 0) }
+    /// The whole gradient buffer as one 1-D tensor (a copy: later steps do not change it).
+    public var gradientBuffer: Tensor { Tensor(shape: [count], viewing: gradients, at: 0).ownedCopy() }
 
-    /// The whole value buffer as one 1-D tensor (a copy-on-write view).
-    public var valueBuffer: Tensor { Tensor(shape: [count], viewing: values, at: 0) }
+    /// The whole value buffer as one 1-D tensor (a copy: later steps do not change it).
+    public var valueBuffer: Tensor { Tensor(shape: [count], viewing: values, at: 0).ownedCopy() }
 
     /// Consecutive groups of entries of at most `maximumBytes` of gradients each (an entry larger
     /// than that is a bucket of its own), last entries first — the order backward produces

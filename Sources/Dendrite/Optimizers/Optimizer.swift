@@ -50,6 +50,14 @@ open class Optimizer {
     /// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` for a negative
     ///   or non-finite learning rate or weight decay.
     public init(groups: [ParameterGroup]) throws {
+        var seen = Set<ObjectIdentifier>()
+        for (groupIndex, group) in groups.enumerated() {
+            for (index, parameter) in group.parameters.enumerated() where !seen.insert(ObjectIdentifier(parameter)).inserted {
+                throw DendriteError.invalidArgument(operation: String(describing: type(of: self)),
+                                                    argument: "parameter \(index) of group \(groupIndex)",
+                                                    reason: "appears more than once in the optimizer's groups")
+            }
+        }
         self.groups = groups
         state = groups.map { [[String: Tensor]](repeating: [:], count: $0.parameters.count) }
         for group in groups {
@@ -176,7 +184,7 @@ open class Optimizer {
                                                     reason: "does not match this optimizer's parameter groups")
             }
             let parameter = groups[group].parameters[index]
-            guard value.count == parameter.value.count || value.count == 1 else {
+            guard value.count == parameter.value.count || (value.count == 1 && parts[3] == "step") else {
                 throw DendriteError.invalidArgument(operation: "\(name).load(stateDict:)", argument: "key \"\(key)\"",
                                                     reason: "holds \(value.count) values for a parameter of \(parameter.value.count)")
             }

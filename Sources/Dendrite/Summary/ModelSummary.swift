@@ -122,9 +122,8 @@ extension UnaryLayer {
     ///   whose declared shape differs from its output is reported the same way.
     public func summary(input: [Int]) throws -> ModelSummary {
         let tracer = ModuleCallTracer(root: self)
-        let wasTraining = isTraining
-        eval()
-        defer { if wasTraining { train() } }
+        let restoreModes = enterEvaluationMode()
+        defer { restoreModes() }
         let output = try ModuleCallTracer.$current.withValue(tracer) {
             try noGrad { try self(Tensor.filled([1] + input, 0)) }
         }

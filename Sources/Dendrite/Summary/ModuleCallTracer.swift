@@ -11,13 +11,19 @@ final class ModuleCallTracer {
     private let root: Module
     private var expanded: Set<ObjectIdentifier> = []
     private var paths: [ObjectIdentifier: String] = [:]
-    private var stack: [ObjectIdentifier] = []
+    /// Each module's parent in the tree (its first, for a shared module).
+    private var parents: [ObjectIdentifier: ObjectIdentifier] = [:]
     private var rows: [LayerSummary] = []
     private var called: Set<ObjectIdentifier> = []
 
     init(root: Module) {
         self.root = root
-        for (path, module) in root.namedModules() { paths[ObjectIdentifier(module)] = path }
+        for (path, module) in root.namedModules() {
+            paths[ObjectIdentifier(module)] = path
+            for (_, child) in module.namedChildren where parents[ObjectIdentifier(child)] == nil && child !== root {
+                parents[ObjectIdentifier(child)] = ObjectIdentifier(module)
+            }
+        }
         expand(root)
     }
 
@@ -26,15 +32,14 @@ final class ModuleCallTracer {
         for (_, child) in module.namedChildren where child is ModuleContainer { expand(child) }
     }
 
-    /// Runs `body` (the forward pass of `layer` on `input`) and records a row when `layer` is a
-    /// child of an expanded module. A row's declared shape is checked before it runs (so an input
-    /// it cannot take is reported per sample, before any compute) and against its output after;
-    /// shape errors name the row's path.
+    /// Runs `body` (the forward pass of `layer` on `input`) and records a row each time a child of
+    /// an expanded module runs — its parameters counted on its first row only (rows follow the
+    /// tree, not the call stack, so calls inside a layer that is not a ``UnaryLayer`` are not rows). A row's declared shape is checked
+    /// before it runs (an input it cannot take is reported per sample, before any compute) and
+    /// against its output after; shape errors name the row's path.
     func trace(_ layer: any UnaryLayer, input: Tensor, _ body: () throws -> Tensor) throws -> Tensor {
         let id = ObjectIdentifier(layer)
-        let isRow = stack.last.map { expanded.contains($0) } == true && !expanded.contains(id)
-        stack.append(id)
-        defer { stack.removeLast() }
+        let isRow = parents[id].map(expanded.contains) == true && !expanded.contains(id)
         guard isRow else { return try body() }
         let declared: [Int], output: Tensor
         do {
@@ -48,8 +53,8 @@ final class ModuleCallTracer {
             throw DendriteError.shapeMismatch(operation: "layer \(path(of: layer)) \(layer.typeName).outputShape(forInput:)",
                                               expected: "the forward output's \(shape)", got: "declared \(declared)")
         }
+        rows.append(row(for: layer, outputShape: shape, counted: !called.contains(id)))
         called.insert(id)
-        rows.append(row(for: layer, outputShape: shape))
         return output
     }
 
@@ -62,18 +67,10 @@ final class ModuleCallTracer {
         var missing: [LayerSummary] = []
         for (_, module) in root.namedModules() {
             let id = ObjectIdentifier(module)
-            guard !expanded.contains(id), !called.contains(id), let parent = parentPath(of: module),
-                  expanded.contains(ObjectIdentifier(parent)) else { continue }
+            guard !expanded.contains(id), !called.contains(id), let parent = parents[id], expanded.contains(parent) else { continue }
             missing.append(row(for: module, outputShape: []))
         }
         return result + missing
-    }
-
-    private func parentPath(of module: Module) -> Module? {
-        let path = path(of: module)
-        guard !path.isEmpty, path != "model" else { return nil }
-        let parent = path.split(separator: ".").dropLast().joined(separator: ".")
-        return try? root.module(at: parent)
     }
 
     private func path(of module: Module) -> String {
@@ -81,8 +78,8 @@ final class ModuleCallTracer {
         return path.isEmpty ? "model" : path
     }
 
-    private func row(for module: Module, outputShape: [Int], ownOnly: Bool = false) -> LayerSummary {
-        let named = ownOnly ? module.localParameters : module.namedParameters()
+    private func row(for module: Module, outputShape: [Int], ownOnly: Bool = false, counted: Bool = true) -> LayerSummary {
+        let named = counted ? (ownOnly ? module.localParameters : module.namedParameters()) : []
         let biases = named.filter { $0.0 == "bias" || $0.0.hasSuffix(".bias") || $0.0.hasSuffix("_bias") }
             .reduce(0) { $0 + $1.1.value.count }
         let total = named.reduce(0) { $0 + $1.1.value.count }

@@ -94,12 +94,12 @@ extension UnaryLayer {
         for callback in callbacks { try callback.trainingWillBegin(context) }
         for epoch in context.history.records.count..<Swift.max(epochs, context.history.records.count) {
             train()
+            context.epoch = epoch
             for callback in callbacks { try callback.epochWillBegin(epoch, context: context) }
             let learningRate = optimizer.learningRate
             let start = ContinuousClock.now
             var totalLoss: Double = 0, seen = 0
             var sums = MetricSums(metrics)
-            context.epoch = epoch
             try loader.forEachBatch(epoch: epoch) { batch, inputs, targets in
                 context.batch = batch
                 let (value, outputs) = try runStep(inputs: inputs, targets: targets, optimizer: optimizer,
@@ -137,9 +137,8 @@ extension UnaryLayer {
     ///
     /// - Returns: `"loss"` and each metric's name mapped to its mean over all examples.
     public func evaluate(_ data: Dataset, batchSize: Int = 256, loss: any Loss, metrics: [any Metric] = [.accuracy]) throws -> [String: Float] {
-        let wasTraining = isTraining
-        eval()
-        defer { if wasTraining { train() } }
+        let restoreModes = enterEvaluationMode()
+        defer { restoreModes() }
         let loader = try DataLoader(data, batchSize: batchSize, shuffle: false)
         var totalLoss: Double = 0, seen = 0
         var sums = MetricSums(metrics)
@@ -157,9 +156,8 @@ extension UnaryLayer {
 
     /// Outputs for `inputs` (`[N, …]`) in eval mode, batch by batch, without recording gradients.
     public func predict(_ inputs: Tensor, batchSize: Int = 256) throws -> Tensor {
-        let wasTraining = isTraining
-        eval()
-        defer { if wasTraining { train() } }
+        let restoreModes = enterEvaluationMode()
+        defer { restoreModes() }
         let count = inputs.shape.first ?? 0
         guard count > 0 else { return try noGrad { try self(inputs) } }
         let step = Swift.max(batchSize, 1)

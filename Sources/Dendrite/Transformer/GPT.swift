@@ -117,9 +117,8 @@ public final class GPT: Module, UnaryLayer {
         guard temperature > 0 else {
             throw DendriteError.invalidArgument(operation: "GPT.generate", argument: "temperature \(temperature)", reason: "must be positive")
         }
-        let wasTraining = isTraining
-        eval()
-        defer { if wasTraining { train() } }
+        let restoreModes = enterEvaluationMode()
+        defer { restoreModes() }
         var tokens = prompt.isEmpty ? [0] : prompt
         for _ in 0..<count {
             let context = Array(tokens.suffix(configuration.contextLength))
