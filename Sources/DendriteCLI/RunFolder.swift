@@ -2,8 +2,13 @@ import Dendrite
 import Foundation
 
 /// A training run's folder: `model.safetensors`, `model.json`, `optimizer.safetensors`,
-/// `history.csv`, `history.json`, `curves.svg` and, after the run, `test.json`. Every file is
-/// written atomically, after every epoch, so an interrupted run can resume.
+/// `history.csv`, `history.json`, `curves.svg` and, after the run, `test.json`.
+///
+/// A checkpoint is written after every epoch as one transaction, so a run killed at any moment
+/// leaves a checkpoint whose files all belong to the same epoch: each file is first written
+/// (atomically) as `<name>.next`; then `checkpoint.commit` is written — the commit point — and the
+/// `.next` files are renamed over the old ones, and the marker removed. Opening the folder finishes
+/// a committed checkpoint whose renames were interrupted, and discards an uncommitted one.
 struct RunFolder {
     let path: String
 
@@ -16,6 +21,12 @@ struct RunFolder {
         var history: History
     }
 
+    /// The files of one checkpoint, renamed together.
+    static let checkpointFiles = ["model.safetensors", "optimizer.safetensors", "model.json", "history.json", "history.csv",
+                                  "curves.svg"]
+    /// Present between a checkpoint's commit point and the end of its renames.
+    static let commitMarker = "checkpoint.commit"
+
     init(path: String, creating: Bool = false) throws {
         self.path = path
         if creating {
@@ -23,6 +34,28 @@ struct RunFolder {
                 throw DendriteError.invalidFile(path: path, offset: nil, reason: "cannot create the folder (\(error.localizedDescription))")
             }
         }
+        try recoverInterruptedCheckpoint()
+    }
+
+    /// Finishes a committed checkpoint (its marker exists) or discards an uncommitted one, and
+    /// removes temporary files of interrupted atomic writes.
+    private func recoverInterruptedCheckpoint() throws {
+        let manager = FileManager.default
+        guard let names = try? manager.contentsOfDirectory(atPath: path) else { return }
+        if names.contains(RunFolder.commitMarker) { return try finishCommit() }
+        for name in names where name.hasSuffix(".next") || (name.hasPrefix(".") && name.contains(".tmp-")) {
+            try? manager.removeItem(atPath: file(name))
+        }
+    }
+
+    /// Renames every `<name>.next` over `<name>` (each rename atomic), then removes the marker.
+    private func finishCommit() throws {
+        for name in RunFolder.checkpointFiles where FileManager.default.fileExists(atPath: file(name + ".next")) {
+            guard rename(file(name + ".next"), file(name)) == 0 else {
+                throw DendriteError.invalidFile(path: file(name), offset: nil, reason: "cannot be replaced (errno \(errno))")
+            }
+        }
+        try? FileManager.default.removeItem(atPath: file(RunFolder.commitMarker))
     }
 
     func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
@@ -33,17 +66,29 @@ struct RunFolder {
         try writeAtomically(try encoder.encode(value), to: file(name))
     }
 
+    /// Writes the checkpoint as one transaction (see the type's documentation). A write that
+    /// fails (a full disk, a file-size limit) leaves the previous checkpoint as it was.
+    ///
+    /// - Throws: ``DendriteError/invalidFile(path:offset:reason:)`` naming the file that could not be written.
     func writeCheckpoint(model: Module, optimizer: Optimizer, history: History, configuration: RunConfiguration) throws {
-        try model.save(to: file("model.safetensors"), metadata: ["format": "pt", "spec": configuration.spec])
-        var metadata: [String: String] = [:]
-        for (name, dropout) in model.namedDropouts() {
-            metadata["rng.\(name)"] = dropout.generatorState.map(String.init).joined(separator: ",")
+        func next(_ name: String) -> String { name + ".next" }
+        do {
+            try model.save(to: file(next("model.safetensors")), metadata: ["format": "pt", "spec": configuration.spec])
+            var metadata: [String: String] = [:]
+            for (name, dropout) in model.namedDropouts() {
+                metadata["rng.\(name)"] = dropout.generatorState.map(String.init).joined(separator: ",")
+            }
+            try SafeTensors.write(optimizer.stateDict(), metadata: metadata, to: file(next("optimizer.safetensors")))
+            try write(json: configuration, to: next("model.json"))
+            try write(json: history, to: next("history.json"))
+            try writeAtomically(Data(history.csv.utf8), to: file(next("history.csv")))
+            try writeAtomically(Data(history.learningCurvesSVG(title: "Dendrite · \(configuration.spec)").utf8), to: file(next("curves.svg")))
+        } catch {
+            for name in RunFolder.checkpointFiles { try? FileManager.default.removeItem(atPath: file(next(name))) }
+            throw error
         }
-        try SafeTensors.write(optimizer.stateDict(), metadata: metadata, to: file("optimizer.safetensors"))
-        try write(json: configuration, to: "model.json")
-        try write(json: history, to: "history.json")
-        try writeAtomically(Data(history.csv.utf8), to: file("history.csv"))
-        try writeAtomically(Data(history.learningCurvesSVG(title: "Dendrite · \(configuration.spec)").utf8), to: file("curves.svg"))
+        try writeAtomically(Data(RunFolder.checkpointFiles.joined(separator: "\n").utf8), to: file(RunFolder.commitMarker))
+        try finishCommit()
     }
 
     func readConfiguration() throws -> RunConfiguration {
