@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RELEASE := -c release
 
-.PHONY: deps build test test-deps test-downstream train bench bench-peers fixtures torch-venv clean
+.PHONY: deps build test test-deps test-downstream test-sanitize train bench bench-peers fixtures torch-venv clean
 
 ## deps: install the missing Debian packages (OpenBLAS, LAPACKE, zlib, Fashion-MNIST)
 deps:
@@ -27,6 +27,17 @@ test-deps:
 ## Dendrite; manifest caching off, or incremental builds can miss files added to Dendrite)
 test-downstream:
 	$(SWIFT) run --package-path Tests/Downstream --scratch-path .build-downstream --disable-build-manifest-caching DownstreamExample
+
+## test-sanitize: every test under AddressSanitizer, then the concurrency tests under ThreadSanitizer
+## (OpenBLAS single-threaded, so only Dendrite's own threads are checked); each in its own build folder
+TSAN_SUITES := TrainingLoopTests TensorBufferTests VectorizedKernelTests ParameterArenaTests GEMMTests
+test-sanitize: deps test-deps
+	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
+	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
+	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
+	for suite in $(TSAN_SUITES); do \
+	    OPENBLAS_NUM_THREADS=1 .build-tsan/debug/DendritePackageTests.xctest DendriteTests.$$suite || exit 1; \
+	done
 
 RUN ?= runs/fashion-mlp
 
@@ -61,4 +72,4 @@ fixtures: torch-venv
 	$(TORCH_VENV)/bin/python Tests/DendriteTests/Fixtures/make_module_fixtures.py
 
 clean:
-	rm -rf .build .build-downstream
+	rm -rf .build .build-downstream .build-asan .build-tsan

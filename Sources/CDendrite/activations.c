@@ -6,7 +6,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#define DD_HOT __attribute__((target_clones("arch=x86-64-v3", "default")))
 
 // e^x for x ≤ 0 within 2 ulp on [-87, 0]: x = k·ln2 + r, |r| ≤ ln2/2, e^r by Cephes' degree-5
 // polynomial, 2^k assembled in the exponent bits (flushed to 0 below 2^-126).

@@ -4,7 +4,6 @@
 #include "CDendrite.h"
 #include <string.h>
 
-#define DD_HOT __attribute__((target_clones("arch=x86-64-v3", "default")))
 
 // row[lo..<hi] added into out[lo + offset ..< hi + offset]: `restrict` (the column buffer and
 // the image never overlap) lets the compiler vectorize it.

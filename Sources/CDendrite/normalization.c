@@ -4,7 +4,6 @@
 #include "CDendrite.h"
 #include <math.h>
 
-#define DD_HOT __attribute__((target_clones("arch=x86-64-v3", "default")))
 
 static inline float dd_plane_sum(const float *restrict p, size_t n) {
 #pragma clang fp reassociate(on)

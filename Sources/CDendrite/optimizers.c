@@ -3,7 +3,6 @@
 #include "CDendrite.h"
 #include <math.h>
 
-#define DD_HOT __attribute__((target_clones("arch=x86-64-v3", "default")))
 
 // `sqrtf` may set errno, which keeps the loops scalar (one vsqrtss/vdivss per element; the MLP
 // step's profile before and after is in Docs/Benchmarks.md). The elementwise builtin is the IEEE

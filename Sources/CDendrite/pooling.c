@@ -9,7 +9,6 @@
 typedef float dd_f4 __attribute__((ext_vector_type(4)));
 typedef int32_t dd_i4 __attribute__((ext_vector_type(4)));
 
-#define DD_HOT __attribute__((target_clones("arch=x86-64-v3", "default")))
 
 // One plane of 2×2 stride-2 pooling. Branch-free (selects, not jumps: random data would
 // mispredict every comparison): a later value wins when larger, or when NaN and no NaN won yet.

@@ -1,6 +1,19 @@
 #ifndef CDENDRITE_H
 #define CDENDRITE_H
 
+// Hot loops get an AVX2+FMA (x86-64-v3) clone next to the portable one, picked at load time.
+// Under ThreadSanitizer the clones' load-time resolvers would run before its runtime has started
+// (a crash at load), so a thread-sanitized build keeps the portable version only.
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define DD_HOT
+#endif
+#endif
+#ifndef DD_HOT
+#define DD_HOT __attribute__((target_clones("arch=x86-64-v3", "default")))
+#endif
+
+
 #include <stddef.h>
 #include <stdint.h>
 
