@@ -77,6 +77,11 @@ func transformerGuideSnippets(nextTokens: Tensor) throws {
     let block = try TransformerEncoderBlock(embedDimension: 16, headCount: 4, feedForward: 64,
                                             gelu: true, normFirst: false, generator: &generator)
     let y = try block(x)                                             // [2, 5, 16]
+    let encoded = y
+    let blocks = try ModuleList([try TransformerDecoderBlock(embedDimension: 16, headCount: 4, feedForward: 64,
+                                                             generator: &generator)])
+    var decoded = x
+    for block in blocks { decoded = try block(decoded, memory: encoded) }
 
     let configuration = GPTConfiguration(vocabularySize: 86, contextLength: 64, embedDimension: 128,
                                          headCount: 4, layerCount: 2)
@@ -84,7 +89,7 @@ func transformerGuideSnippets(nextTokens: Tensor) throws {
     let logits = try model(tokens)                                   // [B, T, V]
     let loss = try model.loss(inputs: tokens, targets: nextTokens)   // nats per token
     let text = try model.generate(prompt: [3, 1], count: 100, temperature: 0.8, topK: 10, generator: &generator)
-    print(attended.shape, y.shape, logits.shape, loss, text.count)
+    print(attended.shape, y.shape, decoded.shape, logits.shape, loss, text.count)
 }
 
 /// Docs/Models.md.
