@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RELEASE := -c release
 
-.PHONY: deps build test test-deps test-downstream test-sanitize train bench bench-peers fixtures torch-venv clean
+.PHONY: deps build test test-deps test-downstream test-sanitize fuzz train bench bench-peers fixtures torch-venv clean
 
 ## deps: install the missing Debian packages (OpenBLAS, LAPACKE, zlib, Fashion-MNIST)
 deps:
@@ -37,6 +37,20 @@ test-sanitize: deps test-deps
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
 	for suite in $(TSAN_SUITES); do \
 	    OPENBLAS_NUM_THREADS=1 .build-tsan/debug/DendritePackageTests.xctest DendriteTests.$$suite || exit 1; \
+	done
+
+## fuzz: every libFuzzer target (Fuzz/DendriteFuzz) for FUZZ_SECONDS each, from the committed seeds
+## in Fuzz/corpus/<target>; new inputs go to .build-fuzz/corpus/<target>, crashes to .build-fuzz/
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := idx safetensors csv spec history optimizer
+fuzz: deps
+	$(SWIFT) build --product DendriteFuzz --scratch-path .build-fuzz \
+	    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DFUZZING
+	for target in $(FUZZ_TARGETS); do \
+	    mkdir -p .build-fuzz/corpus/$$target .build-fuzz/artifacts/$$target; \
+	    DENDRITE_FUZZ_TARGET=$$target ASAN_OPTIONS=detect_leaks=0 SWIFT_BACKTRACE=enable=no .build-fuzz/debug/DendriteFuzz \
+	        -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 -timeout=10 -print_final_stats=1 \
+	        -artifact_prefix=.build-fuzz/artifacts/$$target/ .build-fuzz/corpus/$$target Fuzz/corpus/$$target || exit 1; \
 	done
 
 RUN ?= runs/fashion-mlp

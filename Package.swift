@@ -83,6 +83,13 @@ let package = Package(
             path: "Benchmarks/DendriteBenchmarks",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
+        // libFuzzer harness over the parsers (`make fuzz`; see Docs/Reliability.md).
+        .executableTarget(
+            name: "DendriteFuzz",
+            dependencies: ["Dendrite"],
+            path: "Fuzz/DendriteFuzz",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
         // MARK: - Tests
         .testTarget(
             name: "DendriteTests",

@@ -202,5 +202,12 @@ final class ParameterArenaTests: XCTestCase {
         // State of the wrong size is refused instead of being written past its end.
         let momentum = try SGD(model.parameters, learningRate: 0.1, momentum: 0.9)
         XCTAssertThrowsError(try momentum.load(stateDict: ["state.0.0.momentum_buffer": Tensor(0)]))
+        // Found by the optimizer fuzz target: a step count beyond Int's range trapped on conversion.
+        let adam = try Adam(model.parameters)
+        for bad: Float in [3e30, -1, .nan, 2.5] {
+            XCTAssertThrowsError(try adam.load(stateDict: ["step": Tensor(bad)])) { XCTAssertTrue("\($0)".contains("step count"), "\($0)") }
+            XCTAssertThrowsError(try adam.load(stateDict: ["state.0.0.step": Tensor(bad)]))
+        }
+        XCTAssertThrowsError(try adam.load(stateDict: ["lr.0": Tensor(Float.infinity)]))
     }
 }

@@ -218,4 +218,14 @@ final class TrainingLoopTests: XCTestCase {
         XCTAssertThrowsError(try model.fit(one, validation: empty, epochs: 1, loss: .meanSquaredError,
                                            optimizer: try SGD(model.parameters, learningRate: 0.1)))
     }
+
+    /// Found by the history fuzz target: a finite but huge loss trapped in the learning-curve
+    /// labels (an Int conversion), which `dendrite train` writes after every epoch.
+    func testLearningCurvesOfAHugeLossDoNotTrap() throws {
+        var history = History()
+        history.records = [EpochRecord(epoch: 1, loss: 2.2e24, metrics: ["accuracy": 0.8], validationLoss: 0.6,
+                                       validationMetrics: ["accuracy": 0.75], learningRate: 0.001, seconds: 1,
+                                       samplesPerSecond: 1000)]
+        XCTAssertTrue(history.learningCurvesSVG(title: "huge").contains("<svg"))
+    }
 }

@@ -171,13 +171,26 @@ open class Optimizer {
     /// exactly where it stopped.
     ///
     /// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` naming a key that
-    ///   does not belong to this optimizer or a tensor of the wrong size.
+    ///   does not belong to this optimizer, a tensor of the wrong size, a step count that is not a
+    ///   whole number in 0…2²⁴ or a learning rate that is not finite and ≥ 0 (state files are
+    ///   untrusted).
     open func load(stateDict: [String: Tensor]) throws {
         var restored = groups.map { [[String: Tensor]](repeating: [:], count: $0.parameters.count) }
+        func invalid(_ key: String, _ reason: String) -> DendriteError {
+            .invalidArgument(operation: "\(name).load(stateDict:)", argument: "key \"\(key)\"", reason: reason)
+        }
         for (key, value) in stateDict {
             let parts = key.split(separator: ".").map(String.init)
+            if parts.last == "step" {
+                guard let step = value.scalar, step.isFinite, step >= 0, step <= 16_777_216, step == step.rounded() else {
+                    throw invalid(key, "a step count must be one whole number in 0…2²⁴")
+                }
+            }
             if key == "step" { continue }
-            if parts.count == 2, parts[0] == "lr", let group = Int(parts[1]), groups.indices.contains(group) { continue }
+            if parts.count == 2, parts[0] == "lr", let group = Int(parts[1]), groups.indices.contains(group) {
+                guard let rate = value.scalar, rate.isFinite, rate >= 0 else { throw invalid(key, "a learning rate must be finite and ≥ 0") }
+                continue
+            }
             guard parts.count == 4, parts[0] == "state", let group = Int(parts[1]), let index = Int(parts[2]),
                   groups.indices.contains(group), groups[group].parameters.indices.contains(index) else {
                 throw DendriteError.invalidArgument(operation: "\(name).load(stateDict:)", argument: "key \"\(key)\"",

@@ -78,7 +78,9 @@ extension History {
         var scale = 1.0
         for _ in 0..<digits { scale *= 10 }
         let rounded = (value * scale).rounded() / scale
-        return digits == 0 ? "\(Int(rounded))" : "\(rounded)"
+        // Whole numbers print without a fraction; beyond 2⁵³ (no longer exact, and past Int's range
+        // from 2⁶³) Double's own description is used.
+        return digits == 0 && magnitude < 9.0e15 ? "\(Int(rounded))" : "\(rounded)"
     }
 
     private func escape(_ text: String) -> String {

@@ -1,0 +1,43 @@
+import Dendrite
+import Foundation
+
+/// One parser of untrusted input, fed the fuzzer's bytes.
+enum FuzzTarget: String, CaseIterable {
+    case idx, safetensors, csv, spec, history, optimizer
+
+    /// The target named by `DENDRITE_FUZZ_TARGET` (IDX when unset).
+    static let current: FuzzTarget = {
+        let name = ProcessInfo.processInfo.environment["DENDRITE_FUZZ_TARGET"] ?? "idx"
+        guard let target = FuzzTarget(rawValue: name) else { fatalError("unknown DENDRITE_FUZZ_TARGET \(name)") }
+        return target
+    }()
+
+    func run(_ bytes: [UInt8]) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        switch self {
+        case .idx: _ = try? IDX.parse(bytes, source: "fuzz")
+        case .safetensors: _ = try? SafeTensors.decode(bytes, source: "fuzz")
+        case .csv: _ = try? CSV.parse(text, source: "fuzz")
+        case .spec:
+            // A layer spec, then an input shape on the second line: `flatten,dense:10\n1x28x28`.
+            // Numbers above 1024 are skipped, so the fuzzer explores the parser rather than the
+            // allocator (specs too large for memory are refused before allocating; CLITests).
+            guard !text.split(whereSeparator: { !$0.isNumber }).contains(where: { $0.count > 4 || (Int($0) ?? 0) > 1024 }) else { return }
+            let lines = text.split(separator: "\n", maxSplits: 1).map(String.init)
+            let shape = (lines.count > 1 ? lines[1] : "784").split(separator: "x").compactMap { Int($0) }
+            var generator = RandomGenerator(seed: 0)
+            _ = try? ModelSpec(lines.first ?? "", inputShape: shape).build(generator: &generator)
+        case .history:
+            guard let history = try? JSONDecoder().decode(History.self, from: Data(bytes)) else { return }
+            _ = history.csv
+            _ = history.learningCurvesSVG(title: "fuzz")
+        case .optimizer:
+            // An optimizer state file loaded into Adam over two small parameters, then a step.
+            guard let file = try? SafeTensors.decode(bytes, source: "fuzz") else { return }
+            let parameters = [Parameter(Tensor([1, 2, 3])), Parameter(Tensor([0.5]))]
+            guard let adam = try? Adam(parameters, learningRate: 0.01), (try? adam.load(stateDict: file.tensors)) != nil else { return }
+            for parameter in parameters { parameter.gradient = parameter.value }
+            _ = try? adam.step()
+        }
+    }
+}
