@@ -161,6 +161,9 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(overflow.contains("\"dense:9223372036854775807\": its parameter count overflows"), overflow)
         let huge = try dendrite(["summary", "dense:100000000000", "--input", "784"], expectSuccess: false)
         XCTAssertTrue(huge.contains("\"dense:100000000000\": needs 314 TB of parameters"), huge)
+        // Found by the spec fuzz target: an input shape whose element count overflows trapped in Flatten.
+        let input = try dendrite(["summary", "flatten,dense:10", "--input", "4294967296x4294967296x16"], expectSuccess: false)
+        XCTAssertTrue(input.contains("model spec input: invalid shape [4294967296, 4294967296, 16]"), input)
         let conv = try dendrite(["summary", "conv:100000000:99x99", "--input", "3x32x32"], expectSuccess: false)
         XCTAssertTrue(conv.contains("needs 12 TB of parameters"), conv)
     }

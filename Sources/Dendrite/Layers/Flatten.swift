@@ -5,7 +5,12 @@ public final class Flatten: Module, UnaryLayer {
 
     public func forward(_ input: Tensor) throws -> Tensor { input.flattenedBatch() }
 
-    public func outputShape(forInput shape: [Int]) throws -> [Int] { [shape.reduce(1, *)] }
+    public func outputShape(forInput shape: [Int]) throws -> [Int] {
+        guard let count = Tensor.checkedElementCount(of: shape) else {
+            throw DendriteError.shapeMismatch(operation: "Flatten", expected: "a shape whose element count fits in an Int", got: "\(shape)")
+        }
+        return [count]
+    }
 }
 
 /// Returns its input unchanged (`nn.Identity`).

@@ -31,8 +31,14 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     ///
     /// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` naming the layer
     ///   token that is unknown or malformed, ``DendriteError/shapeMismatch(operation:expected:got:)``
-    ///   for shapes that do not fit.
+    ///   for shapes that do not fit; an input shape with a size below 1, an overflowing element
+    ///   count or more elements than memory holds is refused first.
     public func build(generator: inout RandomGenerator) throws -> Sequential {
+        guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 >= 1 }) else {
+            throw DendriteError.invalidArgument(operation: "model spec", argument: "input shape \(inputShape)",
+                                                reason: "needs one or more sizes, each at least 1")
+        }
+        try Tensor.validate(shape: inputShape, operation: "model spec input")
         var layers: [any UnaryLayer] = []
         var shape = inputShape
         let tokens = text.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingWhitespace() }
