@@ -38,7 +38,7 @@ extension Module {
 
     /// Every parameter and buffer under every path that reaches it, in `state_dict` order (a
     /// shared module or parameter appears under each of its names, as in PyTorch).
-    func everyStateEntry() -> [(String, Tensor)] {
+    private func everyStateEntry() -> [(String, Tensor)] {
         var entries = localParameters.map { ($0.0, $0.1.value) } + localBuffers.map { ($0.0, $0.1.value) }
         for (childName, child) in namedChildren {
             entries += child.everyStateEntry().map { ("\(childName).\($0.0)", $0.1) }
