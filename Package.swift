@@ -40,9 +40,16 @@ let package = Package(
             path: "Sources/Dendrite",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
+        // A training run's settings (`model.json`), shared by the CLI and the fuzz harness.
+        .target(
+            name: "DendriteRun",
+            dependencies: ["Dendrite"],
+            path: "Sources/DendriteRun",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
         .executableTarget(
             name: "DendriteCLI",
-            dependencies: ["Dendrite", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Dendrite", "DendriteRun", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/DendriteCLI",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
@@ -86,14 +93,14 @@ let package = Package(
         // libFuzzer harness over the parsers (`make fuzz`; see Docs/Reliability.md).
         .executableTarget(
             name: "DendriteFuzz",
-            dependencies: ["Dendrite"],
+            dependencies: ["Dendrite", "DendriteRun"],
             path: "Fuzz/DendriteFuzz",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         // MARK: - Tests
         .testTarget(
             name: "DendriteTests",
-            dependencies: ["Dendrite"],
+            dependencies: ["Dendrite", "DendriteRun"],
             path: "Tests/DendriteTests",
             exclude: ["Fixtures/make_fixtures.py", "Fixtures/make_safetensors_fixture.py", "Fixtures/make_model_fixtures.py",
                       "Fixtures/make_module_fixtures.py"],

@@ -1,9 +1,10 @@
 import Dendrite
+import DendriteRun
 import Foundation
 
 /// One parser of untrusted input, fed the fuzzer's bytes.
 enum FuzzTarget: String, CaseIterable {
-    case idx, safetensors, csv, spec, history, optimizer
+    case idx, safetensors, csv, spec, history, optimizer, model
 
     /// The target named by `DENDRITE_FUZZ_TARGET` (IDX when unset).
     static let current: FuzzTarget = {
@@ -30,6 +31,14 @@ enum FuzzTarget: String, CaseIterable {
             guard shape.count <= 4, shape.reduce(1, { $0 * Swift.max($1, 1) }) <= 1 << 16 else { return }
             var generator = RandomGenerator(seed: 0)
             _ = try? ModelSpec(lines.first ?? "", inputShape: shape).build(generator: &generator)
+        case .model:
+            // A run folder's `model.json`: decoded, validated, its architecture rebuilt when small.
+            guard let configuration = try? RunConfiguration.decode(Data(bytes), path: "fuzz/model.json") else { return }
+            _ = configuration.resolvedSpec(classCount: configuration.classCount ?? 10)
+            guard let shape = configuration.inputShape, shape.count <= 4, (configuration.classCount ?? 0) <= 1024,
+                  !configuration.spec.split(whereSeparator: { !$0.isNumber }).contains(where: { $0.count > 4 || (Int($0) ?? 0) > 1024 }),
+                  shape.reduce(1.0, { $0 * Double($1) }) <= 65536 else { return }
+            _ = try? configuration.buildModel(path: "fuzz/model.json")
         case .history:
             guard let history = try? JSONDecoder().decode(History.self, from: Data(bytes)) else { return }
             _ = history.csv

@@ -1,3 +1,4 @@
+import DendriteRun
 import ArgumentParser
 
 /// Checks of command-line values, each failing with a message that names the option.
@@ -5,7 +6,7 @@ enum OptionCheck {
     /// The most threads accepted: OpenBLAS here is built for at most 64.
     static let maximumThreads = 64
     /// The largest batch accepted (2²⁴ examples): larger values are typing mistakes, not batches.
-    static let maximumBatchSize = 1 << 24
+    static let maximumBatchSize = RunConfiguration.maximumBatchSize
 
     static func count(_ value: Int?, _ option: String, minimum: Int = 1, maximum: Int = Int.max) throws {
         guard let value else { return }

@@ -1,4 +1,5 @@
 import Dendrite
+import DendriteRun
 import Foundation
 
 /// A training run's folder: `model.safetensors`, `model.json`, `optimizer.safetensors`,
@@ -92,7 +93,7 @@ struct RunFolder {
     }
 
     func readConfiguration() throws -> RunConfiguration {
-        try decode(RunConfiguration.self, from: "model.json")
+        try RunConfiguration.decode(try contents(of: "model.json"), path: file("model.json"))
     }
 
     func readCheckpoint() throws -> Checkpoint {
@@ -110,21 +111,23 @@ struct RunFolder {
     /// Rebuilds the trained model from the folder (architecture, then weights, strictly).
     func loadModel() throws -> (Sequential, RunConfiguration) {
         let configuration = try readConfiguration()
-        guard let inputShape = configuration.inputShape, let classCount = configuration.classCount else {
-            throw DendriteError.invalidFile(path: file("model.json"), offset: nil, reason: "has no input shape or class count")
-        }
-        var generator = RandomGenerator(seed: configuration.seed)
-        let model = try ModelSpec(configuration.resolvedSpec(classCount: classCount), inputShape: inputShape).build(generator: &generator)
+        let model = try configuration.buildModel(path: file("model.json"))
         try model.load(from: file("model.safetensors"))
         model.eval()
         return (model, configuration)
     }
 
-    private func decode<T: Decodable>(_ type: T.Type, from name: String) throws -> T {
+    private func contents(of name: String) throws -> Data {
         let location = file(name)
         guard let data = FileManager.default.contents(atPath: location) else {
             throw DendriteError.invalidFile(path: location, offset: nil, reason: "not found (is \(path) a dendrite run folder?)")
         }
+        return data
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, from name: String) throws -> T {
+        let location = file(name)
+        let data = try contents(of: name)
         do { return try JSONDecoder().decode(type, from: data) } catch {
             throw DendriteError.invalidFile(path: location, offset: nil, reason: "is not valid (\(error))")
         }

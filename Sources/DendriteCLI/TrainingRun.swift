@@ -1,4 +1,5 @@
 import Dendrite
+import DendriteRun
 import Foundation
 
 /// One `dendrite train` run: data, model, optimizer, `fit`, the run folder, the test result.

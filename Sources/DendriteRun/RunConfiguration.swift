@@ -1,44 +1,48 @@
 import Dendrite
 
 /// The settings of a training run, saved as `model.json` so evaluate, predict and resume can
-/// rebuild the same model.
-struct RunConfiguration: Codable {
-    var spec: String
-    var dataFolder: String
-    var limit: Int?
-    var epochs: Int
-    var batchSize: Int
-    var optimizer: String
-    var learningRate: Float?
-    var schedule: String
-    var weightDecay: Float
-    var dropout: Float?
-    var patience: Int?
-    var validationSplit: Double
-    var seed: UInt64
+/// rebuild the same model. Shared by the CLI and the fuzz harness, which parses untrusted
+/// `model.json` files through ``decode(_:path:)``.
+package struct RunConfiguration: Codable {
+    package var spec: String
+    package var dataFolder: String
+    package var limit: Int?
+    package var epochs: Int
+    package var batchSize: Int
+    package var optimizer: String
+    package var learningRate: Float?
+    package var schedule: String
+    package var weightDecay: Float
+    package var dropout: Float?
+    package var patience: Int?
+    package var validationSplit: Double
+    package var seed: UInt64
     /// Filled in once the data is known.
-    var inputShape: [Int]?
-    var classCount: Int?
+    package var inputShape: [Int]?
+    package var classCount: Int?
 
-    init(options: Train) {
-        spec = options.model
-        dataFolder = options.data
-        limit = options.limit
-        epochs = options.epochs
-        batchSize = options.batchSize
-        optimizer = options.optimizer
-        learningRate = options.learningRate
-        schedule = options.schedule
-        weightDecay = options.weightDecay
-        dropout = options.dropout
-        patience = options.patience
-        validationSplit = options.validationSplit
-        seed = options.seed
+    /// A configuration from its settings (`inputShape` and `classCount` are filled in once the data is known).
+    package init(spec: String, dataFolder: String, limit: Int?, epochs: Int, batchSize: Int, optimizer: String,
+                 learningRate: Float?, schedule: String, weightDecay: Float, dropout: Float?, patience: Int?,
+                 validationSplit: Double, seed: UInt64) {
+        self.spec = spec
+        self.dataFolder = dataFolder
+        self.limit = limit
+        self.epochs = epochs
+        self.batchSize = batchSize
+        self.optimizer = optimizer
+        self.learningRate = learningRate
+        self.schedule = schedule
+        self.weightDecay = weightDecay
+        self.dropout = dropout
+        self.patience = patience
+        self.validationSplit = validationSplit
+        self.seed = seed
     }
 
     /// The layer list: a preset expanded, its last layer sized to the classes, dropout inserted
     /// before the last dense layer when asked.
-    func resolvedSpec(classCount: Int) -> String {
+    package func resolvedSpec(classCount: Int) -> String {
         var text = spec
         if let preset = ModelSpec.presets[spec] {
             text = preset
@@ -52,7 +56,7 @@ struct RunConfiguration: Codable {
         return text
     }
 
-    func makeOptimizer(_ parameters: [Parameter]) throws -> Optimizer {
+    package func makeOptimizer(_ parameters: [Parameter]) throws -> Optimizer {
         switch optimizer.lowercased() {
         case "sgd": return try SGD(parameters, learningRate: learningRate ?? 0.01, weightDecay: weightDecay)
         case "momentum": return try SGD(parameters, learningRate: learningRate ?? 0.01, momentum: 0.9, weightDecay: weightDecay)
@@ -67,7 +71,7 @@ struct RunConfiguration: Codable {
         }
     }
 
-    func makeSchedule() throws -> LearningRateSchedule? {
+    package func makeSchedule() throws -> LearningRateSchedule? {
         switch schedule.lowercased() {
         case "none": return nil
         case "step": return try StepDecay(stepSize: max(1, epochs / 3), gamma: 0.1)
