@@ -2,29 +2,11 @@
 // polynomial exp and Abramowitz–Stegun's erfc), so the compiler turns each loop into AVX2+FMA code
 // (target_clones adds that version next to the portable one, picked at load time).
 #include "CDendrite.h"
+#include "fast_exp.h"
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
-
-// e^x for x ≤ 0 within 2 ulp on [-87, 0]: x = k·ln2 + r, |r| ≤ ln2/2, e^r by Cephes' degree-5
-// polynomial, 2^k assembled in the exponent bits (flushed to 0 below 2^-126).
-static inline float dd_exp_nonpositive(float x) {
-    x = x < -87.0f ? -87.0f : x;
-    const float k = floorf(x * 1.44269504088896341f + 0.5f);
-    const float r = (x - k * 0.693359375f) + k * 2.12194440e-4f;
-    float p = 1.9875691500e-4f;
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    p = p * r * r + r + 1.0f;
-    const int32_t bits = ((int32_t)k + 127) << 23;
-    float scale;
-    memcpy(&scale, &bits, sizeof scale);
-    return p * scale;
-}
 
 // Φ(x) = ½·erfc(−x/√2) and the Gaussian density's kernel e^{−x²/2}, from one exponential:
 // erfc(a) = t·P(t)·e^{−a²}, t = 1/(1 + 0.3275911·a), a = |x|/√2 (A&S 7.1.26, |error| ≤ 1.5e-7).

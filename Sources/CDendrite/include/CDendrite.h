@@ -136,6 +136,46 @@ void dd_buffer_statistics(size_t *live, size_t *peak_live, size_t *cached);
 /// Returns 1 when applied.
 int dd_tune_blas_threads(int timeout_exponent);
 
+/* ---- Recurrent steps (recurrent.c) ---------------------------------------------------------- */
+// Row b of a step is active when `lengths` is NULL or t < lengths[b]; inactive rows keep their
+// state and produce zero output (PyTorch's packed sequences). Gate orders are PyTorch's.
+
+/// h_next = tanh(pre) or relu(pre) per active row; inactive rows copy h_prev.
+void dd_rnn_step_forward(int64_t batch, int64_t hidden, const float *pre, const float *h_prev, float *h_next,
+                         int relu, const int64_t *lengths, int64_t t);
+/// dpre = dh·act'(h_next) and dh = 0 on active rows; inactive rows: dpre = 0, dh kept.
+void dd_rnn_step_backward(int64_t batch, int64_t hidden, const float *h_next, float *dh, float *dpre,
+                          int relu, const int64_t *lengths, int64_t t);
+/// gates [B,4H] pre-activations → activations i,f,g,o in place; c_next = f·c_prev + i·g;
+/// m = o·tanh(c_next). Inactive rows: c_next = c_prev, m = h_prev row (row stride h_prev_width) or 0 when h_prev is NULL.
+void dd_lstm_step_forward(int64_t batch, int64_t hidden, float *gates, const float *c_prev, float *c_next,
+                          float *m, const float *h_prev, int64_t h_prev_width, const int64_t *lengths, int64_t t);
+/// From dm = ∂L/∂m and dc (in: ∂L/∂c_next, out: ∂L/∂c_prev): dgates [B,4H] w.r.t. the
+/// pre-activations (zero on inactive rows, whose dc passes through).
+void dd_lstm_step_backward(int64_t batch, int64_t hidden, const float *gates, const float *c_prev,
+                           const float *c_next, const float *dm, float *dc, float *dgates,
+                           const int64_t *lengths, int64_t t);
+/// xg [B,3H] input projections (with b_ih) → activations r,z,n in place; hg [B,3H] hidden
+/// projections (with b_hh); hn_saved = hg's n part; h_next = (1−z)·n + z·h_prev.
+void dd_gru_step_forward(int64_t batch, int64_t hidden, float *xg, const float *hg, const float *h_prev,
+                         float *h_next, float *hn_saved, const int64_t *lengths, int64_t t);
+/// dgx, dgh [B,3H]: gradients of the input-side and hidden-side pre-activations; dh (in: ∂L/∂h_next)
+/// becomes the direct part of ∂L/∂h_prev (dh·z on active rows, dh on inactive ones).
+void dd_gru_step_backward(int64_t batch, int64_t hidden, const float *gates, const float *hn_saved,
+                          const float *h_prev, float *dh, float *dgx, float *dgh,
+                          const int64_t *lengths, int64_t t);
+/// destination row b = source row b when active, zeros otherwise (strided rows of `width`).
+void dd_rnn_masked_copy(int64_t batch, int64_t width, const float *source, int64_t source_stride,
+                        float *destination, int64_t destination_stride, const int64_t *lengths, int64_t t);
+/// Zeros the active rows of `rows` [B, width].
+void dd_rnn_zero_active_rows(int64_t batch, int64_t width, float *rows, const int64_t *lengths, int64_t t);
+/// Copies `source` rows into the inactive rows of `rows` [B, width].
+void dd_rnn_copy_inactive_rows(int64_t batch, int64_t width, float *rows, const float *source,
+                               const int64_t *lengths, int64_t t);
+/// rows += source on active rows (source rows `source_stride` apart).
+void dd_rnn_add_active_rows(int64_t batch, int64_t width, float *rows, const float *source,
+                            int64_t source_stride, const int64_t *lengths, int64_t t);
+
 #ifdef __cplusplus
 }
 #endif
