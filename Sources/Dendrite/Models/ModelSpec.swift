@@ -5,8 +5,10 @@ import Foundation
 /// `conv:16:3x3:p1,relu,maxpool:2,conv:32:3x3:p1,relu,maxpool:2,flatten,dense:128,relu,dense:10`
 ///
 /// Layers: `dense:N`, `conv:OUT:KxK[:sS][:pP|:same]`, `maxpool:K[:sS]`, `avgpool:K[:sS]`,
-/// `flatten`, `relu`, `sigmoid`, `tanh`, `gelu`, `softmax`, `dropout:P`, `batchnorm`.
-/// Input sizes come from shape inference, so a spec plus an input shape is a whole model.
+/// `flatten`, `relu`, `sigmoid`, `tanh`, `gelu`, `softmax`, `dropout:P`, `batchnorm`, and the
+/// recurrent `lstm:H`, `gru:H`, `rnn:H` (options `:L` layers, `:bi`, `:relu` for rnn; batch-first,
+/// a `[1, T, F]` image read as T steps of F features), `last` (the last step) and
+/// `reshape:AxB`. Input sizes come from shape inference, so a spec plus an input shape is a whole model.
 /// Presets: `mlp` (the course's Keras MNIST network) and `cnn` (the course's exercise-5 network
 /// with batch normalization).
 public struct ModelSpec: Codable, Equatable, Sendable {
@@ -46,6 +48,13 @@ public struct ModelSpec: Codable, Equatable, Sendable {
             throw DendriteError.invalidArgument(operation: "model spec", argument: "\"\(text)\"", reason: "is empty or has an empty layer")
         }
         for (index, token) in tokens.enumerated() {
+            // A recurrent layer reads a one-channel image [1, T, F] as T steps of F features.
+            if ModelSpec.recurrentKinds.contains(token.split(separator: ":").first.map { $0.lowercased() } ?? ""),
+               shape.count == 3, shape[0] == 1 {
+                let reshape = try Reshape([shape[1], shape[2]])
+                shape = try reshape.outputShape(forInput: shape)
+                layers.append(reshape)
+            }
             let layer = try makeLayer(token, position: index, inputShape: shape, generator: &generator)
             do {
                 shape = try layer.outputShape(forInput: shape)
@@ -144,6 +153,20 @@ public struct ModelSpec: Codable, Equatable, Sendable {
             default:
                 throw DendriteError.shapeMismatch(operation: "model spec layer \(position) \"batchnorm\"", expected: "[C] or [C, H, W]", got: "\(shape)")
             }
+        case "lstm", "gru", "rnn":
+            guard shape.count == 2 else {
+                throw DendriteError.shapeMismatch(operation: "model spec layer \(position) \"\(token)\"", expected: "a sequence [T, F]",
+                                                  got: "\(shape)")
+            }
+            let options = try RecurrentSpecOptions(parts, fail: fail)
+            let gates = ["lstm": 4, "gru": 3, "rnn": 1][parts[0].lowercased()]!, directions = options.bidirectional ? 2 : 1
+            guard options.hidden <= Int.max / 8, shape[1] <= Int.max / 8 else { throw fail("its parameter count overflows a 64-bit integer") }
+            try affordable([[options.layers, directions, gates, options.hidden, Swift.max(shape[1], directions * options.hidden) + options.hidden + 2]])
+            return try options.build(parts[0].lowercased(), inputSize: shape[1], generator: &generator)
+        case "last": try arity(0...0); return LastStep()
+        case "reshape":
+            try arity(1...1)
+            return try Reshape(try parts[1].lowercased().split(separator: "x").map { try integer(String($0), "size") })
         case "flatten": try arity(0...0); return Flatten()
         case "relu": try arity(0...0); return ReLU()
         case "sigmoid", "logistic": try arity(0...0); return Sigmoid()
@@ -151,7 +174,8 @@ public struct ModelSpec: Codable, Equatable, Sendable {
         case "gelu": try arity(0...0); return GELU()
         case "softmax": try arity(0...0); return Softmax()
         default:
-            throw fail("unknown layer (known: dense, conv, maxpool, avgpool, flatten, relu, sigmoid, tanh, gelu, softmax, dropout, batchnorm)")
+            throw fail("unknown layer (known: dense, conv, maxpool, avgpool, flatten, relu, sigmoid, tanh, gelu, softmax, dropout, "
+                       + "batchnorm, lstm, gru, rnn, last, reshape)")
         }
     }
 }

@@ -80,7 +80,11 @@ final class ModuleCallTracer {
 
     private func row(for module: Module, outputShape: [Int], ownOnly: Bool = false, counted: Bool = true) -> LayerSummary {
         let named = counted ? (ownOnly ? module.localParameters : module.namedParameters()) : []
-        let biases = named.filter { $0.0 == "bias" || $0.0.hasSuffix(".bias") || $0.0.hasSuffix("_bias") }
+        // `bias`, `…_bias`, and the recurrent layers' `bias_ih_l0`, `bias_hh_l1_reverse`.
+        let biases = named.filter { name, _ in
+            let last = name.split(separator: ".").last.map(String.init) ?? name
+            return last == "bias" || last.hasSuffix("_bias") || last.hasPrefix("bias_")
+        }
             .reduce(0) { $0 + $1.1.value.count }
         let total = named.reduce(0) { $0 + $1.1.value.count }
         let frozen = named.filter { !$0.1.requiresGradient }.reduce(0) { $0 + $1.1.value.count }

@@ -17,7 +17,7 @@ public class RecurrentCell: Module {
     public let biasHh: Parameter?
 
     init(kind: RecurrentCellKind, name: String, inputSize: Int, hiddenSize: Int, bias: Bool, generator: inout RandomGenerator) throws {
-        guard inputSize >= 1, hiddenSize >= 1, Tensor.checkedElementCount(of: [4, hiddenSize, inputSize + hiddenSize]) != nil else {
+        guard inputSize >= 1, hiddenSize >= 1, inputSize <= Int.max / 2, hiddenSize <= Int.max / 2, Tensor.checkedElementCount(of: [4, hiddenSize, inputSize + hiddenSize]) != nil else {
             throw DendriteError.invalidArgument(operation: "\(name)(\(inputSize), \(hiddenSize))", argument: "sizes",
                                                 reason: "input and hidden sizes must be ≥ 1 and their weights countable")
         }

@@ -8,7 +8,8 @@ public enum RNNNonlinearity: String, Sendable {
 ///
 /// ```swift
 /// let rnn = try RNN(inputSize: 28, hiddenSize: 64, layers: 2, batchFirst: true)
-/// let (output, state) = try rnn(x)          // [B, T, 64], [2, B, 64]
+/// let (output, state) = try rnn(x, initialState: nil)   // [B, T, 64], [2, B, 64]
+/// let sequence = try rnn(x)                             // the output alone, as in a Sequential
 /// ```
 public final class RNN: RecurrentNetwork {
     /// `tanh` or `relu`.

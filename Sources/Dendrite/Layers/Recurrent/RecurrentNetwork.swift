@@ -60,7 +60,8 @@ public class RecurrentNetwork: Module, UnaryLayer {
         }
         let gates = kind.gateCount
         // The largest layer's weights (an upper layer reads up to 2·H features) must be countable.
-        guard Tensor.checkedElementCount(of: [layers, 2, gates, hiddenSize, Swift.max(inputSize, 2 * hiddenSize) + hiddenSize + 2]) != nil else {
+        guard inputSize <= Int.max / 8, hiddenSize <= Int.max / 8,
+              Tensor.checkedElementCount(of: [layers, 2, gates, hiddenSize, Swift.max(inputSize, 2 * hiddenSize) + hiddenSize + 2]) != nil else {
             throw DendriteError.invalidArgument(operation: description, argument: "sizes", reason: "the parameter count overflows")
         }
         self.kind = kind
