@@ -73,6 +73,19 @@ def transformer_step():
     return step, 2048
 
 
+def recurrent_step(kind):
+    """One nn.LSTM or nn.GRU layer, input 128, hidden 256, T 64, B 32 (time-major), with Adam."""
+    layer = (nn.LSTM if kind == "lstm" else nn.GRU)(128, 256)
+    optimizer = torch.optim.Adam(layer.parameters(), lr=1e-3)
+    x = torch.randn(64, 32, 128)
+
+    def step():
+        optimizer.zero_grad()
+        layer(x)[0].pow(2).mean().backward()
+        optimizer.step()
+    return step, 2048
+
+
 def resnet_inference(batch):
     # Only this workload needs torchvision (its model definitions; see scripts/torchvision_models.py).
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
@@ -116,6 +129,8 @@ WORKLOADS = {
     "mlp": ("MLP 784-512-10 train step, batch 128 (RMSprop)", lambda: preset_step(mlp, 128)),
     "cnn": ("CNN preset train step, batch 64 (RMSprop)", lambda: preset_step(cnn, 64)),
     "transformer": ("transformer block d128 h4 FF512 T64 B32 (Adam)", transformer_step),
+    "lstm": ("LSTM layer 128→256 T64 B32 (Adam)", lambda: recurrent_step("lstm")),
+    "gru": ("GRU layer 128→256 T64 B32 (Adam)", lambda: recurrent_step("gru")),
     "resnet-1": ("ResNet-18 inference, batch 1, 3×224×224", lambda: resnet_inference(1)),
     "resnet-8": ("ResNet-18 inference, batch 8, 3×224×224", lambda: resnet_inference(8)),
     "epoch": ("MLP epoch, fit on 54,000 Fashion-MNIST images", mlp_epoch),

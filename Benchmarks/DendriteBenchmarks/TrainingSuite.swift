@@ -4,7 +4,7 @@ import Foundation
 /// An end-to-end workload: built once, then called repeatedly; each call processes
 /// `itemsPerCall` samples, tokens or images.
 struct EndToEndWorkload {
-    /// The `--filter` key (`mlp`, `cnn`, `transformer`, `resnet`, `epoch`).
+    /// The `--filter` key (`mlp`, `cnn`, `transformer`, `lstm`, `gru`, `resnet`, `epoch`).
     let filter: String
     /// The PyTorch twin's key (`Benchmarks/pytorch_twin.py`).
     let peerKey: String
@@ -25,6 +25,8 @@ func trainingWorkloads(quick: Bool) -> [EndToEndWorkload] {
         presetStep(spec: "mlp", batch: 128, filter: "mlp", name: "MLP 784-512-10 train step, batch 128 (RMSprop)"),
         presetStep(spec: "cnn", batch: 64, filter: "cnn", name: "CNN preset train step, batch 64 (RMSprop)"),
         transformerBlockStep(),
+        recurrentLayerStep(lstm: true),
+        recurrentLayerStep(lstm: false),
     ]
     workloads += (quick ? [1] : [1, 8]).map(resnetInference)
     workloads.append(mlpEpoch())
@@ -57,6 +59,25 @@ func transformerBlockStep() -> EndToEndWorkload {
         return {
             optimizer.zeroGrad()
             try block(sequences).squared().mean().backward()
+            try optimizer.step()
+        }
+    }
+}
+
+/// One LSTM or GRU layer, input 128, hidden 256, T 64, B 32 (time-major): forward, backward and
+/// an Adam step, in tokens per second.
+func recurrentLayerStep(lstm: Bool) -> EndToEndWorkload {
+    let kind = lstm ? "lstm" : "gru"
+    return EndToEndWorkload(filter: kind, peerKey: kind, name: "\(lstm ? "LSTM" : "GRU") layer 128→256 T64 B32 (Adam)",
+                            unit: "tokens/s", itemsPerCall: 2048, warmup: 3, runs: (5, 9), target: 0.2) {
+        var generator = RandomGenerator(seed: 8)
+        let layer: RecurrentNetwork = lstm ? try LSTM(inputSize: 128, hiddenSize: 256, generator: &generator)
+            : try GRU(inputSize: 128, hiddenSize: 256, generator: &generator)
+        let optimizer = try Adam(layer.parameters, learningRate: 1e-3)
+        let sequences = Tensor.normal([64, 32, 128], generator: &generator)
+        return {
+            optimizer.zeroGrad()
+            try layer(sequences).squared().mean().backward()
             try optimizer.step()
         }
     }

@@ -39,9 +39,9 @@ DD_HOT void dd_rnn_step_backward(int64_t batch, int64_t hidden, const float *h_n
 DD_HOT void dd_lstm_step_forward(int64_t batch, int64_t hidden, float *gates, const float *c_prev, float *c_next,
                                  float *m, const float *h_prev, int64_t h_prev_width, const int64_t *lengths, int64_t t) {
     for (int64_t b = 0; b < batch; b++) {
-        float *gi = gates + b * 4 * hidden, *gf = gi + hidden, *gg = gf + hidden, *go = gg + hidden;
-        const float *cp = c_prev + b * hidden;
-        float *cn = c_next + b * hidden, *mb = m + b * hidden;
+        float *restrict gi = gates + b * 4 * hidden, *restrict gf = gi + hidden, *restrict gg = gf + hidden, *restrict go = gg + hidden;
+        const float *restrict cp = c_prev + b * hidden;
+        float *restrict cn = c_next + b * hidden, *restrict mb = m + b * hidden;
         if (!dd_active(lengths, b, t)) {
             memcpy(cn, cp, (size_t)hidden * sizeof(float));
             if (h_prev) memcpy(mb, h_prev + b * h_prev_width, (size_t)hidden * sizeof(float));
@@ -62,10 +62,10 @@ DD_HOT void dd_lstm_step_backward(int64_t batch, int64_t hidden, const float *ga
                                   const float *c_next, const float *dm, float *dc, float *dgates,
                                   const int64_t *lengths, int64_t t) {
     for (int64_t b = 0; b < batch; b++) {
-        const float *gi = gates + b * 4 * hidden, *gf = gi + hidden, *gg = gf + hidden, *go = gg + hidden;
-        float *di = dgates + b * 4 * hidden, *df = di + hidden, *dg = df + hidden, *dout = dg + hidden;
-        const float *cp = c_prev + b * hidden, *cn = c_next + b * hidden, *d = dm + b * hidden;
-        float *dcb = dc + b * hidden;
+        const float *restrict gi = gates + b * 4 * hidden, *restrict gf = gi + hidden, *restrict gg = gf + hidden, *restrict go = gg + hidden;
+        float *restrict di = dgates + b * 4 * hidden, *restrict df = di + hidden, *restrict dg = df + hidden, *restrict dout = dg + hidden;
+        const float *restrict cp = c_prev + b * hidden, *restrict cn = c_next + b * hidden, *restrict d = dm + b * hidden;
+        float *restrict dcb = dc + b * hidden;
         if (!dd_active(lengths, b, t)) { memset(di, 0, (size_t)(4 * hidden) * sizeof(float)); continue; }
         for (int64_t j = 0; j < hidden; j++) {
             const float i = gi[j], f = gf[j], g = gg[j], o = go[j];
@@ -83,10 +83,10 @@ DD_HOT void dd_lstm_step_backward(int64_t batch, int64_t hidden, const float *ga
 DD_HOT void dd_gru_step_forward(int64_t batch, int64_t hidden, float *xg, const float *hg, const float *h_prev,
                                 float *h_next, float *hn_saved, const int64_t *lengths, int64_t t) {
     for (int64_t b = 0; b < batch; b++) {
-        float *xr = xg + b * 3 * hidden, *xz = xr + hidden, *xn = xz + hidden;
-        const float *hr = hg + b * 3 * hidden, *hz = hr + hidden, *hn = hz + hidden;
-        const float *hp = h_prev + b * hidden;
-        float *out = h_next + b * hidden, *saved = hn_saved + b * hidden;
+        float *restrict xr = xg + b * 3 * hidden, *restrict xz = xr + hidden, *restrict xn = xz + hidden;
+        const float *restrict hr = hg + b * 3 * hidden, *restrict hz = hr + hidden, *restrict hn = hz + hidden;
+        const float *restrict hp = h_prev + b * hidden;
+        float *restrict out = h_next + b * hidden, *restrict saved = hn_saved + b * hidden;
         if (!dd_active(lengths, b, t)) { memcpy(out, hp, (size_t)hidden * sizeof(float)); continue; }
         for (int64_t j = 0; j < hidden; j++) {
             const float r = dd_sigmoid(xr[j] + hr[j]), z = dd_sigmoid(xz[j] + hz[j]);
@@ -102,11 +102,11 @@ DD_HOT void dd_gru_step_backward(int64_t batch, int64_t hidden, const float *gat
                                  const float *h_prev, float *dh, float *dgx, float *dgh,
                                  const int64_t *lengths, int64_t t) {
     for (int64_t b = 0; b < batch; b++) {
-        const float *gr = gates + b * 3 * hidden, *gz = gr + hidden, *gn = gz + hidden;
-        const float *hn = hn_saved + b * hidden, *hp = h_prev + b * hidden;
-        float *d = dh + b * hidden;
-        float *dxr = dgx + b * 3 * hidden, *dxz = dxr + hidden, *dxn = dxz + hidden;
-        float *dhr = dgh + b * 3 * hidden, *dhz = dhr + hidden, *dhn = dhz + hidden;
+        const float *restrict gr = gates + b * 3 * hidden, *restrict gz = gr + hidden, *restrict gn = gz + hidden;
+        const float *restrict hn = hn_saved + b * hidden, *restrict hp = h_prev + b * hidden;
+        float *restrict d = dh + b * hidden;
+        float *restrict dxr = dgx + b * 3 * hidden, *restrict dxz = dxr + hidden, *restrict dxn = dxz + hidden;
+        float *restrict dhr = dgh + b * 3 * hidden, *restrict dhz = dhr + hidden, *restrict dhn = dhz + hidden;
         if (!dd_active(lengths, b, t)) {
             memset(dxr, 0, (size_t)(3 * hidden) * sizeof(float));
             memset(dhr, 0, (size_t)(3 * hidden) * sizeof(float));

@@ -122,6 +122,10 @@ final class ModuleTreeTests: XCTestCase {
             (AdaptiveAvgPool2D(outputSize: Size2D(2, 3)), image), (Flatten(), image), (Identity(), [4]),
             (ReLU(), [4]), (LeakyReLU(), [4]), (ELU(), [4]), (GELU(), [4]), (Sigmoid(), [4]), (Tanh(), [4]),
             (Softmax(), [2, 4]), (LogSoftmax(), [2, 4]),
+            (try LSTM(inputSize: 3, hiddenSize: 4, layers: 2, batchFirst: true, bidirectional: true, projectionSize: 2, generator: &g), [5, 3]),
+            (try GRU(inputSize: 3, hiddenSize: 4, batchFirst: true, generator: &g), [5, 3]),
+            (try RNN(inputSize: 3, hiddenSize: 4, nonlinearity: .relu, batchFirst: true, generator: &g), [5, 3]),
+            (LastStep(), [5, 3]), (try Reshape([3, 9, 9]), [243]),
             (try Sequential { Flatten(); try Linear(243, 3, generator: &g) }, image),
             (Residual(Sequential { ReLU(); Identity() }), [4]),
             (LayerNorm(6), [3, 6]), (Embedding(10, 4, generator: &g), [5]),
@@ -163,7 +167,8 @@ final class ModuleTreeTests: XCTestCase {
             }
         }
         let covered = Set(cases.map { String(describing: type(of: $0.0)) })
-        let abstract: Set<String> = ["BatchNorm"]   // covered by BatchNorm1D and BatchNorm2D
+        // Covered by their subclasses: BatchNorm1D and BatchNorm2D; LSTM, GRU and RNN.
+        let abstract: Set<String> = ["BatchNorm", "RecurrentNetwork"]
         XCTAssertGreaterThan(declaredTypes.count, 30)
         XCTAssertEqual(declaredTypes.subtracting(covered).subtracting(abstract), [], "UnaryLayers without a shape case")
     }

@@ -172,7 +172,7 @@ struct GEMMLayout {
 @inline(__always)
 func gemmUnchecked(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                    a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                   beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                   beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, thinOnOneThread: Bool = true) {
     guard m > 0, n > 0 else { return }
     var beta = beta
     if beta == 0 && k > 0 {
@@ -191,7 +191,7 @@ func gemmUnchecked(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, a
         cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
-    isThinProduct(m: m, n: n, k: k) ? onOneBLASThread(run) : run()
+    thinOnOneThread && isThinProduct(m: m, n: n, k: k) ? onOneBLASThread(run) : run()
 }
 
 /// Whether a product is thin enough (a side of 32 or less, at most 2²³ multiply-adds) to run

@@ -83,7 +83,8 @@ extension RecurrentKernels {
                 }
                 // ∂L/∂h_prev += ∂L/∂(hidden gates) · W_hh.
                 gemmUnchecked(transposeA: false, transposeB: false, m: batch, n: state, k: width, alpha: 1, a: dHiddenGates,
-                              lda: width, b: w.hidden.storage.base, ldb: state, beta: 1, c: dh, ldc: state)
+                              lda: width, b: w.hidden.storage.base, ldb: state, beta: 1, c: dh, ldc: state,
+                              thinOnOneThread: false)
             }
         }
         (initialStates.base + direction * batch * state).update(from: dh, count: batch * state)

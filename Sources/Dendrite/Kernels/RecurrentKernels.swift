@@ -126,11 +126,11 @@ enum RecurrentKernels {
                 switch g.kind {
                 case .rnnTanh, .rnnReLU:
                     gemmUnchecked(transposeA: false, transposeB: true, m: batch, n: width, k: state, alpha: 1, a: previous, lda: state,
-                                  b: w.hidden.storage.base, ldb: state, beta: 1, c: stepGates, ldc: width)
+                                  b: w.hidden.storage.base, ldb: state, beta: 1, c: stepGates, ldc: width, thinOnOneThread: false)
                     dd_rnn_step_forward(b64, h64, stepGates, previous, next, g.kind == .rnnReLU ? 1 : 0, lengthPointer, time)
                 case .lstm:
                     gemmUnchecked(transposeA: false, transposeB: true, m: batch, n: width, k: state, alpha: 1, a: previous, lda: state,
-                                  b: w.hidden.storage.base, ldb: state, beta: 1, c: stepGates, ldc: width)
+                                  b: w.hidden.storage.base, ldb: state, beta: 1, c: stepGates, ldc: width, thinOnOneThread: false)
                     let cellPrevious = cells!.base + blocks.previous * batch * hidden, cellNext = cells!.base + blocks.next * batch * hidden
                     if let unprojected, let projection = w.projection {
                         let m = unprojected.base + t * batch * hidden
