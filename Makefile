@@ -84,6 +84,7 @@ fixtures: torch-venv
 	$(TORCH_VENV)/bin/python Tests/DendriteTests/Fixtures/make_safetensors_fixture.py
 	$(TORCH_VENV)/bin/python Tests/DendriteTests/Fixtures/make_model_fixtures.py
 	$(TORCH_VENV)/bin/python Tests/DendriteTests/Fixtures/make_module_fixtures.py
+	$(TORCH_VENV)/bin/python Tests/DendriteTests/Fixtures/make_recurrent_fixtures.py
 
 clean:
 	rm -rf .build .build-downstream .build-asan .build-tsan

@@ -103,7 +103,7 @@ let package = Package(
             dependencies: ["Dendrite", "DendriteRun"],
             path: "Tests/DendriteTests",
             exclude: ["Fixtures/make_fixtures.py", "Fixtures/make_safetensors_fixture.py", "Fixtures/make_model_fixtures.py",
-                      "Fixtures/make_module_fixtures.py"],
+                      "Fixtures/make_module_fixtures.py", "Fixtures/make_recurrent_fixtures.py"],
             resources: [.copy("Fixtures/data")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
