@@ -37,11 +37,11 @@ func recurrentLayer(_ kind: RecurrentCellKind, input: Tensor, initialState: Tens
         RecurrentDirectionWeights(input: $0.inputWeight, hidden: $0.hiddenWeight, inputBias: $0.inputBias,
                                   hiddenBias: $0.hiddenBias, projection: $0.projection)
     }
-    let zeroCell = Tensor.filled([geometry.directions, geometry.batch, hidden], 0)
-    let (packed, traces) = RecurrentKernels.forward(geometry, input: input, initialStates: initialState,
-                                                    initialCells: kind == .lstm ? (initialCell ?? zeroCell) : nil,
+    // An LSTM without an initial cell starts from zeros (the other kinds have no cell).
+    let cell = kind == .lstm ? initialCell ?? Tensor.filled([geometry.directions, geometry.batch, hidden], 0) : nil
+    let (packed, traces) = RecurrentKernels.forward(geometry, input: input, initialStates: initialState, initialCells: cell,
                                                     weights: weights, lengths: lengths64)
-    let tracked = [input, initialState] + (kind == .lstm ? [initialCell ?? zeroCell] : []) + parameters.flatMap(\.tensors)
+    let tracked = [input, initialState] + (cell.map { [$0] } ?? []) + parameters.flatMap(\.tensors)
     let result = packed.recorded(operation, tracked) { gradient in
         let (directions, dState, dCell) = RecurrentKernels.backward(geometry, gradient: gradient, traces: traces,
                                                                     weights: weights, lengths: lengths64)
