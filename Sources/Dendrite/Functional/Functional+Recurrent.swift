@@ -60,8 +60,13 @@ func recurrentLayer(_ kind: RecurrentCellKind, input: Tensor, initialState: Tens
                 try gemm(transposeA: true, m: width, n: geometry.stateSize, k: rows, a: d.hiddenGates, b: traces[direction].states,
                          beta: beta, c: &slot)
             })
-            if p.inputBias != nil { gradients.append(try d.inputGates.sum(alongAxes: [0])) }
-            if p.hiddenBias != nil { gradients.append(try d.hiddenGates.sum(alongAxes: [0])) }
+            // Both biases get the column sums of their gate gradients — one sum when those are the
+            // same tensor (every kind but GRU).
+            let inputBiasGradient = p.inputBias == nil ? nil : try d.inputGates.sum(alongAxes: [0])
+            if p.inputBias != nil { gradients.append(inputBiasGradient) }
+            if p.hiddenBias != nil {
+                gradients.append(kind == .gru || inputBiasGradient == nil ? try d.hiddenGates.sum(alongAxes: [0]) : inputBiasGradient)
+            }
             if let projection = p.projection, let states = d.states, let unprojected = traces[direction].unprojected {
                 gradients.append(try weightGradient(projection) { slot, beta in
                     try gemm(transposeA: true, m: geometry.stateSize, n: hidden, k: rows, a: states, b: unprojected, beta: beta, c: &slot)
