@@ -85,6 +85,12 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .executableTarget(
+            name: "CharLSTM",
+            dependencies: ["Dendrite", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Examples/CharLSTM",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .executableTarget(
             name: "DendriteBenchmarks",
             dependencies: ["Dendrite", "COpenBLAS"],
             path: "Benchmarks/DendriteBenchmarks",

@@ -13,6 +13,10 @@ Two ways to run it:
 Serve protocol (one line each way): `prepare KEY` builds and warms a workload and answers
 {"key", "items_per_call", "seconds_per_call"}; `time KEY INNER` runs INNER calls and answers
 {"key", "seconds_per_call", "peak_mib", "torch"}; `quit` ends.
+
+`--char-lstm [--steps 1000]` instead trains the CharLSTM example's model (Sources/Examples/CharLSTM)
+on the same corpus and split, with the same batches' shape, optimizer and clipping, and prints
+its losses and time as that example does.
 """
 import argparse
 import gzip
@@ -84,6 +88,62 @@ def recurrent_step(kind):
         layer(x)[0].pow(2).mean().backward()
         optimizer.step()
     return step, 2048
+
+
+def char_lstm(arguments):
+    """The CharLSTM example in PyTorch: Debian's license texts as characters (the last 10 % for
+    validation), embedding 128 → 2-layer LSTM 160 → linear, Adam 2e-3, gradient norm clipped at 1,
+    batches of 32 random 64-character windows; validation is the mean of 8 such batches."""
+    folder = "/usr/share/common-licenses"
+    text = ""
+    for name in sorted(os.listdir(folder)):
+        try:
+            with open(os.path.join(folder, name), encoding="utf-8") as handle:
+                text += handle.read() + "\n"
+        except (OSError, UnicodeDecodeError):
+            pass
+    vocabulary = sorted(set(text))
+    index = {character: i for i, character in enumerate(vocabulary)}
+    ids = torch.tensor([index[character] for character in text])
+    boundary = len(ids) - int(-(-len(ids) // 10))
+    print(f"text: {folder} · {len(ids)} characters, vocabulary {len(vocabulary)} · torch {torch.__version__} · "
+          f"{torch.get_num_threads()} threads")
+
+    def batch(split, size=32, length=64):
+        low, high = (0, boundary - length - 1) if split == "training" else (boundary, len(ids) - length - 1)
+        starts = torch.randint(low, high, (size,))
+        windows = torch.stack([ids[s:s + length + 1] for s in starts.tolist()])
+        return windows[:, :-1], windows[:, 1:]
+
+    class CharacterLSTM(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embedding = nn.Embedding(len(vocabulary), 128)
+            self.lstm = nn.LSTM(128, 160, num_layers=2, batch_first=True)
+            self.head = nn.Linear(160, len(vocabulary))
+
+        def forward(self, x):
+            return self.head(self.lstm(self.embedding(x))[0])
+
+    model = CharacterLSTM()
+    optimizer = torch.optim.Adam(model.parameters(), lr=2e-3)
+    print(f"parameters: {sum(p.numel() for p in model.parameters())}")
+    began = time.perf_counter()
+    for step in range(arguments.steps):
+        inputs, targets = batch("training")
+        optimizer.zero_grad()
+        loss = F.cross_entropy(model(inputs).reshape(-1, len(vocabulary)), targets.reshape(-1))
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        if (step + 1) % 250 == 0 or step + 1 == arguments.steps:
+            model.eval()
+            with torch.no_grad():
+                validation = sum(F.cross_entropy(model(x).reshape(-1, len(vocabulary)), y.reshape(-1)).item()
+                                 for x, y in (batch("validation") for _ in range(8))) / 8
+            model.train()
+            print(f"step {step + 1}/{arguments.steps} · train {loss.item():.3f} · validation {validation:.3f} nats/char · "
+                  f"{int(time.perf_counter() - began)}s", flush=True)
 
 
 def resnet_inference(batch):
@@ -192,7 +252,12 @@ if __name__ == "__main__":
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--serve", action="store_true")
+    parser.add_argument("--char-lstm", action="store_true", help="train the CharLSTM example's twin instead")
+    parser.add_argument("--steps", type=int, default=1000, help="optimizer steps of --char-lstm")
     arguments = parser.parse_args()
     torch.set_num_threads(arguments.threads)
     torch.manual_seed(0)
-    serve() if arguments.serve else standalone(arguments)
+    if arguments.char_lstm:
+        char_lstm(arguments)
+    else:
+        serve() if arguments.serve else standalone(arguments)

@@ -123,17 +123,8 @@ public final class GPT: Module, UnaryLayer {
         for _ in 0..<count {
             let context = Array(tokens.suffix(configuration.contextLength))
             let logits = try noGrad { try self(try Tensor(shape: [1, context.count], scalars: context.map(Float.init))) }
-            var last = Array(logits.scalars.suffix(configuration.vocabularySize)).map { $0 / temperature }
-            if let topK, topK < last.count {
-                let threshold = last.sorted(by: >)[Swift.max(topK, 1) - 1]
-                last = last.map { $0 < threshold ? -.infinity : $0 }
-            }
-            let probabilities = try softmax(Tensor(last)).scalars
-            var draw = generator.nextUniform(), choice = probabilities.count - 1
-            for (index, probability) in probabilities.enumerated() {
-                draw -= probability
-                if draw < 0 { choice = index; break }
-            }
+            let last = Array(logits.scalars.suffix(configuration.vocabularySize))
+            let choice = try sampleIndex(logits: last, temperature: temperature, topK: topK.map { Swift.max($0, 1) }, generator: &generator)
             tokens.append(choice)
         }
         return Array(tokens.suffix(count))

@@ -25,7 +25,7 @@ struct CharGPT: ParsableCommand {
     @Option(help: "Seed.") var seed: UInt64 = 0
 
     func run() throws {
-        let corpus = try Corpus(path: text)
+        let corpus = try CharacterCorpus.load(text)
         print("text: \(corpus.source) · \(corpus.ids.count) characters, vocabulary \(corpus.vocabulary.count) · \(Dendrite.backendDescription)")
         var generator = RandomGenerator(seed: seed)
         let configuration = GPTConfiguration(vocabularySize: corpus.vocabulary.count, contextLength: 64, embedDimension: 128,
@@ -74,52 +74,10 @@ enum Schedule: String, ExpressibleByArgument, CaseIterable {
     case cosine, constant
 }
 
-/// Characters as token ids, split 90 % / 10 %.
-struct Corpus {
-    enum Split { case training, validation }
-    let source: String
-    let vocabulary: [Unicode.Scalar]
-    let ids: [Float]
-    private let index: [Unicode.Scalar: Int]
-
-    init(path: String?) throws {
-        var text = ""
-        if let path {
-            guard let contents = try? String(contentsOfFile: path, encoding: .utf8) else {
-                throw ValidationError("cannot read \(path) as UTF-8 text")
-            }
-            text = contents
-            source = path
-        } else {
-            let folder = "/usr/share/common-licenses"
-            let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
-            for name in names {
-                if let contents = try? String(contentsOfFile: "\(folder)/\(name)", encoding: .utf8) { text += contents + "\n" }
-            }
-            source = folder
-        }
-        guard text.unicodeScalars.count > 2_000 else { throw ValidationError("\(source): too little text to train on") }
-        let scalars = Array(text.unicodeScalars)
-        vocabulary = Array(Set(scalars)).sorted { $0.value < $1.value }
-        index = Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($1, $0) })
-        let lookup = index
-        ids = scalars.map { Float(lookup[$0]!) }
-    }
-
-    func encode(_ text: String) -> [Int] { text.unicodeScalars.compactMap { index[$0] } }
-    func decode(_ tokens: [Int]) -> String { String(String.UnicodeScalarView(tokens.map { vocabulary[$0] })) }
-
-    /// Random windows of `length` characters and the characters that follow each.
-    func batch(split: Split, size: Int, length: Int, generator: inout RandomGenerator) throws -> (Tensor, Tensor) {
-        let boundary = ids.count * 9 / 10
-        let range = split == .training ? 0..<(boundary - length - 1) : boundary..<(ids.count - length - 1)
-        var inputs: [Float] = [], targets: [Float] = []
-        for _ in 0..<size {
-            let start = range.lowerBound + generator.nextInt(below: range.count)
-            inputs += ids[start..<(start + length)]
-            targets += ids[(start + 1)..<(start + length + 1)]
-        }
-        return (try Tensor(shape: [size, length], scalars: inputs), try Tensor(shape: [size, length], scalars: targets))
+extension CharacterCorpus {
+    /// Debian's license texts, or the file at `path`.
+    static func load(_ path: String?) throws -> CharacterCorpus {
+        try path.map { try CharacterCorpus(contentsOf: $0) } ?? CharacterCorpus()
     }
 
     /// Mean loss over `batches` random batches, without recording gradients.
