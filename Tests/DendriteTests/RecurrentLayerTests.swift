@@ -99,4 +99,32 @@ final class RecurrentLayerTests: XCTestCase {
         XCTAssertEqual(single.state.shape, [4, 2])
         assertClose(single.output, try batched.output.reshaped(to: [4, 4]), "unbatched output")
     }
+
+    /// With two BLAS threads a batch of 17 runs as two chunks of rows, each on its own core; the
+    /// numbers must be those of one chunk (one thread), forward and backward, with packed lengths.
+    func testRowChunksOnSeveralCoresMatchOneChunk() throws {
+        let saved = threadCount
+        defer { threadCount = saved }
+        let networks: [RecurrentNetwork] = [
+            try RNN(inputSize: 3, hiddenSize: 5, generator: &generator),
+            try LSTM(inputSize: 3, hiddenSize: 5, bidirectional: true, projectionSize: 2, generator: &generator),
+            try GRU(inputSize: 3, hiddenSize: 5, layers: 2, bidirectional: true, generator: &generator),
+        ]
+        let x = Tensor.normal([6, 17, 3], generator: &generator)
+        let lengths = (0..<17).map { 1 + $0 % 6 }
+        for network in networks {
+            func run(threads: Int) throws -> [Tensor] {
+                threadCount = threads
+                network.zeroGrad()
+                let input = x.requiringGradient()
+                let result = try network.run(input, initialState: nil, initialCell: nil, lengths: lengths)
+                try (result.output.squared().sum() + result.state.sum()).backward()
+                return [result.output, result.state, try XCTUnwrap(input.gradient)] + network.parameters.map { $0.gradient ?? Tensor([]) }
+            }
+            let chunked = try run(threads: 2), single = try run(threads: 1)
+            for (index, (a, b)) in zip(chunked, single).enumerated() {
+                assertClose(a, b, rtol: 1e-5, atol: 1e-6, "\(network.typeName) tensor \(index)")
+            }
+        }
+    }
 }

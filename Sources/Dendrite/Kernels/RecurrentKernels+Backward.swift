@@ -50,39 +50,42 @@ extension RecurrentKernels {
         let dm = projected ? UnsafeMutablePointer<Float>.allocate(capacity: batch * hidden) : nil
         defer { dm?.deallocate() }
         let states = trace.states.storage.base, gates = trace.gates.storage.base
-        withLengths(lengths) { lengthPointer in
+        // Each chunk of batch rows runs back through every step on its own core (see forward).
+        forEachRowChunk(batch: batch, lengths: lengths) { r0, count, lengthPointer in
+            let n64 = Int64(count), h64 = Int64(hidden), s64 = Int64(state)
+            let dh = dh + r0 * state, dc = dc + r0 * hidden, dm = dm.map { $0 + r0 * hidden }
             for k in 0..<steps {
                 let t = reverse ? k : steps - 1 - k
                 let blocks = stateBlocks(t, reverse: reverse, steps: steps)
-                let time = Int64(t), b64 = Int64(batch), h64 = Int64(hidden), s64 = Int64(state)
-                let stepGates = gates + t * batch * width, dGates = inputGates.base + t * batch * width
-                dd_rnn_add_active_rows(b64, s64, dh, upstream + t * batch * outputStride + direction * state, Int64(outputStride),
-                                       lengthPointer, time)
+                let time = Int64(t)
+                let stepGates = gates + (t * batch + r0) * width, dGates = inputGates.base + (t * batch + r0) * width
+                dd_rnn_add_active_rows(n64, s64, dh, upstream + (t * batch + r0) * outputStride + direction * state,
+                                       Int64(outputStride), lengthPointer, time)
                 var dHiddenGates = dGates
                 switch g.kind {
                 case .rnnTanh, .rnnReLU:
-                    dd_rnn_step_backward(b64, h64, states + blocks.next * batch * state, dh, dGates, g.kind == .rnnReLU ? 1 : 0,
-                                         lengthPointer, time)
+                    dd_rnn_step_backward(n64, h64, states + (blocks.next * batch + r0) * state, dh, dGates,
+                                         g.kind == .rnnReLU ? 1 : 0, lengthPointer, time)
                 case .lstm:
                     let cells = trace.cells!.storage.base
                     var cellGradient = UnsafePointer(dh)
                     if let stateGradients, let dm, let projection = w.projection {
-                        let stepStates = stateGradients.base + t * batch * state
-                        dd_rnn_masked_copy(b64, s64, dh, s64, stepStates, s64, lengthPointer, time)
-                        gemmUnchecked(transposeA: false, transposeB: false, m: batch, n: hidden, k: state, alpha: 1, a: stepStates,
+                        let stepStates = stateGradients.base + (t * batch + r0) * state
+                        dd_rnn_masked_copy(n64, s64, dh, s64, stepStates, s64, lengthPointer, time)
+                        gemmUnchecked(transposeA: false, transposeB: false, m: count, n: hidden, k: state, alpha: 1, a: stepStates,
                                       lda: state, b: projection.storage.base, ldb: hidden, beta: 0, c: dm, ldc: hidden)
                         cellGradient = UnsafePointer(dm)
                     }
-                    dd_lstm_step_backward(b64, h64, stepGates, cells + blocks.previous * batch * hidden,
-                                          cells + blocks.next * batch * hidden, cellGradient, dc, dGates, lengthPointer, time)
-                    dd_rnn_zero_active_rows(b64, s64, dh, lengthPointer, time)
+                    dd_lstm_step_backward(n64, h64, stepGates, cells + (blocks.previous * batch + r0) * hidden,
+                                          cells + (blocks.next * batch + r0) * hidden, cellGradient, dc, dGates, lengthPointer, time)
+                    dd_rnn_zero_active_rows(n64, s64, dh, lengthPointer, time)
                 case .gru:
-                    dHiddenGates = hiddenGates.base + t * batch * width
-                    dd_gru_step_backward(b64, h64, stepGates, trace.hiddenCandidates!.storage.base + t * batch * hidden,
-                                         states + blocks.previous * batch * state, dh, dGates, dHiddenGates, lengthPointer, time)
+                    dHiddenGates = hiddenGates.base + (t * batch + r0) * width
+                    dd_gru_step_backward(n64, h64, stepGates, trace.hiddenCandidates!.storage.base + (t * batch + r0) * hidden,
+                                         states + (blocks.previous * batch + r0) * state, dh, dGates, dHiddenGates, lengthPointer, time)
                 }
                 // ∂L/∂h_prev += ∂L/∂(hidden gates) · W_hh.
-                gemmUnchecked(transposeA: false, transposeB: false, m: batch, n: state, k: width, alpha: 1, a: dHiddenGates,
+                gemmUnchecked(transposeA: false, transposeB: false, m: count, n: state, k: width, alpha: 1, a: dHiddenGates,
                               lda: width, b: w.hidden.storage.base, ldb: state, beta: 1, c: dh, ldc: state,
                               thinOnOneThread: false)
             }

@@ -116,41 +116,46 @@ enum RecurrentKernels {
         let candidates = g.kind == .gru ? TensorStorage(uninitializedCount: rows * hidden) : nil
         let hiddenGates = g.kind == .gru ? TensorStorage(uninitializedCount: batch * width) : nil
         let outputStride = g.directions * state
-        withLengths(lengths) { lengthPointer in
+        // Batch rows recur independently: each chunk of rows runs every step on its own core
+        // (OpenBLAS single-threaded), with no hand-over between cores inside the sequence.
+        forEachRowChunk(batch: batch, lengths: lengths) { r0, count, lengthPointer in
+            let n64 = Int64(count), h64 = Int64(hidden), s64 = Int64(state)
             for k in 0..<steps {
                 let t = reverse ? steps - 1 - k : k
                 let blocks = stateBlocks(t, reverse: reverse, steps: steps)
-                let previous = states.base + blocks.previous * batch * state, next = states.base + blocks.next * batch * state
-                let stepGates = gates.base + t * batch * width
-                let time = Int64(t), b64 = Int64(batch), h64 = Int64(hidden)
+                let previous = states.base + (blocks.previous * batch + r0) * state, next = states.base + (blocks.next * batch + r0) * state
+                let stepGates = gates.base + (t * batch + r0) * width
+                let time = Int64(t)
                 switch g.kind {
                 case .rnnTanh, .rnnReLU:
-                    gemmUnchecked(transposeA: false, transposeB: true, m: batch, n: width, k: state, alpha: 1, a: previous, lda: state,
+                    gemmUnchecked(transposeA: false, transposeB: true, m: count, n: width, k: state, alpha: 1, a: previous, lda: state,
                                   b: w.hidden.storage.base, ldb: state, beta: 1, c: stepGates, ldc: width, thinOnOneThread: false)
-                    dd_rnn_step_forward(b64, h64, stepGates, previous, next, g.kind == .rnnReLU ? 1 : 0, lengthPointer, time)
+                    dd_rnn_step_forward(n64, h64, stepGates, previous, next, g.kind == .rnnReLU ? 1 : 0, lengthPointer, time)
                 case .lstm:
-                    gemmUnchecked(transposeA: false, transposeB: true, m: batch, n: width, k: state, alpha: 1, a: previous, lda: state,
+                    gemmUnchecked(transposeA: false, transposeB: true, m: count, n: width, k: state, alpha: 1, a: previous, lda: state,
                                   b: w.hidden.storage.base, ldb: state, beta: 1, c: stepGates, ldc: width, thinOnOneThread: false)
-                    let cellPrevious = cells!.base + blocks.previous * batch * hidden, cellNext = cells!.base + blocks.next * batch * hidden
+                    let cellPrevious = cells!.base + (blocks.previous * batch + r0) * hidden
+                    let cellNext = cells!.base + (blocks.next * batch + r0) * hidden
                     if let unprojected, let projection = w.projection {
-                        let m = unprojected.base + t * batch * hidden
-                        dd_lstm_step_forward(b64, h64, stepGates, cellPrevious, cellNext, m, nil, 0, lengthPointer, time)
-                        gemmUnchecked(transposeA: false, transposeB: true, m: batch, n: state, k: hidden, alpha: 1, a: m, lda: hidden,
+                        let m = unprojected.base + (t * batch + r0) * hidden
+                        dd_lstm_step_forward(n64, h64, stepGates, cellPrevious, cellNext, m, nil, 0, lengthPointer, time)
+                        gemmUnchecked(transposeA: false, transposeB: true, m: count, n: state, k: hidden, alpha: 1, a: m, lda: hidden,
                                       b: projection.storage.base, ldb: hidden, beta: 0, c: next, ldc: state)
-                        dd_rnn_copy_inactive_rows(b64, Int64(state), next, previous, lengthPointer, time)
+                        dd_rnn_copy_inactive_rows(n64, s64, next, previous, lengthPointer, time)
                     } else {
-                        dd_lstm_step_forward(b64, h64, stepGates, cellPrevious, cellNext, next, previous, Int64(state), lengthPointer, time)
+                        dd_lstm_step_forward(n64, h64, stepGates, cellPrevious, cellNext, next, previous, s64, lengthPointer, time)
                     }
                 case .gru:
-                    let hg = hiddenGates!.base
+                    let hg = hiddenGates!.base + r0 * width
                     if let hiddenBias = w.hiddenBias {
-                        for r in 0..<batch { (hg + r * width).update(from: hiddenBias.storage.base, count: width) }
+                        for r in 0..<count { (hg + r * width).update(from: hiddenBias.storage.base, count: width) }
                     }
-                    gemmUnchecked(transposeA: false, transposeB: true, m: batch, n: width, k: state, alpha: 1, a: previous, lda: state,
+                    gemmUnchecked(transposeA: false, transposeB: true, m: count, n: width, k: state, alpha: 1, a: previous, lda: state,
                                   b: w.hidden.storage.base, ldb: state, beta: w.hiddenBias == nil ? 0 : 1, c: hg, ldc: width)
-                    dd_gru_step_forward(b64, h64, stepGates, hg, previous, next, candidates!.base + t * batch * hidden, lengthPointer, time)
+                    dd_gru_step_forward(n64, h64, stepGates, hg, previous, next, candidates!.base + (t * batch + r0) * hidden,
+                                        lengthPointer, time)
                 }
-                dd_rnn_masked_copy(b64, Int64(state), next, Int64(state), packed.base + t * batch * outputStride + direction * state,
+                dd_rnn_masked_copy(n64, s64, next, s64, packed.base + (t * batch + r0) * outputStride + direction * state,
                                    Int64(outputStride), lengthPointer, time)
             }
         }
@@ -180,9 +185,22 @@ enum RecurrentKernels {
         return bias
     }
 
-    /// Calls `body` with a pointer to the lengths, or `nil` when every row runs every step.
-    static func withLengths<R>(_ lengths: [Int64]?, _ body: (UnsafePointer<Int64>?) -> R) -> R {
-        guard let lengths else { return body(nil) }
-        return lengths.withUnsafeBufferPointer { body($0.baseAddress) }
+    /// Calls `body(firstRow, rowCount, lengths)` for each chunk of the batch rows — one chunk per
+    /// BLAS thread, run concurrently with OpenBLAS single-threaded, when the batch has at least 8
+    /// rows per chunk; else one chunk with the per-step GEMMs on every thread. `lengths` points at
+    /// the chunk's first row's length, or is `nil` when every row runs every step.
+    static func forEachRowChunk(batch: Int, lengths: [Int64]?, _ body: (Int, Int, UnsafePointer<Int64>?) -> Void) {
+        let chunks = Swift.max(1, Swift.min(threadCount, batch / 8))
+        let share = (batch + chunks - 1) / chunks
+        func run(_ chunk: Int, _ base: UnsafePointer<Int64>?) {
+            let r0 = chunk * share
+            guard r0 < batch else { return }
+            body(r0, Swift.min(share, batch - r0), base.map { $0 + r0 })
+        }
+        func all(_ base: UnsafePointer<Int64>?) {
+            if chunks == 1 { run(0, base) } else { concurrentlyWithSingleThreadedBLAS(chunks: chunks) { run($0, base) } }
+        }
+        guard let lengths else { return all(nil) }
+        lengths.withUnsafeBufferPointer { all($0.baseAddress) }
     }
 }
