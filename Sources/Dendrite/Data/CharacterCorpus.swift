@@ -108,8 +108,8 @@ public struct CharacterCorpus: Sendable {
     /// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` when `size` or
     ///   `length` is below 1 or a window does not fit in the split.
     public func batch(split: Split, size: Int, length: Int, generator: inout RandomGenerator) throws -> (inputs: Tensor, targets: Tensor) {
-        let range = split == .training ? 0..<(validationStart - length - 1) : validationStart..<(ids.count - length - 1)
-        guard size >= 1, length >= 1, range.count >= 1 else {
+        let (low, high) = split == .training ? (0, validationStart - length - 1) : (validationStart, ids.count - length - 1)
+        guard size >= 1, length >= 1, high > low else {
             throw DendriteError.invalidArgument(operation: "CharacterCorpus.batch", argument: "size, length",
                                                 reason: "\(size) windows of \(length) characters do not fit the \(split) split of \(source)")
         }
@@ -117,10 +117,28 @@ public struct CharacterCorpus: Sendable {
         inputs.reserveCapacity(size * length)
         targets.reserveCapacity(size * length)
         for _ in 0..<size {
-            let start = range.lowerBound + generator.nextInt(below: range.count)
+            let start = low + generator.nextInt(below: high - low)
             inputs += floatIDs[start..<(start + length)]
             targets += floatIDs[(start + 1)..<(start + length + 1)]
         }
         return (try Tensor(shape: [size, length], scalars: inputs), try Tensor(shape: [size, length], scalars: targets))
+    }
+
+    /// Every whole window of `length` characters of `split`, back to back from its start, and the
+    /// characters that follow each, as `[W, length]` id tensors: for measuring a loss over the
+    /// whole split rather than over random windows.
+    ///
+    /// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` when `length` is
+    ///   below 1 or the split holds no whole window.
+    public func windows(split: Split, length: Int) throws -> (inputs: Tensor, targets: Tensor) {
+        let (start, end) = split == .training ? (0, validationStart) : (validationStart, ids.count)
+        let count = length >= 1 ? (end - start - 1) / length : 0
+        guard count >= 1 else {
+            throw DendriteError.invalidArgument(operation: "CharacterCorpus.windows", argument: "length",
+                                                reason: "no whole window of \(length) characters in the \(split) split of \(source)")
+        }
+        let inputs = Array(floatIDs[start..<(start + count * length)])
+        let targets = Array(floatIDs[(start + 1)..<(start + count * length + 1)])
+        return (try Tensor(shape: [count, length], scalars: inputs), try Tensor(shape: [count, length], scalars: targets))
     }
 }
