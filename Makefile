@@ -4,7 +4,7 @@ RELEASE := -c release
 
 .PHONY: deps build test test-deps test-downstream test-sanitize fuzz train bench bench-peers fixtures torch-venv clean
 
-## deps: install the missing Debian packages (OpenBLAS, LAPACKE, zlib, Fashion-MNIST)
+## deps: install the missing Debian packages (OpenBLAS, LAPACKE, zlib, Fashion-MNIST, Open MPI)
 deps:
 	@bash scripts/install-deps.sh
 

@@ -6,6 +6,8 @@ let package = Package(
     // MARK: - Public products
     products: [
         .library(name: "Dendrite", targets: ["Dendrite"]),
+        // Data-parallel training over MPI; Open MPI is opened at run time (Docs/Distributed.md).
+        .library(name: "DendriteDistributed", targets: ["DendriteDistributed"]),
         .executable(name: "dendrite", targets: ["DendriteCLI"]),
         .executable(name: "dendrite-bench", targets: ["DendriteBenchmarks"]),
     ],
@@ -33,6 +35,18 @@ let package = Package(
             name: "CDendrite",
             path: "Sources/CDendrite"
         ),
+        // Open MPI's C API, opened with dlopen (no MPI needed to build or to run one process).
+        .target(
+            name: "CMPIShim",
+            path: "Sources/CMPIShim",
+            linkerSettings: [.linkedLibrary("dl")]
+        ),
+        .target(
+            name: "DendriteDistributed",
+            dependencies: ["Dendrite", "CMPIShim"],
+            path: "Sources/DendriteDistributed",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
         // The one public Swift module users import.
         .target(
             name: "Dendrite",
@@ -49,7 +63,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "DendriteCLI",
-            dependencies: ["Dendrite", "DendriteRun", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Dendrite", "DendriteRun", "DendriteDistributed", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/DendriteCLI",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
@@ -104,9 +118,16 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         // MARK: - Tests
+        // Started by DistributedTests under mpirun.
+        .executableTarget(
+            name: "DendriteMPIWorker",
+            dependencies: ["Dendrite", "DendriteDistributed"],
+            path: "Tests/MPIWorker",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
         .testTarget(
             name: "DendriteTests",
-            dependencies: ["Dendrite", "DendriteRun"],
+            dependencies: ["Dendrite", "DendriteRun", "DendriteDistributed"],
             path: "Tests/DendriteTests",
             exclude: ["Fixtures/make_fixtures.py", "Fixtures/make_safetensors_fixture.py", "Fixtures/make_model_fixtures.py",
                       "Fixtures/make_module_fixtures.py", "Fixtures/make_recurrent_fixtures.py"],

@@ -3,7 +3,8 @@
 # everything is present. Uses apt-get as root, sudo otherwise, else prints what to install.
 set -euo pipefail
 
-packages=(pkg-config libopenblas-dev liblapacke-dev zlib1g-dev dataset-fashion-mnist)
+# Open MPI (openmpi-bin: mpirun; libopenmpi-dev: libmpi and mpicc) for data-parallel training and its tests.
+packages=(pkg-config libopenblas-dev liblapacke-dev zlib1g-dev dataset-fashion-mnist openmpi-bin libopenmpi-dev)
 missing=()
 for package in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then

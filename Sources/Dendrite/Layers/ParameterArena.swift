@@ -105,14 +105,17 @@ public final class ParameterArena {
 
     /// Consecutive groups of entries of at most `maximumBytes` of gradients each (an entry larger
     /// than that is a bucket of its own), last entries first — the order backward produces
-    /// gradients in, as PyTorch's DistributedDataParallel buckets them. Each bucket is a range of
-    /// entry indices; its scalars run from the first entry's offset to the last one's end.
-    public func buckets(maximumBytes: Int = 25 << 20) -> [Range<Int>] {
+    /// gradients in, as PyTorch's DistributedDataParallel buckets them, which also caps the first
+    /// bucket lower (`firstBucketBytes`, PyTorch's 1 MiB) so its reduction can start early. Each
+    /// bucket is a range of entry indices; its scalars run from the first entry's offset to the
+    /// last one's end.
+    public func buckets(maximumBytes: Int = 25 << 20, firstBucketBytes: Int? = nil) -> [Range<Int>] {
         var result: [Range<Int>] = []
         var end = entries.count, bytes = 0
         for index in entries.indices.reversed() {
             let size = entries[index].count * MemoryLayout<Float>.stride
-            if bytes > 0 && bytes + size > maximumBytes {
+            let limit = result.isEmpty ? firstBucketBytes ?? maximumBytes : maximumBytes
+            if bytes > 0 && bytes + size > limit {
                 result.append((index + 1)..<end)
                 end = index + 1
                 bytes = 0

@@ -28,7 +28,8 @@ extension UnaryLayer {
     }
 
     /// The step `fit` runs per batch, in this order: ``Optimizer/zeroGrad()``, `step` (forward and
-    /// loss), `backward()`, every callback's ``TrainingCallback/gradientsDidCompute(_:)``, clipping,
+    /// loss), `backward()`, the data-parallel gradient average (with a ``DataParallelGroup``),
+    /// every callback's ``TrainingCallback/gradientsDidCompute(_:)``, clipping,
     /// ``TrainingCallback/optimizerWillStep(_:)``, the optimizer's step (L-BFGS re-evaluates the
     /// closure), ``TrainingCallback/optimizerDidStep(_:)``.
     func runStep(inputs: Tensor, targets: Tensor, optimizer: Optimizer, clipGradientNorm maxNorm: Float?,
@@ -40,6 +41,7 @@ extension UnaryLayer {
             let result = try step(inputs, targets)
             outputs = result.outputs
             try result.loss.backward()
+            try context?.distributed?.averageGradients(of: optimizer)
             for callback in callbacks { try callback.gradientsDidCompute(context!) }
             if let maxNorm { try clipGradientNorm(optimizer.parameters, maxNorm: maxNorm, errorIfNonFinite: true) }
             for callback in callbacks { try callback.optimizerWillStep(context!) }
@@ -62,6 +64,11 @@ extension UnaryLayer {
     ///   - clipGradientNorm: scale gradients to at most this joint norm each step.
     ///   - step: how a batch becomes a loss (default: `loss(model(inputs), targets)`); `loss` is
     ///     still what validation reports.
+    ///   - distributed: the processes of a data-parallel run (`DendriteDistributed`'s
+    ///     `DistributedDataParallel`): rank 0's weights are broadcast first, each process trains on
+    ///     its shard of every epoch with `batchSize` examples per batch (the global batch is
+    ///     `batchSize × size`), gradients are averaged before each step, and the history's losses,
+    ///     metrics and throughput are over all processes. An error on one process ends them all.
     /// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` for empty training
     ///   or validation data; ``DendriteError/nonFiniteLoss(epoch:batch:value:)`` when a batch loss is NaN or
     ///   infinite, and any shape error naming the layer.
@@ -69,7 +76,28 @@ extension UnaryLayer {
     public func fit(_ data: Dataset, validation: Dataset? = nil, epochs: Int, batchSize: Int = 32, loss: any Loss,
                     optimizer: Optimizer, metrics: [any Metric] = [.accuracy], callbacks: [TrainingCallback] = [],
                     seed: UInt64 = 0, clipGradientNorm maxNorm: Float? = nil, resuming previous: History? = nil,
-                    verbosity: TrainingVerbosity = .silent, step: TrainingStep? = nil) throws -> History {
+                    verbosity: TrainingVerbosity = .silent, step: TrainingStep? = nil,
+                    distributed: DataParallelGroup? = nil) throws -> History {
+        guard let distributed, distributed.size > 1 else {
+            return try fitLocally(data, validation: validation, epochs: epochs, batchSize: batchSize, loss: loss, optimizer: optimizer,
+                                  metrics: metrics, callbacks: callbacks, seed: seed, clipGradientNorm: maxNorm, resuming: previous,
+                                  verbosity: verbosity, step: step, distributed: distributed)
+        }
+        do {
+            try distributed.broadcastState(of: self as Module)
+            if previous == nil { distributed.seedDropoutPerRank(in: self as Module) }
+            return try fitLocally(data, validation: validation, epochs: epochs, batchSize: batchSize, loss: loss, optimizer: optimizer,
+                                  metrics: metrics, callbacks: callbacks, seed: seed, clipGradientNorm: maxNorm, resuming: previous,
+                                  verbosity: distributed.rank == 0 ? verbosity : .silent, step: step, distributed: distributed)
+        } catch {
+            distributed.abort(after: error)
+        }
+    }
+
+    private func fitLocally(_ data: Dataset, validation: Dataset?, epochs: Int, batchSize: Int, loss: any Loss,
+                            optimizer: Optimizer, metrics: [any Metric], callbacks: [TrainingCallback], seed: UInt64,
+                            clipGradientNorm maxNorm: Float?, resuming previous: History?, verbosity: TrainingVerbosity,
+                            step: TrainingStep?, distributed: DataParallelGroup?) throws -> History {
         guard epochs >= 0 else {
             throw DendriteError.invalidArgument(operation: "fit", argument: "epochs \(epochs)", reason: "must be ≥ 0")
         }
@@ -79,9 +107,12 @@ extension UnaryLayer {
         if let validation, validation.count == 0 {
             throw DendriteError.invalidArgument(operation: "fit", argument: "validation", reason: "has no examples")
         }
+        let group = distributed.flatMap { $0.size > 1 ? $0 : nil }
         let loader = try DataLoader(data, batchSize: batchSize, shuffle: true, seed: seed)
+            .shard(rank: group?.rank ?? 0, count: group?.size ?? 1)
         let context = TrainingContext(model: self, optimizer: optimizer, epochs: epochs, batchCount: loader.batchCount,
                                       callbacks: callbacks)
+        context.distributed = group
         let step = step ?? { inputs, targets in
             let outputs = try self(inputs)
             return (try loss(outputs, targets), outputs)
@@ -111,13 +142,15 @@ extension UnaryLayer {
                 try sums.add(outputs: outputs, targets: targets)
                 for callback in callbacks { try callback.batchDidEnd(batch, loss: value, context: context) }
             }
+            if let group { try group.reduce(loss: &totalLoss, seen: &seen, metrics: &sums) }
             let trainingSeconds = seconds(since: start)
             var record = EpochRecord(epoch: epoch + 1, loss: Float(totalLoss / Double(Swift.max(seen, 1))),
                                      metrics: sums.values,
                                      validationLoss: nil, validationMetrics: [:], learningRate: learningRate,
                                      seconds: 0, samplesPerSecond: Double(seen) / Swift.max(trainingSeconds, 1e-9))
             if let validation {
-                let results = try evaluate(validation, batchSize: Swift.max(batchSize, 256), loss: loss, metrics: metrics)
+                let results = try evaluate(validation, batchSize: Swift.max(batchSize, 256), loss: loss, metrics: metrics,
+                                           distributed: group)
                 record.validationLoss = results["loss"]
                 record.validationMetrics = results.filter { $0.key != "loss" }
             }
@@ -135,22 +168,30 @@ extension UnaryLayer {
     /// Loss and metrics over `data` in eval mode, without recording gradients.
     /// The module's training mode is restored afterwards.
     ///
+    /// - Parameter distributed: with several processes, each evaluates every `size`-th example
+    ///   from its rank and the means are over all of them, on every process.
     /// - Returns: `"loss"` and each metric's name mapped to its mean over all examples.
-    public func evaluate(_ data: Dataset, batchSize: Int = 256, loss: any Loss, metrics: [any Metric] = [.accuracy]) throws -> [String: Float] {
+    public func evaluate(_ data: Dataset, batchSize: Int = 256, loss: any Loss, metrics: [any Metric] = [.accuracy],
+                         distributed: DataParallelGroup? = nil) throws -> [String: Float] {
         let restoreModes = enterEvaluationMode()
         defer { restoreModes() }
-        let loader = try DataLoader(data, batchSize: batchSize, shuffle: false)
+        let group = distributed.flatMap { $0.size > 1 ? $0 : nil }
+        let part: Dataset = group.map { DatasetStride(data, start: $0.rank, step: $0.size) } ?? data
         var totalLoss: Double = 0, seen = 0
         var sums = MetricSums(metrics)
-        try noGrad {
-            try loader.forEachBatch(epoch: 0) { _, inputs, targets in
-                let outputs = try self(inputs)
-                let n = inputs.shape.first ?? 1
-                totalLoss += Double(try loss(outputs, targets).scalar ?? .nan) * Double(n)
-                seen += n
-                try sums.add(outputs: outputs, targets: targets)
+        if part.count > 0 {
+            let loader = try DataLoader(part, batchSize: batchSize, shuffle: false)
+            try noGrad {
+                try loader.forEachBatch(epoch: 0) { _, inputs, targets in
+                    let outputs = try self(inputs)
+                    let n = inputs.shape.first ?? 1
+                    totalLoss += Double(try loss(outputs, targets).scalar ?? .nan) * Double(n)
+                    seen += n
+                    try sums.add(outputs: outputs, targets: targets)
+                }
             }
         }
+        if let group { try group.reduce(loss: &totalLoss, seen: &seen, metrics: &sums) }
         return sums.values.merging(["loss": Float(totalLoss / Double(Swift.max(seen, 1)))]) { $1 }
     }
 
@@ -204,6 +245,15 @@ struct MetricSums {
             let contribution = try metric.contribution(outputs: outputs, targets: targets)
             totals[index] += contribution.total
             counts[index] += contribution.count
+        }
+    }
+
+    /// Totals then counts, as one vector (for a sum over processes), and back.
+    var vector: [Double] {
+        get { totals + counts.map(Double.init) }
+        set {
+            totals = Array(newValue[0..<metrics.count])
+            counts = newValue[metrics.count...].map { Int($0) }
         }
     }
 

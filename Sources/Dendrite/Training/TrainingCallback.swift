@@ -21,6 +21,9 @@ public final class TrainingContext {
     public internal(set) var epoch = 0
     /// The 0-based batch being trained in the epoch.
     public internal(set) var batch = 0
+    /// The processes of a data-parallel run (`nil` in one process): callbacks that write files
+    /// should do so on rank 0 only.
+    public internal(set) var distributed: DataParallelGroup?
     /// The callbacks of this `fit`.
     let callbacks: [TrainingCallback]
 

@@ -1,0 +1,149 @@
+import DendriteDistributed
+import Foundation
+import XCTest
+@testable import Dendrite
+
+/// Data-parallel training over Open MPI, through `mpirun` as users start it (as root, CI needs
+/// `--allow-run-as-root`; 2 ranks on 2 cores need `--oversubscribe` only when cores are fewer).
+final class DistributedTests: XCTestCase {
+    var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("dendrite-mpi-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+
+    /// A built executable beside the test bundle.
+    func built(_ name: String) throws -> URL {
+        let url = Bundle.main.bundleURL.appendingPathComponent(name)
+        guard FileManager.default.isExecutableFile(atPath: url.path) else {
+            throw XCTSkip("\(url.path) is not built: run `make test` (swift build --build-tests builds it)")
+        }
+        return url
+    }
+
+    var mpirun: URL {
+        get throws {
+            for path in ["/usr/bin/mpirun", "/usr/local/bin/mpirun"] where FileManager.default.isExecutableFile(atPath: path) {
+                return URL(fileURLWithPath: path)
+            }
+            throw XCTSkip("Open MPI's mpirun is not installed (`make deps` installs openmpi-bin)")
+        }
+    }
+
+    /// Runs `executable arguments`, under `mpirun -np ranks` when `ranks` is given; returns the
+    /// exit status and the combined output. Fails the test after `timeout` seconds (a hang).
+    @discardableResult
+    func run(_ executable: URL, _ arguments: [String], ranks: Int? = nil, timeout: TimeInterval = 120,
+             started: ((Process) -> Void)? = nil) throws -> (status: Int32, output: String) {
+        let process = Process()
+        if let ranks {
+            process.executableURL = try mpirun
+            process.arguments = ["-np", "\(ranks)", "--allow-run-as-root", "--oversubscribe", executable.path] + arguments
+        } else {
+            process.executableURL = executable
+            process.arguments = arguments
+        }
+        let log = directory.appendingPathComponent("output-\(UUID().uuidString).txt")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        started?(process)
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning {
+            process.terminate()
+            XCTFail("\(process.arguments ?? []) still running after \(timeout) s")
+        }
+        process.waitUntilExit()
+        try handle.close()
+        return (process.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+    }
+
+    /// 2 ranks with per-rank batch 8 end 20 steps with the weights of 1 process with batch 16,
+    /// for SGD with momentum and for Adam — though the ranks start from different weights
+    /// (rank 0's are broadcast).
+    func testTwoRanksMatchOneProcessWithTheGlobalBatch() throws {
+        let worker = try built("DendriteMPIWorker")
+        for optimizer in ["momentum", "adam"] {
+            let parallel = directory.appendingPathComponent("\(optimizer)-2.safetensors").path
+            let single = directory.appendingPathComponent("\(optimizer)-1.safetensors").path
+            let two = try run(worker, ["train", optimizer, "8", parallel], ranks: 2)
+            XCTAssertEqual(two.status, 0, two.output)
+            let one = try run(worker, ["train", optimizer, "16", single])
+            XCTAssertEqual(one.status, 0, one.output)
+            let a = try SafeTensors.read(parallel).tensors, b = try SafeTensors.read(single).tensors
+            XCTAssertEqual(Set(a.keys), Set(b.keys))
+            XCTAssertEqual(a.count, 4)
+            for (name, tensor) in a {
+                assertClose(tensor, try XCTUnwrap(b[name]), rtol: 1e-5, atol: 1e-5, "\(optimizer) \(name)")
+            }
+        }
+    }
+
+    func testBroadcastMakesDifferentlySeededRanksIdentical() throws {
+        let result = try run(try built("DendriteMPIWorker"), ["broadcast"], ranks: 2)
+        XCTAssertEqual(result.status, 0, result.output)
+        XCTAssertTrue(result.output.contains("identical"), result.output)
+    }
+
+    /// An error on rank 1 ends both ranks at once, with rank 1's message (no rank waits forever
+    /// in an allreduce).
+    func testAFailureOnOneRankEndsEveryRankWithItsMessage() throws {
+        let result = try run(try built("DendriteMPIWorker"), ["fail"], ranks: 2, timeout: 60)
+        XCTAssertNotEqual(result.status, 0, result.output)
+        XCTAssertTrue(result.output.contains("rank 1 of 2 failed: shard-1.idx: injected failure"), result.output)
+        XCTAssertFalse(result.output.contains("finished without the failure"), result.output)
+    }
+
+    /// `mpirun -np 2 dendrite train`: one run folder from rank 0; a rank killed mid-run ends the job
+    /// and leaves the last checkpoint readable and resumable.
+    func testCLITrainsDataParallelAndSurvivesAKilledRank() throws {
+        guard FileManager.default.fileExists(atPath: FashionMNIST.defaultRoot) else {
+            throw XCTSkip("dataset-fashion-mnist is not installed (make test installs it)")
+        }
+        let dendrite = try built("dendrite")
+        let out = directory.appendingPathComponent("run").path
+        let trained = try run(dendrite, ["train", "--limit", "1200", "--epochs", "2", "--batch-size", "32", "--out", out], ranks: 2)
+        XCTAssertEqual(trained.status, 0, trained.output)
+        XCTAssertTrue(trained.output.contains("global batch 32 × 2 = 64"), trained.output)
+        XCTAssertEqual(trained.output.components(separatedBy: "test: loss").count, 2, "one rank reports: \(trained.output)")
+        let history = try Data(contentsOf: URL(fileURLWithPath: out).appendingPathComponent("history.json"))
+        XCTAssertEqual(try JSONDecoder().decode(History.self, from: history).records.count, 2)
+
+        // Kill rank 1 once the first checkpoint of a long run is there.
+        let long = directory.appendingPathComponent("long").path
+        let killed = try run(dendrite, ["train", "--limit", "1200", "--epochs", "500", "--batch-size", "32", "--out", long],
+                             ranks: 2, timeout: 120) { launcher in
+            let checkpoint = URL(fileURLWithPath: long).appendingPathComponent("history.json").path
+            let deadline = Date().addingTimeInterval(90)
+            while !FileManager.default.fileExists(atPath: checkpoint) && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            Thread.sleep(forTimeInterval: 0.3)
+            if let rank1 = Self.childProcess(of: launcher.processIdentifier, rank: 1) { kill(rank1, SIGKILL) }
+        }
+        XCTAssertNotEqual(killed.status, 0, killed.output)
+        XCTAssertTrue(killed.output.contains("signal 9") || killed.output.contains("killed"), killed.output)
+        let resumed = try run(dendrite, ["train", "--resume", long, "--epochs", "3"], ranks: 2)
+        XCTAssertEqual(resumed.status, 0, "the last checkpoint resumes: \(resumed.output)")
+        let records = try JSONDecoder().decode(History.self, from: Data(contentsOf: URL(fileURLWithPath: long).appendingPathComponent("history.json"))).records
+        XCTAssertEqual(records.count, 3)
+    }
+
+    /// The process under `parent` whose environment has OMPI_COMM_WORLD_RANK=`rank`.
+    static func childProcess(of parent: Int32, rank: Int) -> Int32? {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for entry in entries {
+            guard let pid = Int32(entry),
+                  let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+                  status.contains("PPid:\t\(parent)\n"),
+                  let environment = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { continue }
+            let variables = environment.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            if variables.contains("OMPI_COMM_WORLD_RANK=\(rank)") { return pid }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,62 @@
+// The program DistributedTests starts under `mpirun` (and alone, for the one-process reference).
+//   DendriteMPIWorker train OPTIMIZER BATCH OUT   20 steps of an MLP on fixed data, per-rank batch BATCH;
+//                                                rank 0 writes the weights to OUT (safetensors)
+//   DendriteMPIWorker broadcast                  differently seeded ranks, then broadcastState:
+//                                                prints "identical" on rank 0 when all agree
+//   DendriteMPIWorker fail                       rank 1 throws in its second epoch; never returns
+import Dendrite
+import DendriteDistributed
+import Foundation
+
+func fixedData() throws -> TensorDataset {
+    var generator = RandomGenerator(seed: 42)
+    let inputs = Tensor.normal([320, 12], generator: &generator)
+    let labels = (0..<320).map { Float($0 % 4) }
+    return try TensorDataset(inputs: inputs, targets: try Tensor(shape: [320], scalars: labels))
+}
+
+func model(seed: UInt64) throws -> Sequential {
+    var generator = RandomGenerator(seed: seed)
+    return Sequential([try Linear(12, 16, generator: &generator), ReLU(), try Linear(16, 4, generator: &generator)])
+}
+
+func optimizer(_ name: String, _ parameters: [Parameter]) throws -> Optimizer {
+    switch name {
+    case "momentum": return try SGD(parameters, learningRate: 0.05, momentum: 0.9)
+    case "adam": return try Adam(parameters, learningRate: 0.01)
+    default: throw MPIError.invalidArgument(operation: "worker", reason: "unknown optimizer \(name)")
+    }
+}
+
+let arguments = CommandLine.arguments
+let launched = MPICommunicator.isLaunchedByMPI
+let ddp = launched ? try DistributedDataParallel() : nil
+let rank = ddp?.rank ?? 0
+switch arguments.dropFirst().first {
+case "train":
+    let (name, batch, out) = (arguments[2], Int(arguments[3])!, arguments[4])
+    // Ranks start from different weights: the broadcast must make them rank 0's.
+    let network = try model(seed: 7 + UInt64(rank))
+    let steps = try optimizer(name, network.parameters)
+    try network.fit(try fixedData(), epochs: 1, batchSize: batch, loss: .crossEntropy, optimizer: steps, metrics: [],
+                    seed: 3, distributed: ddp)
+    if rank == 0 { try network.save(to: out) }
+case "broadcast":
+    let network = try model(seed: 100 + UInt64(rank))
+    try ddp!.broadcastState(of: network)
+    let mine = network.stateDict().flatMap { $0.1.scalars }
+    let root = try ddp!.broadcast(mine, root: 0)
+    let differing = try ddp!.sum([mine == root ? 0 : 1])[0]
+    if rank == 0 { print(differing == 0 ? "identical" : "different on \(Int(differing)) ranks") }
+case "fail":
+    let network = try model(seed: 1)
+    let failing = LambdaCallback(onEpochEnd: { record, _ in
+        if rank == 1 && record.epoch == 2 { throw DendriteError.invalidFile(path: "shard-1.idx", offset: nil, reason: "injected failure") }
+    })
+    try network.fit(try fixedData(), epochs: 50, batchSize: 8, loss: .crossEntropy, optimizer: try optimizer("adam", network.parameters),
+                    callbacks: [failing], distributed: ddp)
+    print("finished without the failure")
+default:
+    FileHandle.standardError.write(Data("usage: DendriteMPIWorker train|broadcast|fail …\n".utf8))
+    exit(2)
+}
