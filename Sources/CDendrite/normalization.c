@@ -59,6 +59,7 @@ DD_HOT void dd_batchnorm_backward(const float *restrict dy, const float *restric
         }
         dgamma[c] = (float)sum_dy_xhat;
         dbeta[c] = (float)sum_dy;
+        if (dx == NULL) continue;
         const float scale = (gamma ? gamma[c] : 1.0f) * inv;
         const float mean_dy = (float)sum_dy / m, mean_dy_xhat = (float)sum_dy_xhat / m;
         for (size_t n = 0; n < batch; ++n) {
@@ -70,6 +71,23 @@ DD_HOT void dd_batchnorm_backward(const float *restrict dy, const float *restric
             } else {
                 for (size_t s = 0; s < spatial; ++s) d[s] = scale * g[s];
             }
+        }
+    }
+}
+
+DD_HOT void dd_batchnorm_backward_input(const float *restrict dy, const float *restrict x, const float *restrict mean,
+                                        const float *restrict inv_std, const float *restrict gamma, size_t batch, size_t channels,
+                                        size_t spatial, size_t c0, size_t c1, const double *restrict sum_dy,
+                                        const double *restrict sum_dy_xhat, double count, float *restrict dx) {
+    for (size_t c = c0; c < c1; ++c) {
+        const float mu = mean[c], inv = inv_std[c];
+        const float scale = (gamma ? gamma[c] : 1.0f) * inv;
+        const float mean_dy = (float)(sum_dy[c] / count), mean_dy_xhat = (float)(sum_dy_xhat[c] / count);
+        for (size_t n = 0; n < batch; ++n) {
+            const size_t offset = (n * channels + c) * spatial;
+            const float *g = dy + offset, *v = x + offset;
+            float *d = dx + offset;
+            for (size_t s = 0; s < spatial; ++s) d[s] = scale * (g[s] - mean_dy - (v[s] - mu) * inv * mean_dy_xhat);
         }
     }
 }

@@ -53,7 +53,11 @@ struct Train: ParsableCommand {
     @Option(help: "Seed for weights, shuffling and dropout.")
     var seed: UInt64 = 0
 
-    @Option(help: "OpenBLAS threads (default: all cores).")
+    @Flag(name: .customLong("sync-batch-norm"),
+          help: "Under mpirun: batch norm over every rank's batch (PyTorch's SyncBatchNorm) instead of each rank's own.")
+    var syncBatchNorm = false
+
+    @Option(help: "OpenBLAS threads (default: all cores; under mpirun: the cores divided among the host's ranks).")
     var threads: Int?
 
     @Option(help: "Output folder.")

@@ -52,6 +52,7 @@ struct TrainingRun {
             throw DendriteError.shapeMismatch(operation: "model \"\(spec)\"", expected: "output [\(classCount)] for \(classCount) classes",
                                               got: "\(summary.outputShape)")
         }
+        if options.syncBatchNorm { model.synchronizeBatchNorm(over: distributed) }
         let optimizer = try configuration.makeOptimizer(model.parameters)
         var callbacks: [TrainingCallback] = []
         if let schedule = try configuration.makeSchedule() { callbacks.append(LearningRateScheduler(schedule)) }

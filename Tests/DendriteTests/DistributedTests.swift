@@ -64,23 +64,31 @@ final class DistributedTests: XCTestCase {
         return (process.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
     }
 
-    /// 2 ranks with per-rank batch 8 end 20 steps with the weights of 1 process with batch 16,
-    /// for SGD with momentum and for Adam — though the ranks start from different weights
-    /// (rank 0's are broadcast).
+    /// 2 ranks with per-rank batch b end 20 steps with the weights (and batch-norm buffers) of 1
+    /// process with batch 2b — though the ranks start from different weights (rank 0's are
+    /// broadcast): an MLP with SGD + momentum and with Adam, and the `cnn` preset with
+    /// synchronized batch norm and SGD + momentum. (The `cnn` preset under Adam is not comparable
+    /// element by element in any framework: its convolution biases sit before batch norm, so
+    /// their true gradient is 0 and Adam turns the rounding noise left in its place into full-size
+    /// steps; Docs/Distributed.md.) Within 1e-5 of each tensor's scale: a running mean is a sum
+    /// of thousands of float32 values.
     func testTwoRanksMatchOneProcessWithTheGlobalBatch() throws {
         let worker = try built("DendriteMPIWorker")
-        for optimizer in ["momentum", "adam"] {
-            let parallel = directory.appendingPathComponent("\(optimizer)-2.safetensors").path
-            let single = directory.appendingPathComponent("\(optimizer)-1.safetensors").path
-            let two = try run(worker, ["train", optimizer, "8", parallel], ranks: 2)
+        for (model, optimizer, batch, entries) in [("mlp", "momentum", 8, 4), ("mlp", "adam", 8, 4), ("cnn", "momentum", 4, 18)] {
+            let label = "\(model) \(optimizer)"
+            let parallel = directory.appendingPathComponent("\(model)-\(optimizer)-2.safetensors").path
+            let single = directory.appendingPathComponent("\(model)-\(optimizer)-1.safetensors").path
+            let two = try run(worker, ["train", model, optimizer, "\(batch)", parallel], ranks: 2)
             XCTAssertEqual(two.status, 0, two.output)
-            let one = try run(worker, ["train", optimizer, "16", single])
+            let one = try run(worker, ["train", model, optimizer, "\(2 * batch)", single])
             XCTAssertEqual(one.status, 0, one.output)
             let a = try SafeTensors.read(parallel).tensors, b = try SafeTensors.read(single).tensors
-            XCTAssertEqual(Set(a.keys), Set(b.keys))
-            XCTAssertEqual(a.count, 4)
+            XCTAssertEqual(Set(a.keys), Set(b.keys), label)
+            XCTAssertEqual(a.count, entries, label)
             for (name, tensor) in a {
-                assertClose(tensor, try XCTUnwrap(b[name]), rtol: 1e-5, atol: 1e-5, "\(optimizer) \(name)")
+                let expected = try XCTUnwrap(b[name])
+                let scale = Swift.max(1, expected.scalars.map(abs).max() ?? 0)
+                assertClose(tensor, expected, rtol: 1e-5, atol: 1e-5 * scale, "\(label) \(name)")
             }
         }
     }

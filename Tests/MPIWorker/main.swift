@@ -1,6 +1,7 @@
 // The program DistributedTests starts under `mpirun` (and alone, for the one-process reference).
-//   DendriteMPIWorker train OPTIMIZER BATCH OUT   20 steps of an MLP on fixed data, per-rank batch BATCH;
-//                                                rank 0 writes the weights to OUT (safetensors)
+//   DendriteMPIWorker train MODEL OPTIMIZER BATCH OUT
+//       20 steps of MODEL (mlp; cnn: the preset, with synchronized batch norm) on fixed data,
+//       per-rank batch BATCH; rank 0 writes the weights and buffers to OUT (safetensors)
 //   DendriteMPIWorker broadcast                  differently seeded ranks, then broadcastState:
 //                                                prints "identical" on rank 0 when all agree
 //   DendriteMPIWorker fail                       rank 1 throws in its second epoch; never returns
@@ -8,16 +9,22 @@ import Dendrite
 import DendriteDistributed
 import Foundation
 
-func fixedData() throws -> TensorDataset {
+/// `count` examples of `shape` in 4 classes.
+func fixedData(count: Int = 320, shape: [Int] = [12]) throws -> TensorDataset {
     var generator = RandomGenerator(seed: 42)
-    let inputs = Tensor.normal([320, 12], generator: &generator)
-    let labels = (0..<320).map { Float($0 % 4) }
-    return try TensorDataset(inputs: inputs, targets: try Tensor(shape: [320], scalars: labels))
+    let inputs = Tensor.normal([count] + shape, generator: &generator)
+    let labels = (0..<count).map { Float($0 % 4) }
+    return try TensorDataset(inputs: inputs, targets: try Tensor(shape: [count], scalars: labels))
 }
 
 func model(seed: UInt64) throws -> Sequential {
     var generator = RandomGenerator(seed: seed)
     return Sequential([try Linear(12, 16, generator: &generator), ReLU(), try Linear(16, 4, generator: &generator)])
+}
+
+func convolutional(seed: UInt64) throws -> Module & UnaryLayer {
+    var generator = RandomGenerator(seed: seed)
+    return try ModelSpec("cnn", inputShape: [1, 28, 28]).build(generator: &generator)
 }
 
 func optimizer(_ name: String, _ parameters: [Parameter]) throws -> Optimizer {
@@ -34,12 +41,14 @@ let ddp = launched ? try DistributedDataParallel() : nil
 let rank = ddp?.rank ?? 0
 switch arguments.dropFirst().first {
 case "train":
-    let (name, batch, out) = (arguments[2], Int(arguments[3])!, arguments[4])
+    let (kind, name, batch, out) = (arguments[2], arguments[3], Int(arguments[4])!, arguments[5])
     // Ranks start from different weights: the broadcast must make them rank 0's.
-    let network = try model(seed: 7 + UInt64(rank))
+    let network: Module & UnaryLayer = kind == "cnn" ? try convolutional(seed: 7 + UInt64(rank)) : try model(seed: 7 + UInt64(rank))
+    let count = 20 * batch * (ddp?.size ?? 1)   // 20 steps of the global batch
+    let data = try fixedData(count: count, shape: kind == "cnn" ? [1, 28, 28] : [12])
+    if kind == "cnn" { network.synchronizeBatchNorm(over: ddp) }
     let steps = try optimizer(name, network.parameters)
-    try network.fit(try fixedData(), epochs: 1, batchSize: batch, loss: .crossEntropy, optimizer: steps, metrics: [],
-                    seed: 3, distributed: ddp)
+    try network.fit(data, epochs: 1, batchSize: batch, loss: .crossEntropy, optimizer: steps, metrics: [], seed: 3, distributed: ddp)
     if rank == 0 { try network.save(to: out) }
 case "broadcast":
     let network = try model(seed: 100 + UInt64(rank))

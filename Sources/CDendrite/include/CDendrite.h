@@ -103,9 +103,15 @@ void dd_channel_sums(const float *x, size_t batch, size_t channels, size_t spati
 void dd_batchnorm_statistics(const float *x, size_t batch, size_t channels, size_t spatial, size_t c0, size_t c1,
                              float *mean, float *variance);
 /// Batch-norm gradients for channels c0..<c1 (gamma may be NULL); `batch_statistics` 0 is eval mode.
+/// With `dx` NULL only dgamma (Σ dy·x̂) and dbeta (Σ dy) are computed.
 void dd_batchnorm_backward(const float *dy, const float *x, const float *mean, const float *inv_std, const float *gamma,
                            size_t batch, size_t channels, size_t spatial, size_t c0, size_t c1, int batch_statistics,
                            float *dx, float *dgamma, float *dbeta);
+/// ∂L/∂x of batch norm with batch statistics for channels c0..<c1 from given per-channel sums
+/// Σ dy and Σ dy·x̂ over `count` values — the sums over every process of a synchronized batch norm.
+void dd_batchnorm_backward_input(const float *dy, const float *x, const float *mean, const float *inv_std, const float *gamma,
+                                 size_t batch, size_t channels, size_t spatial, size_t c0, size_t c1,
+                                 const double *sum_dy, const double *sum_dy_xhat, double count, float *dx);
 
 /// Max pooling of planes p0..<p1 of x [planes, height, width] into y [planes, out_h, out_w], with
 /// each window's argmax (flat index within its plane; `argmax` may be NULL); windows clipped to the image, NaN wins.

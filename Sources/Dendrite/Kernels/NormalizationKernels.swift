@@ -39,6 +39,47 @@ enum NormalizationKernels {
     /// Gradients of training-mode batch norm:
     /// `dx = γ·invStd/M · (M·dy − Σdy − x̂·Σ(dy·x̂))`, `dγ = Σ dy·x̂`, `dβ = Σ dy`.
     /// With `batchStatistics == false` (eval mode) the statistics are constants: `dx = γ·invStd·dy`.
+    /// Σ dy and Σ dy·x̂ per channel over this process's batch (the first pass of `backward`).
+    static func gradientSums(_ dy: Tensor, input x: Tensor, mean: [Float], inverseStd: [Float],
+                             batch: Int, channels: Int, spatial: Int) -> (sumDy: [Float], sumDyXhat: [Float]) {
+        var sumDy = [Float](repeating: 0, count: channels), sumDyXhat = [Float](repeating: 0, count: channels)
+        sumDy.withUnsafeMutableBufferPointer { dBeta in
+            sumDyXhat.withUnsafeMutableBufferPointer { dGamma in
+                mean.withUnsafeBufferPointer { meanBuffer in
+                    inverseStd.withUnsafeBufferPointer { inverseBuffer in
+                        let (meanBase, inverseBase, dBetaBase, dGammaBase) = (meanBuffer.baseAddress, inverseBuffer.baseAddress,
+                                                                            dBeta.baseAddress, dGamma.baseAddress)
+                        inParallel(rows: channels, rowLength: batch * spatial) { start, count in
+                            dd_batchnorm_backward(dy.storage.base, x.storage.base, meanBase, inverseBase, nil, batch, channels, spatial,
+                                                  start, start + count, 1, nil, dGammaBase, dBetaBase)
+                        }
+                    }
+                }
+            }
+        }
+        return (sumDy, sumDyXhat)
+    }
+
+    /// ∂L/∂x from per-channel sums of Σ dy and Σ dy·x̂ over `count` values (every process's).
+    static func inputGradient(_ dy: Tensor, input x: Tensor, mean: [Float], inverseStd: [Float], gamma: Tensor?,
+                              batch: Int, channels: Int, spatial: Int, sumDy: [Double], sumDyXhat: [Double], count: Int) -> Tensor {
+        let dx = TensorStorage(uninitializedCount: x.count)
+        mean.withUnsafeBufferPointer { meanBuffer in
+            inverseStd.withUnsafeBufferPointer { inverseBuffer in
+                sumDy.withUnsafeBufferPointer { dyBuffer in
+                    sumDyXhat.withUnsafeBufferPointer { xhatBuffer in
+                        let bases = (meanBuffer.baseAddress, inverseBuffer.baseAddress, dyBuffer.baseAddress, xhatBuffer.baseAddress)
+                        inParallel(rows: channels, rowLength: batch * spatial) { start, rows in
+                            dd_batchnorm_backward_input(dy.storage.base, x.storage.base, bases.0, bases.1, gamma?.storage.base, batch,
+                                                        channels, spatial, start, start + rows, bases.2, bases.3, Double(count), dx.base)
+                        }
+                    }
+                }
+            }
+        }
+        return Tensor(shape: x.shape, storage: dx)
+    }
+
     static func backward(_ dy: Tensor, input x: Tensor, mean: [Float], inverseStd: [Float], gamma: Tensor?,
                          batch: Int, channels: Int, spatial: Int, batchStatistics: Bool)
         -> (dInput: Tensor, dGamma: Tensor, dBeta: Tensor) {
