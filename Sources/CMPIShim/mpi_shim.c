@@ -27,6 +27,7 @@ static struct {
     int (*allreduce)(const void *, void *, int, Handle, Handle, Handle);
     int (*iallreduce)(const void *, void *, int, Handle, Handle, Handle, Handle *);
     int (*wait)(Handle *, void *);
+    int (*test)(Handle *, int *, void *);
     int (*bcast)(void *, int, Handle, int, Handle);
     int (*barrier)(Handle);
     int (*abort)(Handle, int);
@@ -60,7 +61,7 @@ int dd_mpi_load(char *message, int capacity) {
         {"MPI_Initialized", (void **)&mpi.initialized}, {"MPI_Finalized", (void **)&mpi.finalized},
         {"MPI_Comm_rank", (void **)&mpi.comm_rank}, {"MPI_Comm_size", (void **)&mpi.comm_size},
         {"MPI_Comm_set_errhandler", (void **)&mpi.comm_set_errhandler}, {"MPI_Allreduce", (void **)&mpi.allreduce},
-        {"MPI_Iallreduce", (void **)&mpi.iallreduce}, {"MPI_Wait", (void **)&mpi.wait}, {"MPI_Bcast", (void **)&mpi.bcast},
+        {"MPI_Iallreduce", (void **)&mpi.iallreduce}, {"MPI_Wait", (void **)&mpi.wait}, {"MPI_Test", (void **)&mpi.test}, {"MPI_Bcast", (void **)&mpi.bcast},
         {"MPI_Barrier", (void **)&mpi.barrier}, {"MPI_Abort", (void **)&mpi.abort},
         {"MPI_Error_string", (void **)&mpi.error_string}, {"MPI_Wtime", (void **)&mpi.wtime},
     };
@@ -116,6 +117,11 @@ int dd_mpi_iallreduce_sum_float(float *buffer, int count, void **request) {
 int dd_mpi_wait(void **request) {
     if (!mpi.active) return DD_MPI_NOT_LOADED;
     return mpi.wait(request, NULL);
+}
+
+int dd_mpi_test(void **request, int *done) {
+    if (!mpi.active) return DD_MPI_NOT_LOADED;
+    return mpi.test(request, done, NULL);
 }
 
 int dd_mpi_broadcast(void *buffer, int64_t bytes, int root) {

@@ -25,8 +25,11 @@ public final class DistributedDataParallel: DataParallelGroup {
     public let firstBucketBytes: Int
     /// Allreduce calls made so far (buckets), for tests and the benchmark.
     public private(set) var reductions = 0
+    /// Those of ``reductions`` started during a backward pass (the rest started after it).
+    public private(set) var reductionsStartedInBackward = 0
 
-    private var buckets: (arena: ObjectIdentifier, ranges: [Range<Int>])?
+    private var buckets: BucketLayout?
+    private var step: StepState?
 
     /// Joins the MPI job (initializing MPI on first use).
     ///
@@ -55,17 +58,36 @@ public final class DistributedDataParallel: DataParallelGroup {
         return values
     }
 
+    /// Counts the parameter off its bucket; each bucket whose gradients are all final starts its
+    /// allreduce — in bucket order, which is the same on every rank — while backward goes on.
+    public func gradientIsFinal(_ parameter: Parameter, of optimizer: Optimizer) throws {
+        guard size > 1, let arena = optimizer.arena, arena.isIntact else { return }
+        let layout = self.layout(of: arena)
+        guard let entry = layout.entryOf[ObjectIdentifier(parameter)] else { return }
+        if step == nil { step = StepState(pending: layout.entryCounts) }
+        step!.pending[layout.bucketOf[entry]] -= 1
+        let before = reductions
+        try launchReadyBuckets(arena, layout)
+        reductionsStartedInBackward += reductions - before
+        try MPIRuntime.progress(&step!.requests)
+    }
+
     /// Averages the gradients over the ranks: over the arena's gradient buffer in place when the
-    /// optimizer has an intact arena (one allreduce per bucket), else through one packed copy of
-    /// every gradient. A parameter without a gradient on this rank contributes zeros and gets the
-    /// mean, as on every other rank, so the replicas step alike.
+    /// optimizer has an intact arena (the buckets not started during backward start now, then all
+    /// are waited for), else through one packed copy of every gradient. A parameter without a
+    /// gradient on this rank contributes zeros and gets the mean, as on every other rank, so the
+    /// replicas step alike.
     public func averageGradients(of optimizer: Optimizer) throws {
         guard size > 1 else { return }
         let scale = 1 / Float(size)
         if let arena = optimizer.arena, arena.isIntact {
-            let ranges = scalarRanges(of: arena)
-            try MPIRuntime.sumGradients(of: arena, ranges: ranges, scale: scale)
-            reductions += ranges.count
+            let layout = self.layout(of: arena)
+            if step == nil { step = StepState(pending: layout.entryCounts) }
+            defer { step = nil }
+            for index in step!.pending.indices { step!.pending[index] = 0 }
+            try launchReadyBuckets(arena, layout)
+            try MPIRuntime.wait(&step!.requests)
+            MPIRuntime.scaleGradients(of: arena, by: scale)
             let missing = zip(arena.parameters, arena.entries).filter { $0.0.gradient == nil }
             if !missing.isEmpty {
                 let reduced = arena.gradientBuffer
@@ -87,22 +109,60 @@ public final class DistributedDataParallel: DataParallelGroup {
         }
     }
 
+    /// Starts, in order, every bucket from the next unstarted one whose gradients are all final.
+    private func launchReadyBuckets(_ arena: ParameterArena, _ layout: BucketLayout) throws {
+        while step!.launched < layout.ranges.count && step!.pending[step!.launched] <= 0 {
+            for range in layout.ranges[step!.launched] {
+                step!.requests.append(try MPIRuntime.startSum(of: arena, range: range))
+                reductions += 1
+            }
+            step!.launched += 1
+        }
+    }
+
     /// Prints `error` with this rank's number on standard error and ends every rank (exit 1).
     public func abort(after error: Error) -> Never {
         FileHandle.standardError.write(Data("dendrite: rank \(rank) of \(size) failed: \(error)\n".utf8))
         communicator.abort(code: 1)
     }
 
-    /// The arena's buckets as scalar ranges, last parameters first: a first bucket of
-    /// `firstBucketBytes`, then `bucketBytes` each (computed once per arena).
-    private func scalarRanges(of arena: ParameterArena) -> [Range<Int>] {
-        if let buckets, buckets.arena == ObjectIdentifier(arena) { return buckets.ranges }
-        let ranges = arena.buckets(maximumBytes: bucketBytes, firstBucketBytes: firstBucketBytes).flatMap { entries -> [Range<Int>] in
+    /// The arena's buckets, last parameters first (a first bucket of `firstBucketBytes`, then
+    /// `bucketBytes` each), as scalar ranges of at most `Int32.max` (MPI's count), with each
+    /// entry's bucket; computed once per arena.
+    private func layout(of arena: ParameterArena) -> BucketLayout {
+        if let cached = buckets, cached.arena == ObjectIdentifier(arena) { return cached }
+        let groups = arena.buckets(maximumBytes: bucketBytes, firstBucketBytes: firstBucketBytes)
+        var bucketOf = [Int](repeating: 0, count: arena.entries.count)
+        for (bucket, entries) in groups.enumerated() { for entry in entries { bucketOf[entry] = bucket } }
+        let ranges = groups.map { entries -> [Range<Int>] in
             let start = arena.entries[entries.lowerBound].offset
             let end = arena.entries[entries.upperBound - 1].offset + arena.entries[entries.upperBound - 1].count
             return stride(from: start, to: end, by: Int(Int32.max)).map { $0..<Swift.min($0 + Int(Int32.max), end) }
         }
-        buckets = (ObjectIdentifier(arena), ranges)
-        return ranges
+        let entryOf = Dictionary(uniqueKeysWithValues: arena.parameters.enumerated().map { (ObjectIdentifier($1), $0) })
+        let layout = BucketLayout(arena: ObjectIdentifier(arena), ranges: ranges, bucketOf: bucketOf,
+                                  entryCounts: groups.map(\.count), entryOf: entryOf)
+        buckets = layout
+        return layout
     }
+}
+
+/// How an arena's gradients split into buckets.
+struct BucketLayout {
+    let arena: ObjectIdentifier
+    /// Each bucket's scalar ranges.
+    let ranges: [[Range<Int>]]
+    /// Each arena entry's bucket.
+    let bucketOf: [Int]
+    /// Entries per bucket.
+    let entryCounts: [Int]
+    /// Each parameter's entry index.
+    let entryOf: [ObjectIdentifier: Int]
+}
+
+/// One backward pass's reductions: gradients still to come per bucket, buckets started, requests.
+struct StepState {
+    var pending: [Int]
+    var launched = 0
+    var requests: [MPIRuntime.Request] = []
 }

@@ -80,6 +80,11 @@ final class DistributedTests: XCTestCase {
             let single = directory.appendingPathComponent("\(model)-\(optimizer)-1.safetensors").path
             let two = try run(worker, ["train", model, optimizer, "\(batch)", parallel], ranks: 2)
             XCTAssertEqual(two.status, 0, two.output)
+            // Every bucket's allreduce starts while backward still runs (20 steps × several buckets).
+            let counts = two.output.split(separator: "\n").first { $0.hasPrefix("buckets started during backward: ") }?
+                .dropFirst("buckets started during backward: ".count).split(separator: " ").compactMap { Int($0) } ?? []
+            XCTAssertEqual(counts.count, 2, two.output)
+            if counts.count == 2 { XCTAssertTrue(counts[0] == counts[1] && counts[1] >= 2 * 20, "\(label): \(two.output)") }
             let one = try run(worker, ["train", model, optimizer, "\(2 * batch)", single])
             XCTAssertEqual(one.status, 0, one.output)
             let a = try SafeTensors.read(parallel).tensors, b = try SafeTensors.read(single).tensors

@@ -37,7 +37,8 @@ func optimizer(_ name: String, _ parameters: [Parameter]) throws -> Optimizer {
 
 let arguments = CommandLine.arguments
 let launched = MPICommunicator.isLaunchedByMPI
-let ddp = launched ? try DistributedDataParallel() : nil
+// Small buckets, so that even these models' gradients go in several allreduces.
+let ddp = launched ? try DistributedDataParallel(bucketBytes: 4096, firstBucketBytes: 256) : nil
 let rank = ddp?.rank ?? 0
 switch arguments.dropFirst().first {
 case "train":
@@ -49,7 +50,10 @@ case "train":
     if kind == "cnn" { network.synchronizeBatchNorm(over: ddp) }
     let steps = try optimizer(name, network.parameters)
     try network.fit(data, epochs: 1, batchSize: batch, loss: .crossEntropy, optimizer: steps, metrics: [], seed: 3, distributed: ddp)
-    if rank == 0 { try network.save(to: out) }
+    if rank == 0 {
+        try network.save(to: out)
+        if let ddp { print("buckets started during backward: \(ddp.reductionsStartedInBackward) of \(ddp.reductions)") }
+    }
 case "broadcast":
     let network = try model(seed: 100 + UInt64(rank))
     try ddp!.broadcastState(of: network)

@@ -28,6 +28,8 @@ int dd_mpi_allreduce_sum_double(double *buffer, int64_t count);
 /// Σ over ranks, in place, non-blocking: `*request` is waited for with dd_mpi_wait.
 int dd_mpi_iallreduce_sum_float(float *buffer, int count, void **request);
 int dd_mpi_wait(void **request);
+/// Lets MPI progress `*request`; `*done` becomes 1 once it has completed (then *request is NULL).
+int dd_mpi_test(void **request, int *done);
 /// Rank `root`'s bytes to every rank.
 int dd_mpi_broadcast(void *buffer, int64_t bytes, int root);
 int dd_mpi_barrier(void);

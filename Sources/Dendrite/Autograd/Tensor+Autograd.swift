@@ -28,6 +28,14 @@ extension Tensor {
     /// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` when `self` is not
     ///   part of a graph or is not a scalar and no seed is given.
     public func backward(seed: Tensor? = nil) throws {
+        try backward(seed: seed, whenLeafIsFinal: nil)
+    }
+
+    /// `backward`, calling `whenLeafIsFinal` with each leaf as soon as no remaining node of the
+    /// graph can add to its gradient — the moment a data-parallel reduction of that gradient can
+    /// start, while the rest of the backward pass runs. Leaves come in the order the graph
+    /// determines, the same on every process that built the same graph.
+    func backward(seed: Tensor?, whenLeafIsFinal: ((GradientNode) throws -> Void)?) throws {
         guard let root = node else {
             throw DendriteError.invalidArgument(operation: "backward", argument: "tensor",
                                                 reason: "it does not depend on any tensor that requires a gradient")
@@ -47,22 +55,49 @@ extension Tensor {
         }
         try GradientMode.withDisabled {
             let order = root.topologicalOrder()
-            if root.isLeaf { try root.accumulate(start); return }
+            if root.isLeaf {
+                try root.accumulate(start)
+                try whenLeafIsFinal?(root)
+                return
+            }
+            let steps = Array(order.reversed().filter { !$0.isLeaf })
+            let finalAfter = whenLeafIsFinal == nil ? [] : Self.leavesFinal(after: steps)
             root.gradient = start
-            for node in order.reversed() where !node.isLeaf {
+            for (index, node) in steps.enumerated() {
                 defer {
                     // Free the graph behind us: intermediate values and closures go now.
                     node.gradient = nil
                     node.pullback = nil
                     node.parents = []
                 }
-                guard let gradient = node.gradient, let pullback = node.pullback else { continue }
-                let inputGradients = try pullback(gradient)
-                for (parent, inputGradient) in zip(node.parents, inputGradients) {
-                    if let parent, let inputGradient { try parent.accumulate(inputGradient) }
+                if let gradient = node.gradient, let pullback = node.pullback {
+                    let inputGradients = try pullback(gradient)
+                    for (parent, inputGradient) in zip(node.parents, inputGradients) {
+                        if let parent, let inputGradient { try parent.accumulate(inputGradient) }
+                    }
+                }
+                if let whenLeafIsFinal { for leaf in finalAfter[index] { try whenLeafIsFinal(leaf) } }
+            }
+        }
+    }
+
+    /// For each step of the backward pass, the leaves whose last contribution it makes.
+    private static func leavesFinal(after steps: [GradientNode]) -> [[GradientNode]] {
+        var last: [ObjectIdentifier: (step: Int, leaf: GradientNode)] = [:]
+        for (index, node) in steps.enumerated() {
+            for case let parent? in node.parents where parent.isLeaf { last[ObjectIdentifier(parent)] = (index, parent) }
+        }
+        var result = [[GradientNode]](repeating: [], count: steps.count)
+        // Within one step, in the order of first appearance among that step's parents (deterministic).
+        for (index, node) in steps.enumerated() {
+            for case let parent? in node.parents where parent.isLeaf {
+                if let entry = last[ObjectIdentifier(parent)], entry.step == index {
+                    result[index].append(parent)
+                    last[ObjectIdentifier(parent)] = nil
                 }
             }
         }
+        return result
     }
 
     /// For a pullback: when this tensor is a parameter leaf with an arena slot, lets `body` write

@@ -14,6 +14,10 @@ public protocol DataParallelGroup: AnyObject {
     func sum(_ values: [Double]) throws -> [Double]
     /// Process `root`'s `values` (the same count on every process), on every process.
     func broadcast(_ values: [Float], root: Int) throws -> [Float]
+    /// Called by `fit` during each backward pass as soon as `parameter`'s gradient is final (no
+    /// remaining operation adds to it), in the same order on every process: the moment to start
+    /// reducing it while backward goes on. Optional (the default does nothing).
+    func gradientIsFinal(_ parameter: Parameter, of optimizer: Optimizer) throws
     /// Replaces every gradient of `optimizer`'s parameters by its mean over the processes; `fit`
     /// calls it after each backward pass, before clipping and the step.
     func averageGradients(of optimizer: Optimizer) throws
@@ -23,6 +27,8 @@ public protocol DataParallelGroup: AnyObject {
 }
 
 extension DataParallelGroup {
+    public func gradientIsFinal(_ parameter: Parameter, of optimizer: Optimizer) throws {}
+
     /// Makes every process's `module` rank 0's: its parameters and buffers (batch-norm statistics)
     /// from rank 0's `stateDict()`, sent as one message. Differently seeded replicas are
     /// identical afterwards.

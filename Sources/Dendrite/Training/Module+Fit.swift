@@ -40,8 +40,15 @@ extension UnaryLayer {
             optimizer.zeroGrad()
             let result = try step(inputs, targets)
             outputs = result.outputs
-            try result.loss.backward()
-            try context?.distributed?.averageGradients(of: optimizer)
+            if let group = context?.distributed {
+                let parameters = context!.parametersByNode
+                try result.loss.backward(seed: nil) { leaf in
+                    if let parameter = parameters[ObjectIdentifier(leaf)] { try group.gradientIsFinal(parameter, of: optimizer) }
+                }
+                try group.averageGradients(of: optimizer)
+            } else {
+                try result.loss.backward()
+            }
             for callback in callbacks { try callback.gradientsDidCompute(context!) }
             if let maxNorm { try clipGradientNorm(optimizer.parameters, maxNorm: maxNorm, errorIfNonFinite: true) }
             for callback in callbacks { try callback.optimizerWillStep(context!) }
@@ -113,6 +120,9 @@ extension UnaryLayer {
         let context = TrainingContext(model: self, optimizer: optimizer, epochs: epochs, batchCount: loader.batchCount,
                                       callbacks: callbacks)
         context.distributed = group
+        if group != nil {
+            context.parametersByNode = Dictionary(optimizer.parameters.map { (ObjectIdentifier($0.node), $0) }) { first, _ in first }
+        }
         let step = step ?? { inputs, targets in
             let outputs = try self(inputs)
             return (try loss(outputs, targets), outputs)

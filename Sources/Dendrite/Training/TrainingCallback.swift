@@ -24,6 +24,8 @@ public final class TrainingContext {
     /// The processes of a data-parallel run (`nil` in one process): callbacks that write files
     /// should do so on rank 0 only.
     public internal(set) var distributed: DataParallelGroup?
+    /// The optimizer's parameters by their graph node, for the data-parallel gradient hook.
+    var parametersByNode: [ObjectIdentifier: Parameter] = [:]
     /// The callbacks of this `fit`.
     let callbacks: [TrainingCallback]
 

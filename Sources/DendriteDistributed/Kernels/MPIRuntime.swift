@@ -45,22 +45,39 @@ enum MPIRuntime {
 
     static var wallTime: Double { dd_mpi_wtime() }
 
-    /// Sums each range of `arena`'s gradient buffer over the processes in place, every range's
-    /// non-blocking allreduce started before the first is waited for, then scales the buffer
-    /// by `scale` (1/size: the mean).
-    static func sumGradients(of arena: ParameterArena, ranges: [Range<Int>], scale: Float) throws {
+    /// An allreduce in flight (MPI_Request).
+    typealias Request = UnsafeMutableRawPointer?
+
+    /// Starts summing `range` of `arena`'s gradient buffer over the processes, in place.
+    static func startSum(of arena: ParameterArena, range: Range<Int>) throws -> Request {
+        var request: Request = nil
         try arena.withUnsafeMutableGradients { buffer in
-            var requests = [UnsafeMutableRawPointer?](repeating: nil, count: ranges.count)
-            var failure: Error?
-            for (index, range) in ranges.enumerated() {
-                let status = dd_mpi_iallreduce_sum_float(buffer.baseAddress! + range.lowerBound, Int32(range.count), &requests[index])
-                if status != 0 { failure = failure ?? error(status, "MPI_Iallreduce"); break }
-            }
-            for index in requests.indices where requests[index] != nil {
-                let status = dd_mpi_wait(&requests[index])
-                if status != 0 { failure = failure ?? error(status, "MPI_Wait") }
-            }
-            if let failure { throw failure }
+            try check(dd_mpi_iallreduce_sum_float(buffer.baseAddress! + range.lowerBound, Int32(range.count), &request), "MPI_Iallreduce")
+        }
+        return request
+    }
+
+    /// Lets MPI move the requests along (it progresses non-blocking collectives inside MPI calls).
+    static func progress(_ requests: inout [Request]) throws {
+        for index in requests.indices where requests[index] != nil {
+            var done: Int32 = 0
+            try check(dd_mpi_test(&requests[index], &done), "MPI_Test")
+        }
+    }
+
+    /// Waits for every request (each exactly once), reporting the first failure.
+    static func wait(_ requests: inout [Request]) throws {
+        var failure: Error?
+        for index in requests.indices where requests[index] != nil {
+            let status = dd_mpi_wait(&requests[index])
+            if status != 0 { failure = failure ?? error(status, "MPI_Wait") }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Multiplies the arena's whole gradient buffer by `scale` (1/size: the mean).
+    static func scaleGradients(of arena: ParameterArena, by scale: Float) {
+        arena.withUnsafeMutableGradients { buffer in
             for index in buffer.indices { buffer[index] *= scale }
         }
     }
