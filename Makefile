@@ -2,7 +2,7 @@
 SWIFT ?= swift
 RELEASE := -c release
 
-.PHONY: deps build test test-deps test-downstream test-sanitize fuzz train bench bench-peers fixtures torch-venv clean
+.PHONY: deps build test test-deps test-downstream test-sanitize fuzz train bench bench-peers bench-distributed fixtures torch-venv clean
 
 ## deps: install the missing Debian packages (OpenBLAS, LAPACKE, zlib, Fashion-MNIST, Open MPI)
 deps:
@@ -77,6 +77,20 @@ torch-venv:
 bench-peers: deps torch-venv
 	$(SWIFT) run $(RELEASE) dendrite-bench --filter training --threads $$(nproc) --pytorch $(TORCH_VENV)/bin/python \
 	    --charts Docs/charts $(if $(QUICK),--quick,)
+
+## bench-distributed: data-parallel throughput (1 rank × 1 and 2 threads, 2 ranks × 1 thread) for the MLP and
+## the cnn preset, the arena allreduce against a raw MPI_Allreduce, and PyTorch DDP (gloo) on the same models
+MPIRUN := mpirun --allow-run-as-root --oversubscribe --bind-to none
+bench-distributed: deps torch-venv
+	$(SWIFT) build $(RELEASE) --product dendrite-mpi-bench
+	for model in mlp cnn; do \
+	    .build/release/dendrite-mpi-bench train --model $$model --threads 1; \
+	    .build/release/dendrite-mpi-bench train --model $$model --threads 2; \
+	    $(MPIRUN) -np 2 .build/release/dendrite-mpi-bench train --model $$model --threads 1; \
+	    $(MPIRUN) -np 2 .build/release/dendrite-mpi-bench allreduce --model $$model; \
+	    $(TORCH_VENV)/bin/python Benchmarks/pytorch_ddp.py --model $$model --processes 1 --threads 1; \
+	    $(TORCH_VENV)/bin/python Benchmarks/pytorch_ddp.py --model $$model --processes 2 --threads 1; \
+	done
 
 ## fixtures: regenerate the PyTorch parity fixtures under Tests/DendriteTests/Fixtures/data
 fixtures: torch-venv

@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "DendriteDistributed", targets: ["DendriteDistributed"]),
         .executable(name: "dendrite", targets: ["DendriteCLI"]),
         .executable(name: "dendrite-bench", targets: ["DendriteBenchmarks"]),
+        .executable(name: "dendrite-mpi-bench", targets: ["DendriteMPIBenchmarks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -108,6 +109,12 @@ let package = Package(
             name: "DendriteBenchmarks",
             dependencies: ["Dendrite", "COpenBLAS"],
             path: "Benchmarks/DendriteBenchmarks",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .executableTarget(
+            name: "DendriteMPIBenchmarks",
+            dependencies: ["Dendrite", "DendriteDistributed"],
+            path: "Benchmarks/DendriteMPIBenchmarks",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         // libFuzzer harness over the parsers (`make fuzz`; see Docs/Reliability.md).
