@@ -5,7 +5,7 @@
 //       samples/s of `fit` (SGD + momentum) on synthetic Fashion-MNIST-shaped data: the median over
 //       `runs` epochs of `steps` global batches each, after one warm-up epoch; one JSON line from rank 0.
 //   dendrite-mpi-bench allreduce --model mlp|cnn [--runs 50]
-//       the gradient average of that model's parameter arena (DistributedDataParallel, buckets)
+//       the gradient sum of that model's parameter arena as `fit` runs it (DistributedDataParallel)
 //       against one raw MPI_Allreduce of the same bytes, interleaved; medians.
 import Dendrite
 import DendriteDistributed
@@ -70,7 +70,7 @@ case "allreduce":
     for run in 0..<(options.runs + 5) {
         try ddp.communicator.barrier()
         var start = ddp.communicator.wallTime
-        try ddp.averageGradients(of: optimizer)
+        try ddp.sumGradients(of: optimizer)
         let bucketed = ddp.communicator.wallTime - start
         try ddp.communicator.barrier()
         start = ddp.communicator.wallTime

@@ -72,22 +72,36 @@ public final class DistributedDataParallel: DataParallelGroup {
         try MPIRuntime.progress(&step!.requests)
     }
 
-    /// Averages the gradients over the ranks: over the arena's gradient buffer in place when the
-    /// optimizer has an intact arena (the buckets not started during backward start now, then all
-    /// are waited for), else through one packed copy of every gradient. A parameter without a
-    /// gradient on this rank contributes zeros and gets the mean, as on every other rank, so the
-    /// replicas step alike.
+    /// Averages the gradients over the ranks, for a training loop of your own: ``sumGradients(of:)``
+    /// of the gradients divided by `size`. (`fit` seeds backward with `1/size` and calls
+    /// ``sumGradients(of:)`` instead, saving the division.)
     public func averageGradients(of optimizer: Optimizer) throws {
+        try reduceGradients(of: optimizer, scale: 1 / Float(size))
+    }
+
+    /// Sums the gradients over the ranks: over the arena's gradient buffer in place when the
+    /// optimizer has an intact arena — the buckets not started during backward go as one
+    /// blocking allreduce (they are contiguous), then the started ones are waited for — else
+    /// through one packed copy of every gradient. A parameter without a gradient on this rank
+    /// contributes zeros and gets the sum, as on every other rank, so the replicas step alike.
+    public func sumGradients(of optimizer: Optimizer) throws {
+        try reduceGradients(of: optimizer, scale: nil)
+    }
+
+    private func reduceGradients(of optimizer: Optimizer, scale: Float?) throws {
         guard size > 1 else { return }
-        let scale = 1 / Float(size)
         if let arena = optimizer.arena, arena.isIntact {
             let layout = self.layout(of: arena)
             if step == nil { step = StepState(pending: layout.entryCounts) }
             defer { step = nil }
-            for index in step!.pending.indices { step!.pending[index] = 0 }
-            try launchReadyBuckets(arena, layout)
+            if step!.launched < layout.ranges.count {
+                // Buckets run from the arena's end backwards: the unstarted ones are its start.
+                let end = layout.ranges[step!.launched].last!.upperBound
+                try MPIRuntime.sumGradients(of: arena, range: 0..<end)
+                reductions += 1
+            }
             try MPIRuntime.wait(&step!.requests)
-            MPIRuntime.scaleGradients(of: arena, by: scale)
+            if let scale { MPIRuntime.scaleGradients(of: arena, by: scale) }
             let missing = zip(arena.parameters, arena.entries).filter { $0.0.gradient == nil }
             if !missing.isEmpty {
                 let reduced = arena.gradientBuffer
@@ -104,7 +118,8 @@ public final class DistributedDataParallel: DataParallelGroup {
         var offset = 0
         for parameter in parameters {
             let count = parameter.value.count
-            parameter.gradient = try Tensor(shape: parameter.value.shape, scalars: packed[offset..<(offset + count)].map { $0 * scale })
+            let values = packed[offset..<(offset + count)]
+            parameter.gradient = try Tensor(shape: parameter.value.shape, scalars: scale.map { s in values.map { $0 * s } } ?? Array(values))
             offset += count
         }
     }

@@ -1,6 +1,7 @@
 /// The processes of one data-parallel training run, as `fit` uses them: each process holds a
 /// replica of the model, trains on its shard of every batch, and the replicas stay identical
-/// because every gradient is averaged over the processes before each step.
+/// because every gradient is averaged over the processes before each step (each process's loss
+/// gradient divided by `size`, then summed over the processes).
 ///
 /// Dendrite itself has no transport; `DendriteDistributed`'s `DistributedDataParallel` implements
 /// this over MPI. Every process must call the same methods in the same order with the same
@@ -18,9 +19,10 @@ public protocol DataParallelGroup: AnyObject {
     /// remaining operation adds to it), in the same order on every process: the moment to start
     /// reducing it while backward goes on. Optional (the default does nothing).
     func gradientIsFinal(_ parameter: Parameter, of optimizer: Optimizer) throws
-    /// Replaces every gradient of `optimizer`'s parameters by its mean over the processes; `fit`
-    /// calls it after each backward pass, before clipping and the step.
-    func averageGradients(of optimizer: Optimizer) throws
+    /// Replaces every gradient of `optimizer`'s parameters by its sum over the processes. `fit`
+    /// calls it after each backward pass, before clipping and the step, having seeded that pass
+    /// with `1/size` instead of 1 — so the sum is the mean, with no pass of its own to divide.
+    func sumGradients(of optimizer: Optimizer) throws
     /// Ends every process of the run after `error` on this one (a collective operation would
     /// otherwise wait for this process forever).
     func abort(after error: Error) -> Never

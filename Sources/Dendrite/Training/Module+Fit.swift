@@ -42,10 +42,12 @@ extension UnaryLayer {
             outputs = result.outputs
             if let group = context?.distributed {
                 let parameters = context!.parametersByNode
-                try result.loss.backward(seed: nil) { leaf in
+                // Seeded with 1/size, the processes' gradients sum to their mean.
+                let seed = Tensor.filled(result.loss.shape, 1 / Float(group.size))
+                try result.loss.backward(seed: seed) { leaf in
                     if let parameter = parameters[ObjectIdentifier(leaf)] { try group.gradientIsFinal(parameter, of: optimizer) }
                 }
-                try group.averageGradients(of: optimizer)
+                try group.sumGradients(of: optimizer)
             } else {
                 try result.loss.backward()
             }

@@ -57,6 +57,13 @@ enum MPIRuntime {
         return request
     }
 
+    /// Sums `range` of `arena`'s gradient buffer over the processes, in place, blocking.
+    static func sumGradients(of arena: ParameterArena, range: Range<Int>) throws {
+        try arena.withUnsafeMutableGradients { buffer in
+            try check(dd_mpi_allreduce_sum_float(buffer.baseAddress! + range.lowerBound, Int64(range.count)), "MPI_Allreduce")
+        }
+    }
+
     /// Lets MPI move the requests along (it progresses non-blocking collectives inside MPI calls).
     static func progress(_ requests: inout [Request]) throws {
         for index in requests.indices where requests[index] != nil {
