@@ -4,7 +4,7 @@
 //   dendrite-mpi-bench train --model mlp|cnn [--global-batch 256] [--steps 40] [--runs 5] [--threads N]
 //       samples/s of `fit` (SGD + momentum) on synthetic Fashion-MNIST-shaped data: the median over
 //       `runs` epochs of `steps` global batches each, after one warm-up epoch; one JSON line from rank 0.
-//   dendrite-mpi-bench allreduce --model mlp|cnn [--runs 50]
+//   dendrite-mpi-bench allreduce --model mlp|cnn [--runs 300]
 //       the gradient sum of that model's parameter arena as `fit` runs it (DistributedDataParallel)
 //       against one raw MPI_Allreduce of the same bytes, interleaved; medians.
 import Dendrite
@@ -12,7 +12,10 @@ import DendriteDistributed
 import Foundation
 
 struct Options {
-    var mode = "train", model = "mlp", globalBatch = 256, steps = 40, runs = 5, threads: Int?
+    var mode = "train", model = "mlp", globalBatch = 256, steps = 40, threads: Int?
+    var givenRuns: Int?
+    /// Epochs for `train`, reductions for `allreduce` (microseconds each: many, for a stable median).
+    var runs: Int { givenRuns ?? (mode == "allreduce" ? 300 : 5) }
 
     init(_ arguments: [String]) throws {
         var rest = arguments.dropFirst()
@@ -23,7 +26,7 @@ struct Options {
             case "--model": model = value
             case "--global-batch": globalBatch = Int(value) ?? globalBatch
             case "--steps": steps = Int(value) ?? steps
-            case "--runs": runs = Int(value) ?? runs
+            case "--runs": givenRuns = Int(value)
             case "--threads": threads = Int(value)
             default: throw MPIError.invalidArgument(operation: "dendrite-mpi-bench", reason: "unknown option \(flag)")
             }

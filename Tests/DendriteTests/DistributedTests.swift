@@ -146,6 +146,49 @@ final class DistributedTests: XCTestCase {
         XCTAssertEqual(records.count, 3)
     }
 
+    /// Two hosts: two network namespaces of this machine joined by a veth pair, Open MPI between
+    /// them over TCP only (`btl tcp,self`), its daemon started in the second namespace by
+    /// scripts/netns-launch-agent.sh — and the weights are still the one-process ones.
+    func testTwoHostsOverTCPMatchOneProcess() throws {
+        let worker = try built("DendriteMPIWorker")
+        _ = try mpirun
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare") else {
+            throw XCTSkip("network namespaces need root and util-linux's unshare")
+        }
+        let agent = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scripts/netns-launch-agent.sh").path
+        let tag = Int(getpid()) % 10_000, subnet = "10.78.\(tag % 250)"
+        let (first, second) = ("ddt\(tag)a", "ddt\(tag)b")
+        let shell = URL(fileURLWithPath: "/bin/sh")
+        let setUp = """
+            set -e; ip netns add \(first); ip netns add \(second)
+            ip link add ddv\(tag)a type veth peer name ddv\(tag)b
+            ip link set ddv\(tag)a netns \(first); ip link set ddv\(tag)b netns \(second)
+            ip netns exec \(first) ip addr add \(subnet).1/24 dev ddv\(tag)a; ip netns exec \(second) ip addr add \(subnet).2/24 dev ddv\(tag)b
+            for pair in \(first):ddv\(tag)a \(second):ddv\(tag)b; do
+                ip netns exec ${pair%%:*} ip link set ${pair#*:} up; ip netns exec ${pair%%:*} ip link set lo up
+            done
+            """
+        defer { _ = try? run(shell, ["-c", "ip netns delete \(first); ip netns delete \(second)"]) }
+        let made = try run(shell, ["-c", setUp])
+        guard made.status == 0 else { throw XCTSkip("cannot make network namespaces here: \(made.output)") }
+        let hosts = directory.appendingPathComponent("hosts")
+        try "\(subnet).1 slots=1\n\(subnet).2 slots=1\n".write(to: hosts, atomically: true, encoding: .utf8)
+        let out = directory.appendingPathComponent("two-hosts.safetensors").path
+        let launch = "DENDRITE_NETNS_HOSTS=\(subnet).1=\(first),\(subnet).2=\(second) ip netns exec \(first) unshare --uts sh -c "
+            + "'hostname \(first); exec mpirun --allow-run-as-root --hostfile \(hosts.path) -np 2 --mca plm_rsh_agent \(agent) "
+            + "--mca btl tcp,self --mca btl_tcp_if_include \(subnet).0/24 --mca oob_tcp_if_include \(subnet).0/24 "
+            + "\(worker.path) train mlp momentum 8 \(out)'"
+        let two = try run(shell, ["-c", launch], timeout: 90)
+        XCTAssertEqual(two.status, 0, two.output)
+        XCTAssertTrue(two.output.contains("rank 0 on \(first)") && two.output.contains("rank 1 on \(second)"), two.output)
+        let single = directory.appendingPathComponent("one-host.safetensors").path
+        XCTAssertEqual(try run(worker, ["train", "mlp", "momentum", "16", single]).status, 0)
+        let a = try SafeTensors.read(out).tensors, b = try SafeTensors.read(single).tensors
+        XCTAssertEqual(a.count, 4)
+        for (name, tensor) in a { assertClose(tensor, try XCTUnwrap(b[name]), rtol: 1e-5, atol: 1e-5, "two hosts \(name)") }
+    }
+
     /// The process under `parent` whose environment has OMPI_COMM_WORLD_RANK=`rank`.
     static func childProcess(of parent: Int32, rank: Int) -> Int32? {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []

@@ -42,6 +42,7 @@ let ddp = launched ? try DistributedDataParallel(bucketBytes: 4096, firstBucketB
 let rank = ddp?.rank ?? 0
 switch arguments.dropFirst().first {
 case "train":
+    print("rank \(rank) on \(ProcessInfo.processInfo.hostName)")
     let (kind, name, batch, out) = (arguments[2], arguments[3], Int(arguments[4])!, arguments[5])
     // Ranks start from different weights: the broadcast must make them rank 0's.
     let network: Module & UnaryLayer = kind == "cnn" ? try convolutional(seed: 7 + UInt64(rank)) : try model(seed: 7 + UInt64(rank))
