@@ -8,7 +8,8 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "DownstreamExample",
-            dependencies: [.product(name: "Dendrite", package: "Dendrite")],
+            dependencies: [.product(name: "Dendrite", package: "Dendrite"),
+                           .product(name: "DendriteDistributed", package: "Dendrite")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
     ]

@@ -104,7 +104,7 @@ public final class LearningRateLogger: TrainingCallback {
 }
 
 /// Saves the model after an epoch through `save` — every epoch, or only when the monitored value
-/// improves (`saveBestOnly`).
+/// improves (`saveBestOnly`). In a data-parallel run only rank 0 saves (the replicas are equal).
 public final class ModelCheckpoint: TrainingCallback {
     let monitor: String
     let mode: MonitorMode
@@ -122,14 +122,15 @@ public final class ModelCheckpoint: TrainingCallback {
     }
 
     public func epochDidEnd(_ record: EpochRecord, context: TrainingContext) throws {
-        guard saveBestOnly else { return try save(context.model, record) }
+        let writes = (context.distributed?.rank ?? 0) == 0
+        guard saveBestOnly else { return writes ? try save(context.model, record) : () }
         guard let value = record.logs[monitor] else {
             throw DendriteError.invalidArgument(operation: "ModelCheckpoint", argument: "monitor \"\(monitor)\"",
                                                 reason: "not in the epoch's logs \(record.logs.keys.sorted())")
         }
         if best == nil || mode.isImprovement(value, over: best!, key: monitor, minDelta: 0) {
             best = value
-            try save(context.model, record)
+            if writes { try save(context.model, record) }
         }
     }
 }

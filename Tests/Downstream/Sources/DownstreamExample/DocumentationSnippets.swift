@@ -1,6 +1,7 @@
 // Code shown in README.md and Docs/GettingStarted.md, compiled here against Dendrite as a
 // dependency (so the documentation cannot drift from the API). Not run: it trains for minutes.
 import Dendrite
+import DendriteDistributed
 
 /// README.md, "Training in 20 lines".
 func readmeTrainingSnippet() throws {
@@ -130,4 +131,18 @@ func transferLearningSnippets(train: TensorDataset, vgg: ConvolutionalClassifier
         let logits = try student(images)
         return (try distillation(studentLogits: logits, teacherLogits: soft, labels: labels), logits)
     }
+}
+
+/// Docs/Distributed.md, "From Swift" (compiled, not run: it needs mpirun and trains).
+func distributedGuideSnippet() throws {
+    let ddp = try DistributedDataParallel()          // MPI_COMM_WORLD under mpirun
+    var generator = RandomGenerator(seed: 0)         // the same seed everywhere, though rank 0's weights are broadcast
+    let model = try ModelSpec("cnn", inputShape: [1, 28, 28]).build(generator: &generator)
+    model.synchronizeBatchNorm(over: ddp)            // optional: SyncBatchNorm
+    let optimizer = try SGD(model.parameters, learningRate: 0.01 * Float(ddp.size), momentum: 0.9)
+    let data = try FashionMNIST.dataset().load(.train)
+    let history = try model.fit(data, epochs: 5, batchSize: 64, loss: .crossEntropy,
+                                optimizer: optimizer, distributed: ddp)
+    if ddp.rank == 0 { try model.save(to: "model.safetensors") }
+    _ = history
 }
