@@ -43,10 +43,11 @@ static int resolve(void *library, const char *name, void **slot, char *message, 
 
 int dd_mpi_load(char *message, int capacity) {
     if (mpi.loaded) return 0;
+    // $DENDRITE_MPI_LIBRARY, when set, is the only library tried.
     const char *override = getenv("DENDRITE_MPI_LIBRARY");
-    const char *names[] = {override, "libmpi.so.40", "libmpi.so"};
+    const char *names[] = {override ? override : "libmpi.so.40", override ? NULL : "libmpi.so"};
     void *library = NULL;
-    for (int i = 0; i < 3 && library == NULL; i++) {
+    for (int i = 0; i < 2 && library == NULL; i++) {
         if (names[i] != NULL) library = dlopen(names[i], RTLD_NOW | RTLD_GLOBAL);   // GLOBAL: Open MPI's plugins link back
     }
     if (library == NULL) {

@@ -140,10 +140,21 @@ final class DistributedTests: XCTestCase {
         }
         XCTAssertNotEqual(killed.status, 0, killed.output)
         XCTAssertTrue(killed.output.contains("signal 9") || killed.output.contains("killed"), killed.output)
-        let resumed = try run(dendrite, ["train", "--resume", long, "--epochs", "3"], ranks: 2)
+        // Resumed by one process (another rank count).
+        let resumed = try run(dendrite, ["train", "--resume", long, "--epochs", "3"])
         XCTAssertEqual(resumed.status, 0, "the last checkpoint resumes: \(resumed.output)")
         let records = try JSONDecoder().decode(History.self, from: Data(contentsOf: URL(fileURLWithPath: long).appendingPathComponent("history.json"))).records
         XCTAssertEqual(records.count, 3)
+    }
+
+    /// Started as if by mpirun on a machine without Open MPI's library, `dendrite train` says
+    /// what to install (and one process without a launcher never opens MPI: the CLI tests).
+    func testWithoutOpenMPIItSaysWhatToInstall() throws {
+        let result = try run(URL(fileURLWithPath: "/usr/bin/env"),
+                             ["OMPI_COMM_WORLD_SIZE=2", "DENDRITE_MPI_LIBRARY=/nonexistent/libmpi.so.40", try built("dendrite").path,
+                              "train", "--limit", "100", "--epochs", "1", "--out", directory.appendingPathComponent("none").path])
+        XCTAssertNotEqual(result.status, 0, result.output)
+        XCTAssertTrue(result.output.contains("MPI is unavailable") && result.output.contains("apt-get install openmpi-bin"), result.output)
     }
 
     /// Two hosts: two network namespaces of this machine joined by a veth pair, Open MPI between

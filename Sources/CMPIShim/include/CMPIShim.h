@@ -11,7 +11,7 @@
 
 #define DD_MPI_NOT_LOADED (-1)
 
-/// Opens libmpi ($DENDRITE_MPI_LIBRARY, else libmpi.so.40, else libmpi.so) and resolves the
+/// Opens libmpi ($DENDRITE_MPI_LIBRARY only, when set; else libmpi.so.40, else libmpi.so) and resolves the
 /// functions and predefined handles Dendrite uses. On failure writes the reason to `message`.
 int dd_mpi_load(char *message, int capacity);
 
