@@ -137,7 +137,8 @@ let package = Package(
             dependencies: ["Dendrite", "DendriteRun", "DendriteDistributed"],
             path: "Tests/DendriteTests",
             exclude: ["Fixtures/make_fixtures.py", "Fixtures/make_safetensors_fixture.py", "Fixtures/make_model_fixtures.py",
-                      "Fixtures/make_module_fixtures.py", "Fixtures/make_recurrent_fixtures.py"],
+                      "Fixtures/make_module_fixtures.py", "Fixtures/make_recurrent_fixtures.py",
+                      "Fixtures/make_sklearn_fixtures.py"],
             resources: [.copy("Fixtures/data")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),

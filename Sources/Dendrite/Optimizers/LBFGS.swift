@@ -31,6 +31,8 @@ public final class LBFGS: Optimizer {
     private var previousGradient: [Float]?
     private var direction: [Float] = [], stepLength: Float = 0, hessianDiagonal: Float = 1
     private var iterations = 0
+    /// Iterations run so far, over every `step(closure:)`.
+    public var iterationCount: Int { iterations }
 
     /// Creates the optimizer with PyTorch's defaults.
     ///
