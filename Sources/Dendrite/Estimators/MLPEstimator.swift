@@ -44,7 +44,7 @@ public class MLPEstimator {
         guard x.rank == 2, x.shape[0] >= 1 else {
             throw DendriteError.shapeMismatch(operation: name, expected: "inputs [samples ≥ 1, features]", got: "\(x.shape)")
         }
-        guard x.scalars.allSatisfy(\.isFinite) else {
+        guard ReductionKernels.allFinite(x) else {
             throw DendriteError.invalidArgument(operation: name, argument: "inputs", reason: "contain NaN or infinite values")
         }
         if fitted {

@@ -112,8 +112,17 @@ struct Perceptron {
 
     /// `½·alpha·Σ‖W‖² / n`.
     func penalty(alpha: Float, samples: Int) -> Double {
-        let squares = coefs.reduce(0.0) { total, w in w.scalars.reduce(total) { $0 + Double($1) * Double($1) } }
+        let squares = coefs.reduce(0.0) { $0 + OptimizerKernels.sumOfSquares($1) }
         return 0.5 * Double(alpha) * squares / Double(samples)
+    }
+
+    /// `op(a)·op(b)` through one GEMM (no transposed copies).
+    private func product(_ a: Tensor, transposeA: Bool = false, _ b: Tensor, transposeB: Bool = false) throws -> Tensor {
+        let m = transposeA ? a.shape[1] : a.shape[0], k = transposeA ? a.shape[0] : a.shape[1]
+        let n = transposeB ? b.shape[0] : b.shape[1]
+        var c = Tensor.gemmOutput([m, n])
+        try gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, b: b, c: &c)
+        return c
     }
 
     /// The loss of a batch and its gradients (scikit-learn's `_backprop`): `δ_last = ŷ − y` (the
@@ -125,9 +134,9 @@ struct Perceptron {
         var coefGrads = [Tensor](repeating: Tensor(0), count: coefs.count), interceptGrads = coefGrads
         var delta = try layers.last! - y
         for index in stride(from: coefs.count - 1, through: 0, by: -1) {
-            coefGrads[index] = try (layers[index].transposed().matmul(delta) + coefs[index] * alpha) / Float(n)
+            coefGrads[index] = try (product(layers[index], transposeA: true, delta) + coefs[index] * alpha) / Float(n)
             interceptGrads[index] = try delta.sum(alongAxes: [0]) / Float(n)
-            if index > 0 { delta = try hiddenDerivative(layers[index], delta.matmul(coefs[index].transposed())) }
+            if index > 0 { delta = try hiddenDerivative(layers[index], product(delta, coefs[index], transposeB: true)) }
         }
         return (loss, coefGrads, interceptGrads)
     }

@@ -42,11 +42,15 @@ struct PerceptronOptimizer {
             let t = Double(steps)
             let rate = Double(initialRate) * (1 - Foundation.pow(Double(beta2), t)).squareRoot() / (1 - Foundation.pow(Double(beta1), t))
             learningRate = Float(rate)
+            // PyTorch's fused Adam step computes p −= (η/(1 − β₁ᵗ))·m / (√v/√(1 − β₂ᵗ) + ε′); with
+            // ε′ = ε/√(1 − β₂ᵗ) that is scikit-learn's step exactly.
+            let root = (1 - Foundation.pow(Double(beta2), t)).squareRoot()
+            var noMaximum: Tensor?
             for index in parameters.indices {
-                let g = gradients[index]
-                first[index] = try first[index] * beta1 + g * (1 - beta1)
-                second[index] = try second[index] * beta2 + g.squared() * (1 - beta2)
-                parameters[index] = try parameters[index] - first[index] * learningRate / (second[index].sqrt() + epsilon)
+                OptimizerKernels.adam(&parameters[index], gradient: gradients[index], firstMoment: &first[index],
+                                      secondMoment: &second[index], maximumSecondMoment: &noMaximum, learningRate: initialRate,
+                                      beta1: beta1, beta2: beta2, epsilon: Float(Double(epsilon) / root), weightDecay: 0,
+                                      decoupled: false, step: steps)
             }
         }
     }

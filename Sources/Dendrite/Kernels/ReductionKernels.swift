@@ -83,3 +83,12 @@ enum ReductionKernels {
         return result
     }
 }
+
+extension ReductionKernels {
+    /// Whether every element is finite, read in place (no copy of the scalars).
+    static func allFinite(_ x: Tensor) -> Bool {
+        let base = x.storage.base
+        for index in 0..<x.count where !base[index].isFinite { return false }
+        return true
+    }
+}
