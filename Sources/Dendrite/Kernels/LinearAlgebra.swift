@@ -49,6 +49,46 @@ public enum LinearAlgebra {
         return Tensor(shape: b.rank == 1 ? [n] : [n, k], storage: result)
     }
 
+    /// The minimum-norm least-squares solution of `A·X ≈ B` for any `A` `[m, n]`, rank-deficient
+    /// included (SVD, `gelsd`; singular values below `rcond`·σ_max count as zero, machine
+    /// precision when `rcond` is negative) — NumPy's and SciPy's `lstsq`.
+    public static func minimumNormLeastSquares(_ a: Tensor, _ b: Tensor, rcond: Float = -1) throws -> (solution: Tensor, rank: Int) {
+        guard a.rank == 2 else { throw DendriteError.shapeMismatch(operation: "minimumNormLeastSquares", expected: "a matrix", got: "\(a.shape)") }
+        let m = a.shape[0], n = a.shape[1]
+        guard (b.rank == 1 || b.rank == 2), b.shape[0] == m else {
+            throw DendriteError.shapeMismatch(operation: "minimumNormLeastSquares", expected: "B of [\(m)] or [\(m), k]", got: "\(b.shape)")
+        }
+        let k = b.rank == 1 ? 1 : b.shape[1], rows = max(m, n)
+        let factors = a.storage.copy(), work = TensorStorage(count: rows * k)
+        work.base.update(from: b.storage.base, count: m * k)
+        var singular = [Float](repeating: 0, count: max(1, min(m, n)))
+        var rank: Int32 = 0
+        let info = LAPACKE_sgelsd(LAPACK_ROW_MAJOR, Int32(m), Int32(n), Int32(k), factors.base, Int32(max(n, 1)), work.base,
+                                  Int32(max(k, 1)), &singular, rcond, &rank)
+        if info > 0 { throw DendriteError.noConvergence(operation: "minimumNormLeastSquares (SVD)", info: Int(info)) }
+        try check(info, "minimumNormLeastSquares", singular: false)
+        let result = TensorStorage(count: n * k)
+        result.base.update(from: work.base, count: n * k)
+        return (Tensor(shape: b.rank == 1 ? [n] : [n, k], storage: result), Int(rank))
+    }
+
+    /// Solves `A·X = B` for symmetric positive-definite `A` `[n, n]` by Cholesky (`posv`), `B` `[n]` or `[n, k]`.
+    ///
+    /// - Throws: ``DendriteError/notPositiveDefinite(operation:order:)`` when `A` is not.
+    public static func solvePositiveDefinite(_ a: Tensor, _ b: Tensor) throws -> Tensor {
+        let n = try squareSize(a, "solvePositiveDefinite")
+        guard (b.rank == 1 || b.rank == 2), b.shape[0] == n else {
+            throw DendriteError.shapeMismatch(operation: "solvePositiveDefinite", expected: "B of [\(n)] or [\(n), k]", got: "\(b.shape)")
+        }
+        let k = b.rank == 1 ? 1 : b.shape[1]
+        let factor = a.storage.copy(), solution = b.storage.copy()
+        let info = LAPACKE_sposv(LAPACK_ROW_MAJOR, CChar(UInt8(ascii: "L")), Int32(n), Int32(k), factor.base, Int32(max(n, 1)),
+                                 solution.base, Int32(max(k, 1)))
+        if info > 0 { throw DendriteError.notPositiveDefinite(operation: "solvePositiveDefinite", order: Int(info)) }
+        try check(info, "solvePositiveDefinite", singular: false)
+        return Tensor(shape: b.shape, storage: solution)
+    }
+
     /// The lower-triangular `L` with `L·Lᵀ = A` for symmetric positive-definite `A` (`potrf`).
     public static func cholesky(_ a: Tensor) throws -> Tensor {
         let n = try squareSize(a, "cholesky")

@@ -16,9 +16,13 @@ import sklearn
 from sklearn.datasets import make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
+from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.preprocessing import StandardScaler
 
 OUT = os.path.join(os.path.dirname(__file__), "data", "sklearn_mlp.json")
+LINEAR_OUT = os.path.join(os.path.dirname(__file__), "data", "sklearn_linear.json")
+DATASETS = os.path.join(os.path.dirname(__file__), "..", "..", "..", "Datasets")
 warnings.filterwarnings("ignore", category=ConvergenceWarning)
 
 
@@ -97,6 +101,55 @@ def main():
     with open(OUT, "w") as handle:
         json.dump({"sklearn": sklearn.__version__, "numpy": np.__version__, "cases": cases}, handle)
     print(f"wrote {OUT}: {len(cases)} cases, scikit-learn {sklearn.__version__}")
+    linear_and_real_data()
+
+
+def csv(name):
+    table = np.loadtxt(os.path.join(DATASETS, f"{name}.csv"), delimiter=",", skiprows=1, dtype=np.float64)
+    return table[:, :-1], table[:, -1]
+
+
+def linear_and_real_data():
+    """Linear-model coefficients (solved tightly) and, on the bundled data sets, every estimator's
+    test score on one stratified split, the inputs standardized on the training part."""
+    coefficients = []
+    xr, yr = make_regression(n_samples=80, n_features=6, n_targets=2, noise=0.5, random_state=4)
+    for name, model, y in [("linear", LinearRegression(), yr), ("linear 1-D", LinearRegression(), yr[:, 0]),
+                           ("ridge", Ridge(alpha=2.5), yr), ("ridge 1-D", Ridge(alpha=2.5), yr[:, 0])]:
+        model.fit(xr, y)
+        coefficients.append({"name": name, "x": xr.ravel().tolist(), "x_shape": list(xr.shape), "y": np.ravel(y).tolist(),
+                             "y_shape": list(np.shape(y)), "coef": np.ravel(model.coef_).tolist(),
+                             "intercept": np.ravel(model.intercept_).tolist()})
+    for name, C in [("breast_cancer", 0.5), ("wine", 2.0)]:
+        x, y = csv(name)
+        x = StandardScaler().fit_transform(x)
+        model = LogisticRegression(C=C, tol=1e-10, max_iter=100000).fit(x, y)
+        # The inputs are Datasets/<name>.csv standardized over all rows (the test does the same).
+        coefficients.append({"name": f"logistic {name}", "dataset": name, "C": C, "coef": model.coef_.ravel().tolist(),
+                             "intercept": model.intercept_.ravel().tolist()})
+    scores = []
+    for name in ["iris", "wine", "breast_cancer", "digits"]:
+        x, y = csv(name)
+        train, test = train_test_split(np.arange(len(y)), test_size=0.25, random_state=0, stratify=y)
+        scaler = StandardScaler().fit(x[train])
+        xs = scaler.transform(x).astype(np.float32)
+        entry = {"name": name, "train": train.tolist(), "test": test.tolist()}
+        entry["logistic"] = float(LogisticRegression().fit(xs[train], y[train]).score(xs[test], y[test]))
+        # MLPs from scikit-learn's initial weights, shuffle off, so both sides train alike.
+        mlp = MLPClassifier(random_state=0, shuffle=False, max_iter=50)
+        classes = len(np.unique(y))
+        units = [x.shape[1], 100, classes if classes > 2 else 1]
+        coefs, intercepts = initial_weights(units, "relu", np.random.RandomState(0))
+        mlp.fit(xs[train], y[train])
+        entry.update({"mlp": float(mlp.score(xs[test], y[test])), "mlp_coefs": listed(coefs), "mlp_intercepts": listed(intercepts)})
+        # Regression on the same rows: the last feature from the others.
+        features, target = xs[:, :-1], xs[:, -1]
+        entry["linear"] = float(LinearRegression().fit(features[train], target[train]).score(features[test], target[test]))
+        entry["ridge"] = float(Ridge(alpha=1.0).fit(features[train], target[train]).score(features[test], target[test]))
+        scores.append(entry)
+    with open(LINEAR_OUT, "w") as handle:
+        json.dump({"sklearn": sklearn.__version__, "coefficients": coefficients, "scores": scores}, handle)
+    print(f"wrote {LINEAR_OUT}: {len(coefficients)} coefficient cases, {len(scores)} data sets")
 
 
 if __name__ == "__main__":
