@@ -146,3 +146,28 @@ func distributedGuideSnippet() throws {
     if ddp.rank == 0 { try model.save(to: "model.safetensors") }
     _ = history
 }
+
+/// Docs/ScikitLearn.md, the opening example (compiled, not run).
+func scikitLearnGuideSnippet() throws {
+    let data = try CSV.read("Datasets/digits.csv")                     // 1,797 × 64, labels 0…9
+    var generator = RandomGenerator(seed: 0)
+    let split = try trainTestSplit(count: data.count, testFraction: 0.25, stratifyBy: data.targets.scalars,
+                                   generator: &generator)
+    var scaler = StandardScaler()
+    let xTrain = try scaler.fitTransform(data.inputs.gatheringRows(split.train))
+    let xTest = try scaler.transform(data.inputs.gatheringRows(split.test))
+    let (yTrain, yTest) = (data.targets.gatheringRows(split.train), data.targets.gatheringRows(split.test))
+
+    var settings = MLPHyperparameters()      // scikit-learn's defaults: (100,), relu, adam, alpha 1e-4, …
+    settings.hiddenLayerSizes = [64, 32]
+    settings.alpha = 1e-3
+    settings.solver = .lbfgs
+    settings.randomState = 1
+    let classifier = MLPClassifier(settings)
+    try classifier.fit(xTrain, yTrain)
+    print("test accuracy", try classifier.score(xTest, yTest), "after", classifier.iterationCount, "iterations")
+
+    let logistic = try LogisticRegression(C: 1)
+    try logistic.fit(xTrain, yTrain)
+    print("logistic regression", try logistic.score(xTest, yTest))
+}
