@@ -167,4 +167,34 @@ final class CLITests: XCTestCase {
         let conv = try dendrite(["summary", "conv:100000000:99x99", "--input", "3x32x32"], expectSuccess: false)
         XCTAssertTrue(conv.contains("needs 12 TB of parameters"), conv)
     }
+
+    /// `dendrite tabular` on the bundled data sets: each estimator fits, scores, saves and predicts;
+    /// a parameter no estimator has, or a missing column, is an error naming it.
+    func testTabularFitsScoresSavesAndPredicts() throws {
+        let datasets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Datasets")
+        let wine = datasets.appendingPathComponent("wine.csv").path, iris = datasets.appendingPathComponent("iris.csv").path
+        let out = directory.appendingPathComponent("tabular").path
+        let text = try dendrite(["tabular", "--csv", wine, "--target", "target", "--estimator", "mlp-classifier", "--standardize",
+                                 "--param", "hidden_layer_sizes=(16,)", "--param", "solver=lbfgs", "--param", "random_state=1",
+                                 "--out", out, "--predict", wine])
+        let accuracy = try XCTUnwrap(text.split(separator: "\n").first { $0.hasPrefix("test accuracy: ") })
+        XCTAssertGreaterThan(try XCTUnwrap(Double(accuracy.dropFirst("test accuracy: ".count).prefix(6))), 0.9, text)
+        let predictions = try String(contentsOfFile: "\(out)/predictions.csv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(predictions.count, 179, "a header and one line per row")
+        let saved = try SafeTensors.read("\(out)/model.safetensors").tensors
+        XCTAssertEqual(saved["coefs.0"]?.shape, [13, 16])
+        XCTAssertNotNil(saved["scaler.mean"])
+        for estimator in ["logistic", "linear", "ridge", "mlp-regressor"] {
+            let target = estimator == "logistic" ? "target" : "1"
+            let result = try dendrite(["tabular", "--csv", iris, "--target", target, "--estimator", estimator, "--standardize",
+                                       "--param", estimator == "mlp-regressor" ? "random_state=2" : (estimator == "ridge" ? "alpha=0.5" : "fit_intercept=true"),
+                                       "--out", directory.appendingPathComponent(estimator).path])
+            XCTAssertTrue(result.contains(estimator == "logistic" ? "test accuracy" : "test R²"), result)
+        }
+        XCTAssertTrue(try dendrite(["tabular", "--csv", iris, "--target", "target", "--estimator", "ridge", "--param", "C=1"],
+                                   expectSuccess: false).contains("ridge has no parameter C"))
+        XCTAssertTrue(try dendrite(["tabular", "--csv", iris, "--target", "nope", "--estimator", "linear"],
+                                   expectSuccess: false).contains("no column named \"nope\""))
+    }
 }
