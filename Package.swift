@@ -100,6 +100,12 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .executableTarget(
+            name: "Surrogate",
+            dependencies: ["Dendrite", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Examples/Surrogate",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .executableTarget(
             name: "CharLSTM",
             dependencies: ["Dendrite", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Examples/CharLSTM",
