@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import Dendrite
 
@@ -174,5 +175,16 @@ final class EstimatorTests: XCTestCase {
                 }
             }
         }
+    }
+
+    func testMetricsFollowScikitLearn() throws {
+        let p = try Tensor(shape: [3, 2], scalars: [0.9, 0.1, 0.2, 0.8, 0, 1])
+        let labels = try Tensor([3, 7, 3])
+        // −(log 0.9 + log 0.8 + log ε) / 3, ε = 2⁻²³ (a probability of 0 clipped).
+        let expected = -(Foundation.log(0.9) + Foundation.log(0.8) + Foundation.log(Double(Float.ulpOfOne))) / 3
+        XCTAssertEqual(try logLoss(probabilities: p, labels: labels, classes: [3, 7]), expected, accuracy: 1e-5)
+        XCTAssertThrowsError(try logLoss(probabilities: p, labels: try Tensor([3, 7, 5]), classes: [3, 7]))
+        XCTAssertEqual(try meanSquaredErrorScore(predicted: try Tensor([1, 2, 3]), targets: try Tensor([1, 4, 0])), 13.0 / 3, accuracy: 1e-9)
+        XCTAssertEqual(try accuracyScore(predicted: try Tensor([1, 2, 3]), labels: try Tensor([1, 2, 0])), 2.0 / 3, accuracy: 1e-12)
     }
 }
