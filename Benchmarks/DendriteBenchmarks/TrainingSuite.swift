@@ -28,7 +28,8 @@ func trainingWorkloads(quick: Bool) -> [EndToEndWorkload] {
         recurrentLayerStep(lstm: true),
         recurrentLayerStep(lstm: false),
     ]
-    workloads += (quick ? [1] : [1, 8]).map(resnetInference)
+    workloads += (quick ? [1] : [1, 8]).map { resnetInference(batch: $0) }
+    workloads += (quick ? [1] : [1, 8]).map { resnetInference(batch: $0, folded: true) }
     workloads.append(mlpEpoch())
     return workloads
 }
@@ -83,13 +84,16 @@ func recurrentLayerStep(lstm: Bool) -> EndToEndWorkload {
     }
 }
 
-/// ResNet-18 inference (eval mode, no graph) on `batch` 224×224 images.
-func resnetInference(batch: Int) -> EndToEndWorkload {
-    EndToEndWorkload(filter: "resnet", peerKey: "resnet-\(batch)", name: "ResNet-18 inference, batch \(batch), 3×224×224",
+/// ResNet-18 inference (eval mode, no graph) on `batch` 224×224 images; `folded`: with its batch
+/// norms folded into the convolutions (`foldBatchNorm`), against the same PyTorch (unfolded) twin.
+func resnetInference(batch: Int, folded: Bool = false) -> EndToEndWorkload {
+    EndToEndWorkload(filter: "resnet", peerKey: "resnet-\(batch)",
+                     name: "ResNet-18 inference, batch \(batch), 3×224×224\(folded ? ", batch norm folded" : "")",
                      unit: "images/s", itemsPerCall: Double(batch), warmup: 1, runs: (3, 5), target: 0.2) {
         var generator = RandomGenerator(seed: 6)
         let resnet = try Models.resnet18()
         resnet.eval()
+        if folded { try resnet.foldBatchNorm() }
         let images = Tensor.normal([batch, 3, 224, 224], generator: &generator)
         return { _ = try noGrad { try resnet(images) } }
     }
