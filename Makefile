@@ -99,6 +99,7 @@ fixtures: torch-venv
 	$(TORCH_VENV)/bin/python Tests/DendriteTests/Fixtures/make_model_fixtures.py
 	$(TORCH_VENV)/bin/python Tests/DendriteTests/Fixtures/make_module_fixtures.py
 	$(TORCH_VENV)/bin/python Tests/DendriteTests/Fixtures/make_recurrent_fixtures.py
+	$(TORCH_VENV)/bin/python Tests/DendriteTests/Fixtures/make_pruning_fixtures.py
 	$(TORCH_VENV)/bin/python -c "import sklearn" 2>/dev/null || $(TORCH_VENV)/bin/pip install -q scikit-learn
 	$(TORCH_VENV)/bin/python Tests/DendriteTests/Fixtures/make_sklearn_fixtures.py
 

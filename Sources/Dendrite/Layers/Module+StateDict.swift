@@ -64,6 +64,27 @@ extension Module {
     ///   unexpected and mismatched keys.
     @discardableResult
     public func load(stateDict: [String: Tensor], strict: Bool = true) throws -> LoadReport {
+        // A pruned state dict (`<name>_orig` and `<name>_mask`, PyTorch's pruning) prunes the
+        // matching unpruned parameters first, so that it loads into a fresh model.
+        var pruned: [Parameter] = []
+        for (path, module) in namedModules() {
+            for (name, parameter) in module.declaredParameters where parameter.pruningMask == nil {
+                let key = path.isEmpty ? name : "\(path).\(name)"
+                if stateDict[key] == nil, stateDict["\(key)_orig"] != nil, let mask = stateDict["\(key)_mask"], mask.shape == parameter.shape {
+                    parameter.pruningMask = Buffer(mask)
+                    pruned.append(parameter)
+                }
+            }
+        }
+        do {
+            return try loadSlots(stateDict: stateDict, strict: strict)
+        } catch {
+            for parameter in pruned { parameter.pruningMask = nil }
+            throw error
+        }
+    }
+
+    private func loadSlots(stateDict: [String: Tensor], strict: Bool) throws -> LoadReport {
         var report = LoadReport()
         let (parameters, buffers) = everyStateSlot()
         let known = Set(parameters.map(\.0) + buffers.map(\.0))

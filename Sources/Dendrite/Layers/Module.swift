@@ -56,11 +56,23 @@ open class Module {
         try members.replaceChild(named: name, with: module, in: typeName)
     }
 
-    /// This module's own parameters (not its children's), with their names.
-    public var localParameters: [(String, Parameter)] { members.parameters }
+    /// This module's own parameters (not its children's), with their names — a pruned parameter
+    /// under `<name>_orig`, as PyTorch's `torch.nn.utils.prune` renames it.
+    public var localParameters: [(String, Parameter)] {
+        members.parameters.map { $0.1.pruningMask == nil ? $0 : ("\($0.0)_orig", $0.1) }
+    }
 
-    /// This module's own buffers, with their names.
-    public var localBuffers: [(String, Buffer)] { members.buffers }
+    /// This module's own buffers, with their names — and each pruned parameter's mask as
+    /// `<name>_mask`.
+    public var localBuffers: [(String, Buffer)] {
+        members.buffers + members.parameters.compactMap { name, parameter in parameter.pruningMask.map { ("\(name)_mask", $0) } }
+    }
+
+    /// The parameter declared as `name` (before any pruning rename), or `nil`.
+    func declaredParameter(named name: String) -> Parameter? { members.parameters.first { $0.0 == name }?.1 }
+
+    /// The parameters under their declared names (before any pruning rename).
+    var declaredParameters: [(String, Parameter)] { members.parameters }
 
     /// Switches this module and its descendants to training mode.
     public func train() { setTraining(true) }

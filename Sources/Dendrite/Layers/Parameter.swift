@@ -45,11 +45,18 @@ public final class Parameter {
 
     /// The value as the autograd graph sees it: tracked when trainable and recording.
     public var tensor: Tensor {
-        guard requiresGradient && GradientMode.isEnabled else { return value }
+        guard requiresGradient && GradientMode.isEnabled else { return pruningMask.map { (try? value * $0.value) ?? value } ?? value }
         var tracked = value
         tracked.node = node
+        // Pruned: the layer sees value ⊙ mask, and the gradient reaching the value is masked.
+        if let pruningMask, let masked = try? tracked * pruningMask.value { return masked }
         return tracked
     }
+
+    /// The 0/1 mask of a pruned parameter (``Pruning``): layers compute with `value ⊙ mask`, and
+    /// the state dict holds the value as `<name>_orig` and this as `<name>_mask` (PyTorch's names).
+    /// `nil` when not pruned.
+    public internal(set) var pruningMask: Buffer?
 
     /// The shape of ``value``.
     public var shape: [Int] { value.shape }
