@@ -106,6 +106,12 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .executableTarget(
+            name: "PruneFashion",
+            dependencies: ["Dendrite", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Examples/PruneFashion",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .executableTarget(
             name: "CharLSTM",
             dependencies: ["Dendrite", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Examples/CharLSTM",

@@ -171,3 +171,20 @@ func scikitLearnGuideSnippet() throws {
     try logistic.fit(xTrain, yTrain)
     print("logistic regression", try logistic.score(xTest, yTest))
 }
+
+/// Docs/Compression.md (compiled, not run).
+func compressionGuideSnippets() throws {
+    var generator = RandomGenerator(seed: 0)
+    let model = try ModelSpec("mlp", inputShape: [1, 28, 28]).build(generator: &generator)
+    let linears = model.namedModules().compactMap { $0.1 as? Linear }
+
+    try Pruning.l1Unstructured(linears[0], amount: .fraction(0.3))        // 30 % smallest |w| of one layer
+    try Pruning.globalUnstructured(linears.map { ($0, "weight") }, amount: .fraction(0.9))   // 90 % over both
+    for entry in Pruning.sparsity(of: model) { print(entry.name, entry.zeros, "of", entry.count) }
+    for linear in linears { try Pruning.remove(linear) }                   // make it permanent
+
+    let resnet = try Models.resnet18(weights: "resnet18.safetensors")
+    resnet.eval()
+    let folded = try resnet.foldBatchNorm()     // 20: the stem and every block's convolutions
+    _ = folded
+}
