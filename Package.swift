@@ -112,6 +112,12 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .executableTarget(
+            name: "QuantizeFashion",
+            dependencies: ["Dendrite", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Examples/QuantizeFashion",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .executableTarget(
             name: "CharLSTM",
             dependencies: ["Dendrite", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Examples/CharLSTM",

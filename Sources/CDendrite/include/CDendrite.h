@@ -142,6 +142,28 @@ void dd_buffer_statistics(size_t *live, size_t *peak_live, size_t *cached);
 /// Returns 1 when applied.
 int dd_tune_blas_threads(int timeout_exponent);
 
+/* ---- int8 GEMM (int8_gemm.c) ------------------------------------------------------------------ */
+/// C[m, n] = Σ_k A[m, k]·B[n, k]: A unsigned 8-bit with values 0…127, B signed 8-bit [n, k], C int32.
+void dd_gemm_u8s8s32_naive(int64_t m, int64_t n, int64_t k, const uint8_t *a, int64_t lda, const int8_t *b, int64_t ldb,
+                           int32_t *c, int64_t ldc);
+/// The fastest path this CPU runs: 2 AVX-VNNI, 1 AVX2, 0 neither.
+int dd_int8_gemm_path(void);
+/// Bytes of B [n, k] packed for dd_gemm_u8s8s32_packed: ⌈n/16⌉·16 · ⌈k/4⌉·4.
+int64_t dd_int8_packed_size(int64_t n, int64_t k);
+/// Packs B [n, k] (row-major) into blocks of 16 columns × 4 consecutive k (zero-padded).
+void dd_int8_pack_b(const int8_t *b, int64_t n, int64_t k, int8_t *packed);
+/// C[m, n] = A·Bᵀ with B packed; A rows of stride `lda` ≥ ⌈k/4⌉·4 whose bytes past k are zero.
+/// `path` 2 (AVX-VNNI) or 1 (AVX2).
+void dd_gemm_u8s8s32_packed(int64_t m, int64_t n, int64_t k, const uint8_t *a, int64_t lda, const int8_t *packed,
+                            int32_t *c, int64_t ldc, int path);
+/// The smallest and largest of x[0..<n] and 0.
+void dd_min_max(const float *x, int64_t n, float *low, float *high);
+/// out[i] = clamp(round(x[i]·inverse_scale) + zero, 0, 127).
+void dd_quantize_u7(const float *x, int64_t n, float inverse_scale, float zero, uint8_t *out);
+/// y[i, j] = scale·channel_scales[j]·(c[i, j] − zero·row_sums[j]) + bias[j] (bias may be NULL).
+void dd_int8_dequantize(const int32_t *c, int64_t rows, int64_t columns, float scale, int32_t zero,
+                        const float *channel_scales, const int32_t *row_sums, const float *bias, float *y);
+
 /* ---- Recurrent steps (recurrent.c) ---------------------------------------------------------- */
 // Row b of a step is active when `lengths` is NULL or t < lengths[b]; inactive rows keep their
 // state and produce zero output (PyTorch's packed sequences). Gate orders are PyTorch's.

@@ -1,0 +1,124 @@
+// Integer GEMM for int8 inference: C[m, n] = Σ_k A[m, k]·B[n, k] with A unsigned 8-bit
+// (activations, 0…127: PyTorch's reduce_range on x86, so that AVX2's pairwise u8·s8 products
+// cannot saturate their 16-bit sums), B signed 8-bit (weights, one row per output channel, as a
+// Linear's [out, in] weight) and C 32-bit. Three versions: the naive reference loop, an AVX2
+// kernel (vpmaddubsw + vpmaddwd) and an AVX-VNNI kernel (vpdpbusd) on packed weights, chosen at run time.
+#include "CDendrite.h"
+#include <immintrin.h>
+#include <math.h>
+#include <string.h>
+
+void dd_gemm_u8s8s32_naive(int64_t m, int64_t n, int64_t k, const uint8_t *a, int64_t lda, const int8_t *b, int64_t ldb,
+                           int32_t *c, int64_t ldc) {
+    for (int64_t i = 0; i < m; i++) {
+        for (int64_t j = 0; j < n; j++) {
+            int64_t sum = 0;
+            for (int64_t p = 0; p < k; p++) sum += (int64_t)a[i * lda + p] * (int64_t)b[j * ldb + p];
+            c[i * ldc + j] = (int32_t)sum;
+        }
+    }
+}
+
+// AVX2: u8·s8 pairs summed to 16 bits (no saturation for u8 ≤ 127), then pairs of those to 32.
+#define DD_MAC_AVX2(acc, x, w) acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(x, w), ones))
+// AVX-VNNI: four u8·s8 products summed straight into each 32-bit lane.
+#define DD_MAC_VNNI(acc, x, w) acc = _mm256_dpbusd_avx_epi32(acc, x, w)
+
+
+int dd_int8_gemm_path(void) {
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("avxvnni")) return 2;
+    if (__builtin_cpu_supports("avx2")) return 1;
+    return 0;
+}
+
+DD_HOT void dd_quantize_u7(const float *restrict x, int64_t n, float inverse_scale, float zero, uint8_t *restrict out) {
+    for (int64_t i = 0; i < n; i++) {
+        float q = nearbyintf(x[i] * inverse_scale) + zero;
+        q = q < 0.0f ? 0.0f : (q > 127.0f ? 127.0f : q);
+        out[i] = (uint8_t)q;
+    }
+}
+
+DD_HOT void dd_int8_dequantize(const int32_t *restrict c, int64_t rows, int64_t columns, float scale, int32_t zero,
+                               const float *restrict channel_scales, const int32_t *restrict row_sums,
+                               const float *restrict bias, float *restrict y) {
+    for (int64_t i = 0; i < rows; i++) {
+        for (int64_t j = 0; j < columns; j++) {
+            const int32_t integer = c[i * columns + j] - zero * row_sums[j];
+            y[i * columns + j] = scale * channel_scales[j] * (float)integer + (bias ? bias[j] : 0.0f);
+        }
+    }
+}
+
+// ---- Packed weights: no horizontal sums. B [n, k] is stored in blocks of 16 output columns;
+// within a block, for every 4 consecutive k, the 16 columns' 4 bytes side by side (64 bytes),
+// zero-padded to n16 = ⌈n/16⌉·16 columns and k4 = ⌈k/4⌉·4. One vpdpbusd (or vpmaddubsw +
+// vpmaddwd) of 4 broadcast bytes of an A row against 32 packed bytes then adds 4 products into
+// each of 8 columns' lanes.
+
+int64_t dd_int8_packed_size(int64_t n, int64_t k) { return ((n + 15) / 16 * 16) * ((k + 3) / 4 * 4); }
+
+void dd_int8_pack_b(const int8_t *b, int64_t n, int64_t k, int8_t *packed) {
+    const int64_t k4 = (k + 3) / 4 * 4, n16 = (n + 15) / 16 * 16;
+    memset(packed, 0, (size_t)(n16 * k4));
+    for (int64_t j = 0; j < n; j++) {
+        const int64_t block = j / 16, column = j % 16;
+        for (int64_t p = 0; p < k; p++) packed[block * 16 * k4 + (p / 4) * 64 + column * 4 + p % 4] = b[j * k + p];
+    }
+}
+
+#define DD_PACKED_KERNEL(NAME, TARGET, MAC)                                                                       \
+__attribute__((target(TARGET))) static void NAME(int64_t m, int64_t n, int64_t k4, const uint8_t *a, int64_t lda, \
+                                                 const int8_t *packed, int32_t *c, int64_t ldc) {                 \
+    const __m256i ones = _mm256_set1_epi16(1);                                                                    \
+    (void)ones;                                                                                                   \
+    for (int64_t i = 0; i < m; i += 4) {                                                                          \
+        const int64_t rows = m - i < 4 ? m - i : 4;                                                               \
+        const uint8_t *ar[4];                                                                                     \
+        for (int r = 0; r < 4; r++) ar[r] = a + (i + (r < rows ? r : 0)) * lda;                                   \
+        for (int64_t j = 0; j < n; j += 16) {                                                                     \
+            const int8_t *block = packed + (j / 16) * 16 * k4;                                                    \
+            __m256i acc[4][2];                                                                                    \
+            for (int r = 0; r < 4; r++) { acc[r][0] = _mm256_setzero_si256(); acc[r][1] = _mm256_setzero_si256(); } \
+            for (int64_t p = 0; p < k4; p += 4) {                                                                 \
+                const __m256i w0 = _mm256_loadu_si256((const __m256i *)(block + p * 16));                         \
+                const __m256i w1 = _mm256_loadu_si256((const __m256i *)(block + p * 16 + 32));                    \
+                for (int r = 0; r < 4; r++) {                                                                     \
+                    int32_t word;                                                                                 \
+                    memcpy(&word, ar[r] + p, sizeof word);                                                        \
+                    const __m256i x = _mm256_set1_epi32(word);                                                    \
+                    MAC(acc[r][0], x, w0);                                                                        \
+                    MAC(acc[r][1], x, w1);                                                                        \
+                }                                                                                                 \
+            }                                                                                                     \
+            const int64_t cols = n - j < 16 ? n - j : 16;                                                         \
+            for (int64_t r = 0; r < rows; r++) {                                                                  \
+                int32_t lanes[16];                                                                                \
+                _mm256_storeu_si256((__m256i *)lanes, acc[r][0]);                                                 \
+                _mm256_storeu_si256((__m256i *)(lanes + 8), acc[r][1]);                                           \
+                memcpy(c + (i + r) * ldc + j, lanes, (size_t)cols * sizeof(int32_t));                             \
+            }                                                                                                     \
+        }                                                                                                         \
+    }                                                                                                             \
+}
+
+DD_PACKED_KERNEL(dd_gemm_packed_avx2, "avx2", DD_MAC_AVX2)
+DD_PACKED_KERNEL(dd_gemm_packed_vnni, "avx2,avxvnni", DD_MAC_VNNI)
+
+void dd_gemm_u8s8s32_packed(int64_t m, int64_t n, int64_t k, const uint8_t *a, int64_t lda, const int8_t *packed,
+                            int32_t *c, int64_t ldc, int path) {
+    const int64_t k4 = (k + 3) / 4 * 4;
+    if (path == 2) dd_gemm_packed_vnni(m, n, k4, a, lda, packed, c, ldc);
+    else dd_gemm_packed_avx2(m, n, k4, a, lda, packed, c, ldc);
+}
+
+DD_HOT void dd_min_max(const float *restrict x, int64_t n, float *low, float *high) {
+    float lo = 0.0f, hi = 0.0f;   // the range always includes 0 (a zero point exists)
+    for (int64_t i = 0; i < n; i++) {
+        lo = x[i] < lo ? x[i] : lo;
+        hi = x[i] > hi ? x[i] : hi;
+    }
+    *low = lo;
+    *high = hi;
+}
