@@ -1,7 +1,7 @@
 // Dynamic int8 quantization (the course's "cuantización") of the course's MLP: train 784-512-10 on
 // Fashion-MNIST, quantize its Linear layers (int8 weights per output channel, activations per
 // batch), and compare accuracy, weight size and inference speed at batch 128.
-// Run: swift run -c release QuantizeFashion [--epochs 5]
+// Run: swift run -c release QuantizeFashion [--epochs 5] [--save runs/mlp.safetensors]
 import ArgumentParser
 import Dendrite
 import Foundation
@@ -12,6 +12,8 @@ struct QuantizeFashion: ParsableCommand {
     @Option(help: "Training epochs.") var epochs = 5
     @Option(help: "Timed inference batches (median reported).") var runs = 200
     @Option(help: "Seed.") var seed: UInt64 = 0
+    @Option(help: "Save the trained float weights here (safetensors, PyTorch's names) for Benchmarks/pytorch_quantized.py.")
+    var save: String?
 
     func run() throws {
         let data = try FashionMNIST.dataset()
@@ -21,6 +23,7 @@ struct QuantizeFashion: ParsableCommand {
         try model.fit(train, epochs: epochs, batchSize: 128, loss: .crossEntropy, optimizer: try RMSprop(model.parameters, learningRate: 1e-3),
                       seed: seed)
         model.eval()
+        if let save { try model.save(to: save) }
         let batch = try test.inputs.slice(0..<128)
         func accuracy() throws -> Float { try model.evaluate(test, loss: .crossEntropy)["accuracy"] ?? .nan }
         func medianMilliseconds() throws -> Double {
