@@ -68,23 +68,27 @@ void dd_int8_pack_b(const int8_t *b, int64_t n, int64_t k, int8_t *packed) {
     }
 }
 
+// Rows of A per tile: 6 rows × 16 columns keep 12 accumulators, 2 weight vectors and the
+// broadcast in the 16 vector registers.
+#define DD_ROWS 6
+
 #define DD_PACKED_KERNEL(NAME, TARGET, MAC)                                                                       \
 __attribute__((target(TARGET))) static void NAME(int64_t m, int64_t n, int64_t k4, const uint8_t *a, int64_t lda, \
                                                  const int8_t *packed, int32_t *c, int64_t ldc) {                 \
     const __m256i ones = _mm256_set1_epi16(1);                                                                    \
     (void)ones;                                                                                                   \
-    for (int64_t i = 0; i < m; i += 4) {                                                                          \
-        const int64_t rows = m - i < 4 ? m - i : 4;                                                               \
-        const uint8_t *ar[4];                                                                                     \
-        for (int r = 0; r < 4; r++) ar[r] = a + (i + (r < rows ? r : 0)) * lda;                                   \
+    for (int64_t i = 0; i < m; i += DD_ROWS) {                                                                          \
+        const int64_t rows = m - i < DD_ROWS ? m - i : DD_ROWS;                                                               \
+        const uint8_t *ar[DD_ROWS];                                                                                     \
+        for (int r = 0; r < DD_ROWS; r++) ar[r] = a + (i + (r < rows ? r : 0)) * lda;                                   \
         for (int64_t j = 0; j < n; j += 16) {                                                                     \
             const int8_t *block = packed + (j / 16) * 16 * k4;                                                    \
-            __m256i acc[4][2];                                                                                    \
-            for (int r = 0; r < 4; r++) { acc[r][0] = _mm256_setzero_si256(); acc[r][1] = _mm256_setzero_si256(); } \
+            __m256i acc[DD_ROWS][2];                                                                                    \
+            for (int r = 0; r < DD_ROWS; r++) { acc[r][0] = _mm256_setzero_si256(); acc[r][1] = _mm256_setzero_si256(); } \
             for (int64_t p = 0; p < k4; p += 4) {                                                                 \
                 const __m256i w0 = _mm256_loadu_si256((const __m256i *)(block + p * 16));                         \
                 const __m256i w1 = _mm256_loadu_si256((const __m256i *)(block + p * 16 + 32));                    \
-                for (int r = 0; r < 4; r++) {                                                                     \
+                for (int r = 0; r < DD_ROWS; r++) {                                                                     \
                     int32_t word;                                                                                 \
                     memcpy(&word, ar[r] + p, sizeof word);                                                        \
                     const __m256i x = _mm256_set1_epi32(word);                                                    \

@@ -68,9 +68,9 @@ public enum Int8GEMM {
         let (n, k, stride) = (weights.n, weights.k, weights.paddedK)
         var c = [Int32](repeating: 0, count: m * n)
         guard m > 0, n > 0 else { return c }
-        // Row blocks (multiples of the kernel's 4 rows) on every core for products worth it.
-        let chunks = m * n * k >= 1 << 20 ? Swift.min(threadCount, (m + 3) / 4) : 1
-        let share = ((m + chunks - 1) / chunks + 3) / 4 * 4
+        // Row blocks (multiples of the kernel's 6 rows) on every core for products worth it.
+        let chunks = m * n * k >= 1 << 20 ? Swift.min(threadCount, (m + 5) / 6) : 1
+        let share = ((m + chunks - 1) / chunks + 5) / 6 * 6
         a.withUnsafeBufferPointer { pa in
             weights.bytes.withUnsafeBufferPointer { pb in
                 c.withUnsafeMutableBufferPointer { pc in
