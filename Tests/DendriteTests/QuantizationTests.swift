@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import Dendrite
 
@@ -55,5 +56,29 @@ final class QuantizationTests: XCTestCase {
         let int8 = try model(images)
         assertClose(int8, float, rtol: 0, atol: 0.05 * float.scalars.map(Swift.abs).max()!, "int8 MLP within 5 % of the output scale")
         XCTAssertThrowsError(try quantized(Tensor.normal([2, 39], generator: &generator)))
+    }
+
+    /// A quantized model saves its int8 weights as safetensors I8 and loads back bitwise into a
+    /// freshly quantized copy.
+    func testQuantizedModelsSaveAsI8AndLoadBackBitwise() throws {
+        let model = try ModelSpec("mlp", inputShape: [1, 28, 28]).build(generator: &generator)
+        try Quantization.quantizeDynamic(model)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("quantized-\(UUID().uuidString).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try model.save(to: path)
+        let bytes = try XCTUnwrap(FileManager.default.contents(atPath: path))
+        let headerLength = bytes.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        let header = String(decoding: bytes[8..<(8 + headerLength)], as: UTF8.self)
+        XCTAssertEqual(header.components(separatedBy: "\"dtype\":\"I8\"").count - 1, 2, "both weights as I8: \(header)")
+        XCTAssertEqual(try SafeTensors.read(path).tensors.keys.sorted(), ["1.bias", "1.weight", "1.weight_scale", "3.bias", "3.weight", "3.weight_scale"])
+        XCTAssertLessThan(bytes.count, 784 * 512 + 100_000, "int8 weights: about a byte each")
+        var other = RandomGenerator(seed: 99)
+        let fresh = try ModelSpec("mlp", inputShape: [1, 28, 28]).build(generator: &other)
+        try Quantization.quantizeDynamic(fresh)
+        let images = Tensor.uniform([4, 1, 28, 28], generator: &generator)
+        XCTAssertNotEqual(try fresh(images).scalars, try model(images).scalars)
+        try fresh.load(from: path)
+        XCTAssertEqual(try fresh(images).scalars, try model(images).scalars, "bitwise")
+        XCTAssertThrowsError(try SafeTensors.encode([("x", try Tensor([0.5]))], int8: ["x"]), "not an integer")
     }
 }

@@ -118,3 +118,9 @@ public enum Int8GEMM {
         return (values, scale, Int32(zero))
     }
 }
+
+extension Tensor {
+    /// The identity of the buffer behind this tensor (a new value has a new one): for caches
+    /// derived from a tensor's contents.
+    var storageIdentity: ObjectIdentifier { ObjectIdentifier(storage) }
+}

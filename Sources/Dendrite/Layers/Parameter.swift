@@ -109,6 +109,8 @@ public final class Parameter {
 public final class Buffer {
     /// The current value.
     public var value: Tensor
+    /// Whether the values are int8 integers (quantized weights), saved as safetensors `I8`.
+    public internal(set) var storesInt8 = false
     /// Wraps `value`.
     public init(_ value: Tensor) { self.value = value.detached() }
 }

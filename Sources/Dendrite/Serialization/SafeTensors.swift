@@ -13,7 +13,7 @@ public enum SafeTensors {
 
     /// Element types that can be read; `F32` is what Dendrite writes.
     public enum DType: String, CaseIterable, Sendable {
-        case f32 = "F32", f16 = "F16", bf16 = "BF16", f64 = "F64", i64 = "I64", i32 = "I32", u8 = "U8"
+        case f32 = "F32", f16 = "F16", bf16 = "BF16", f64 = "F64", i64 = "I64", i32 = "I32", u8 = "U8", i8 = "I8"
 
         /// Bytes per element.
         public var size: Int {
@@ -21,7 +21,7 @@ public enum SafeTensors {
             case .f64, .i64: return 8
             case .f32, .i32: return 4
             case .f16, .bf16: return 2
-            case .u8: return 1
+            case .u8, .i8: return 1
             }
         }
     }
@@ -132,8 +132,9 @@ public enum SafeTensors {
         return File(tensors: tensors, names: entries.map(\.name), metadata: metadata)
     }
 
-    /// Encodes tensors as `F32`, in the given order, with optional metadata.
-    public static func encode(_ tensors: [(String, Tensor)], metadata: [String: String] = [:]) throws -> [UInt8] {
+    /// Encodes tensors as `F32` — or as `I8` those named in `int8` (their values must be integers
+    /// in −128…127: quantized weights) — in the given order, with optional metadata.
+    public static func encode(_ tensors: [(String, Tensor)], metadata: [String: String] = [:], int8: Set<String> = []) throws -> [UInt8] {
         var header: [String: Any] = [:]
         var offset = 0
         var seen = Set<String>()
@@ -141,8 +142,14 @@ public enum SafeTensors {
             guard seen.insert(name).inserted, name != "__metadata__" else {
                 throw DendriteError.invalidArgument(operation: "SafeTensors.encode", argument: "name \"\(name)\"", reason: "is repeated or reserved")
             }
-            header[name] = ["dtype": "F32", "shape": tensor.shape, "data_offsets": [offset, offset + 4 * tensor.count]] as [String: Any]
-            offset += 4 * tensor.count
+            let small = int8.contains(name)
+            if small, !tensor.scalars.allSatisfy({ $0 == $0.rounded() && $0 >= -128 && $0 <= 127 }) {
+                throw DendriteError.invalidArgument(operation: "SafeTensors.encode", argument: "\(name) as I8",
+                                                    reason: "holds values that are not integers in −128…127")
+            }
+            let bytes = (small ? 1 : 4) * tensor.count
+            header[name] = ["dtype": small ? "I8" : "F32", "shape": tensor.shape, "data_offsets": [offset, offset + bytes]] as [String: Any]
+            offset += bytes
         }
         if !metadata.isEmpty { header["__metadata__"] = metadata }
         var json = [UInt8](try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys]))
@@ -151,7 +158,11 @@ public enum SafeTensors {
         bytes.reserveCapacity(8 + json.count + offset)
         for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: json.count >> (8 * i))) }
         bytes += json
-        for (_, tensor) in tensors {
+        for (name, tensor) in tensors {
+            if int8.contains(name) {
+                bytes += tensor.scalars.map { UInt8(bitPattern: Int8($0)) }
+                continue
+            }
             for value in tensor.scalars {
                 let bits = value.bitPattern
                 bytes += [UInt8(truncatingIfNeeded: bits), UInt8(truncatingIfNeeded: bits >> 8),
@@ -162,8 +173,9 @@ public enum SafeTensors {
     }
 
     /// Writes tensors to `path` atomically (temporary file in the same folder, then rename).
-    public static func write(_ tensors: [(String, Tensor)], metadata: [String: String] = [:], to path: String) throws {
-        try writeAtomically(Data(try encode(tensors, metadata: metadata)), to: path)
+    public static func write(_ tensors: [(String, Tensor)], metadata: [String: String] = [:], int8: Set<String> = [],
+                             to path: String) throws {
+        try writeAtomically(Data(try encode(tensors, metadata: metadata, int8: int8)), to: path)
     }
 
     private static func integers(_ values: [Any]) -> [Int]? {
@@ -193,6 +205,7 @@ public enum SafeTensors {
             case .i64: return Float(Int64(bitPattern: word(at, 8)))
             case .i32: return Float(Int32(bitPattern: UInt32(word(at, 4))))
             case .u8: return Float(bytes[at])
+            case .i8: return Float(Int8(bitPattern: bytes[at]))
             }
         }
     }
@@ -221,9 +234,11 @@ public func writeAtomically(_ data: Data, to path: String) throws {
 }
 
 extension Module {
-    /// Saves parameters and buffers (`state_dict` names, F32) to a safetensors file, atomically.
+    /// Saves parameters and buffers (`state_dict` names) to a safetensors file, atomically: F32,
+    /// and I8 for buffers that hold int8 values (``Buffer/storesInt8``, quantized weights).
     public func save(to path: String, metadata: [String: String] = [:]) throws {
-        try SafeTensors.write(stateDict(), metadata: metadata, to: path)
+        let int8 = Set(namedBuffers().filter { $0.1.storesInt8 }.map(\.0))
+        try SafeTensors.write(stateDict(), metadata: metadata, int8: int8, to: path)
     }
 
     /// Loads parameters and buffers from a safetensors file (e.g. written by

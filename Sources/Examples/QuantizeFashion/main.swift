@@ -41,7 +41,8 @@ struct QuantizeFashion: ParsableCommand {
         let floatBytes = model.namedModules().compactMap { $0.1 as? Linear }.reduce(0) { $0 + 4 * $1.weight.value.count }
         try Quantization.quantizeDynamic(model)
         let int8Accuracy = try accuracy(), int8Time = try medianMilliseconds()
-        let int8Bytes = model.namedModules().compactMap { $0.1 as? QuantizedLinear }.reduce(0) { $0 + $1.weights.count + 4 * $1.scales.count }
+        let quantized = model.namedModules().compactMap { $0.1 as? QuantizedLinear }
+        let int8Bytes = quantized.reduce(0) { total, layer in total + layer.weight.value.count + 4 * layer.weightScale.value.count }
         print("Fashion-MNIST MLP 784-512-10 · int8 kernel \(Int8GEMM.fastest) · \(Dendrite.backendDescription)")
         print("float: test accuracy \(String(format: "%.4f", floatAccuracy)), weights \(floatBytes) bytes, "
               + "batch 128 in \(String(format: "%.3f", floatTime)) ms")
