@@ -112,8 +112,16 @@ struct RunFolder {
     func loadModel() throws -> (Sequential, RunConfiguration) {
         let configuration = try readConfiguration()
         let model = try configuration.buildModel(path: file("model.json"))
-        try model.load(from: file("model.safetensors"))
         model.eval()
+        // A compressed run's layers are rebuilt as `dendrite compress` left them, then loaded.
+        for step in configuration.compression ?? [] {
+            switch step {
+            case "fuse": try model.foldBatchNorm()
+            case "quantize:dynamic": try Quantization.quantizeDynamic(model)
+            default: throw DendriteError.invalidFile(path: file("model.json"), offset: nil, reason: "unknown compression step \"\(step)\"")
+            }
+        }
+        try model.load(from: file("model.safetensors"))
         return (model, configuration)
     }
 

@@ -20,6 +20,9 @@ package struct RunConfiguration: Codable {
     /// Filled in once the data is known.
     package var inputShape: [Int]?
     package var classCount: Int?
+    /// What `dendrite compress` applied, in order ("fuse", "quantize:dynamic"; pruning needs no
+    /// rebuilding): the structure to recreate before the weights load. `nil` for a trained run.
+    package var compression: [String]?
 
     /// A configuration from its settings (`inputShape` and `classCount` are filled in once the data is known).
     package init(spec: String, dataFolder: String, limit: Int?, epochs: Int, batchSize: Int, optimizer: String,

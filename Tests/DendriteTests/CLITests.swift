@@ -197,4 +197,25 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(try dendrite(["tabular", "--csv", iris, "--target", "nope", "--estimator", "linear"],
                                    expectSuccess: false).contains("no column named \"nope\""))
     }
+
+    /// `dendrite compress` prunes, fuses and quantizes a trained run into a folder that
+    /// `dendrite evaluate` reads; unsupported requests are errors that say so.
+    func testCompressWritesARunThatEvaluateReads() throws {
+        try requireFashionMNIST()
+        let run = directory.appendingPathComponent("cnn").path, small = directory.appendingPathComponent("cnn-small").path
+        try dendrite(["train", "--model", "cnn", "--limit", "600", "--epochs", "1", "--out", run, "--quiet"])
+        let text = try dendrite(["compress", "--checkpoint", run, "--out", small, "--prune", "0.5", "--finetune-epochs", "1",
+                                 "--fuse", "--quantize", "dynamic"])
+        XCTAssertTrue(text.contains("folded 2 batch norms") && text.contains("quantized 2 Linear layers"), text)
+        let ratio = try XCTUnwrap(text.split(separator: "\n").first { $0.hasPrefix("size ÷ ") })
+        XCTAssertGreaterThan(try XCTUnwrap(Double(ratio.dropFirst("size ÷ ".count).prefix(4))), 3, text)
+        let evaluated = try dendrite(["evaluate", "--checkpoint", small, "--json"])
+        XCTAssertTrue(evaluated.contains("\"accuracy\""), evaluated)
+        let weights = try SafeTensors.read("\(small)/model.safetensors").tensors
+        XCTAssertNil(weights["1.running_mean"], "batch norm folded away")
+        XCTAssertNotNil(weights["9.weight_scale"], "int8 Linear")
+        XCTAssertTrue(try dendrite(["compress", "--checkpoint", run, "--out", small, "--quantize", "static"], expectSuccess: false)
+            .contains("only dynamic"))
+        XCTAssertTrue(try dendrite(["compress", "--checkpoint", run, "--out", small], expectSuccess: false).contains("nothing to do"))
+    }
 }

@@ -1,0 +1,100 @@
+import ArgumentParser
+import Dendrite
+import DendriteRun
+import Foundation
+
+/// `dendrite compress`: prunes (and fine-tunes), folds batch norm and quantizes a trained run,
+/// printing size, accuracy and inference speed before and after; `dendrite evaluate` reads the result.
+struct Compress: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Prune, fuse and quantize a trained run; report size, accuracy and speed before and after.",
+        discussion: """
+        Steps run in this order: --prune AMOUNT (global L1 over every Linear and Conv2D weight, or \
+        --structured: L2 output-channel pruning per layer), fine-tuning with the masks on \
+        (--finetune-epochs N, RMSprop 1e-4), --fuse (batch norm folded into the layer before), \
+        --quantize dynamic (int8 Linear layers). The result is a run folder for 'dendrite evaluate'.
+        """
+    )
+
+    @Option(help: "A run folder written by 'dendrite train'.") var checkpoint: String
+    @Option(help: "Output run folder.") var out: String
+    @Option(help: "Share of weights (or channels, --structured) to prune, 0…1.") var prune: Double?
+    @Flag(help: "Prune whole output channels per layer instead of single weights.") var structured = false
+    @Option(name: .customLong("finetune-epochs"), help: "Fine-tuning epochs after pruning.") var finetuneEpochs = 0
+    @Flag(help: "Fold batch norms into the convolutions and linear layers before them.") var fuse = false
+    @Option(help: "dynamic: int8 Linear layers (per-channel weights, per-batch activations).") var quantize: String?
+
+    func run() throws {
+        do { try execute() } catch let error as DendriteError { throw ValidationError(error.description) }
+    }
+
+    private func execute() throws {
+        guard prune != nil || fuse || quantize != nil else { throw ValidationError("nothing to do: give --prune, --fuse or --quantize") }
+        if let quantize, quantize != "dynamic" {
+            throw ValidationError("--quantize \(quantize): only dynamic is available (static post-training quantization is not implemented yet)")
+        }
+        let source = try RunFolder(path: checkpoint)
+        var (model, configuration) = try source.loadModel()
+        let folder = MNIST(root: configuration.dataFolder)
+        let test = try folder.load(.test, limit: configuration.limit)
+        let before = try measure(model, test)
+        if let prune {
+            let layers = model.namedModules().map(\.1).filter { $0 is Linear || $0 is Conv2D }
+            if structured {
+                for layer in layers.dropLast() { try Pruning.lnStructured(layer, amount: .fraction(prune), norm: 2, dimension: 0) }
+            } else {
+                try Pruning.globalUnstructured(layers.map { ($0, "weight") }, amount: .fraction(prune))
+            }
+            if finetuneEpochs > 0 {
+                let train = try folder.load(.train, limit: configuration.limit)
+                model.train()
+                try model.fit(train, epochs: finetuneEpochs, batchSize: configuration.batchSize, loss: .crossEntropy,
+                              optimizer: try RMSprop(model.parameters, learningRate: 1e-4), seed: configuration.seed &+ 1)
+                model.eval()
+            }
+            for layer in layers { try Pruning.remove(layer) }
+        }
+        var steps: [String] = []
+        if fuse {
+            let folded = try model.foldBatchNorm()
+            print("folded \(folded) batch norm\(folded == 1 ? "" : "s")")
+            steps.append("fuse")
+        }
+        if quantize != nil {
+            let count = try Quantization.quantizeDynamic(model)
+            print("quantized \(count) Linear layer\(count == 1 ? "" : "s") to int8")
+            steps.append("quantize:dynamic")
+        }
+        let after = try measure(model, test)
+        configuration.compression = (configuration.compression ?? []) + steps
+        let target = try RunFolder(path: out, creating: true)
+        try model.save(to: target.file("model.safetensors"), metadata: ["format": "pt", "spec": configuration.spec])
+        try target.write(json: configuration, to: "model.json")
+        print("              size          test accuracy   batch-128 inference")
+        for (label, m) in [("before", before), ("after", after)] {
+            print("\(label.padding(toLength: 8, withPad: " ", startingAt: 0))  \(String(m.bytes).leftPadded(10)) bytes  "
+                  + "\(String(format: "%.4f", m.accuracy))          \(String(format: "%.3f", m.milliseconds)) ms")
+        }
+        print("size ÷ \(String(format: "%.2f", Double(before.bytes) / Double(after.bytes))), accuracy "
+              + "\(String(format: "%+.2f", 100 * (after.accuracy - before.accuracy))) points, speed × "
+              + "\(String(format: "%.2f", before.milliseconds / after.milliseconds)) · saved \(out)/model.safetensors, model.json")
+    }
+
+    /// The weights' bytes as saved, test accuracy, and the median batch-128 inference time.
+    private func measure(_ model: Sequential, _ test: TensorDataset) throws -> (bytes: Int, accuracy: Float, milliseconds: Double) {
+        let bytes = model.namedBuffers().filter { $0.1.storesInt8 }.reduce(0) { $0 + $1.1.value.count }
+            + 4 * model.stateDict().filter { name, _ in !model.namedBuffers().contains { $0.0 == name && $0.1.storesInt8 } }
+                .reduce(0) { $0 + $1.1.count }
+        let accuracy = try model.evaluate(test, loss: .crossEntropy)["accuracy"] ?? .nan
+        let batch = try test.inputs.slice(0..<Swift.min(128, test.count))
+        for _ in 0..<5 { _ = try noGrad { try model(batch) } }
+        var samples: [Double] = []
+        for _ in 0..<30 {
+            let start = ContinuousClock.now
+            _ = try noGrad { try model(batch) }
+            let elapsed = ContinuousClock.now - start
+            samples.append(Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) * 1e-15)
+        }
+        return (bytes, accuracy, samples.sorted()[samples.count / 2])
+    }
+}
