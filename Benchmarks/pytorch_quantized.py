@@ -5,8 +5,6 @@ accuracy and batch-128 inference time, float and int8, median of `--runs` after 
     .venv-torch/bin/python Benchmarks/pytorch_quantized.py runs/mlp.safetensors --threads 2
 """
 import argparse
-import gzip
-import os
 import statistics
 import time
 
@@ -22,15 +20,7 @@ parser.add_argument("--runs", type=int, default=200)
 arguments = parser.parse_args()
 torch.set_num_threads(arguments.threads)
 
-FASHION = "/usr/share/datasets/fashion-mnist"
-
-
-def idx(name):
-    with gzip.open(os.path.join(FASHION, name)) as handle:
-        data = handle.read()
-    dims = data[3]
-    shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+from fashion_idx import idx  # noqa: E402  (Benchmarks/fashion_idx.py)
 
 
 x = torch.tensor(idx("t10k-images-idx3-ubyte.gz").reshape(-1, 1, 28, 28) / 255.0, dtype=torch.float32)

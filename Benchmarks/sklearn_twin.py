@@ -4,7 +4,6 @@ settings, timed on this machine. Prints one JSON line per workload.
     .venv-torch/bin/python Benchmarks/sklearn_twin.py [--threads 2] [--dtype float64|float32]
 """
 import argparse
-import gzip
 import json
 import os
 import time
@@ -22,15 +21,7 @@ import sklearn  # noqa: E402
 from sklearn.datasets import load_digits  # noqa: E402
 from sklearn.neural_network import MLPClassifier  # noqa: E402
 
-FASHION = "/usr/share/datasets/fashion-mnist"
-
-
-def idx(name):
-    with gzip.open(os.path.join(FASHION, name)) as handle:
-        data = handle.read()
-    dims = data[3]
-    shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+from fashion_idx import idx  # noqa: E402  (Benchmarks/fashion_idx.py)
 
 
 def report(workload, seconds, accuracy):

@@ -72,11 +72,7 @@ public struct DataLoader {
         var indices = Array(0..<dataset.count)
         if shuffle {
             var generator = RandomGenerator(seed: seed &+ UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15)
-            if indices.count > 1 {
-                for i in stride(from: indices.count - 1, to: 0, by: -1) {
-                    indices.swapAt(i, generator.nextInt(below: i + 1))
-                }
-            }
+            generator.shuffle(&indices)
         }
         return indices
     }

@@ -31,12 +31,12 @@ public func trainTestSplit(count: Int, testFraction: Double = 0.25, stratifyBy l
         for index in byRemainder.prefix(testCount - shares.reduce(0, +)) { shares[index] += 1 }
         for (index, key) in keys.enumerated() {
             var rows = groups[key]!
-            PerceptronTraining.shuffle(&rows, &generator)
+            generator.shuffle(&rows)
             test += rows.prefix(shares[index])
         }
     } else {
         var rows = Array(0..<count)
-        PerceptronTraining.shuffle(&rows, &generator)
+        generator.shuffle(&rows)
         test = Array(rows.prefix(testCount))
     }
     let chosen = Set(test)

@@ -67,7 +67,7 @@ struct PerceptronTraining {
         var order = Array(0..<samples)
         iterationCount = incremental ? iterationCount : 0
         for _ in 0..<h.maxIterations {
-            if h.shuffle { Self.shuffle(&order, &generator) }
+            if h.shuffle { generator.shuffle(&order) }
             var accumulated = 0.0
             for start in stride(from: 0, to: samples, by: batchSize) {
                 let rows = start..<Swift.min(start + batchSize, samples)
@@ -153,12 +153,5 @@ struct PerceptronTraining {
         if iterationCount >= h.maxIterations {
             warnings.append("lbfgs failed to converge after \(iterationCount) iteration(s) (status=1): STOP: TOTAL NO. OF ITERATIONS REACHED LIMIT")
         }
-    }
-
-    /// Fisher–Yates with `generator` (scikit-learn's `shuffle` draws from NumPy's generator, so
-    /// the orders differ; with `shuffle` off the runs match).
-    static func shuffle(_ order: inout [Int], _ generator: inout RandomGenerator) {
-        guard order.count > 1 else { return }
-        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, generator.nextInt(below: i + 1)) }
     }
 }

@@ -61,6 +61,13 @@ public struct RandomGenerator: RandomNumberGenerator {
         Float(next() >> 40) * (1.0 / 16_777_216.0)
     }
 
+    /// Shuffles `elements` in place (Fisher–Yates, from the last position down): the order
+    /// `DataLoader` uses for an epoch.
+    public mutating func shuffle<Element>(_ elements: inout [Element]) {
+        guard elements.count > 1 else { return }
+        for i in stride(from: elements.count - 1, to: 0, by: -1) { elements.swapAt(i, nextInt(below: i + 1)) }
+    }
+
     /// A standard normal `Float` (mean 0, standard deviation 1).
     public mutating func nextNormal() -> Float {
         if let spare = spareNormal {
