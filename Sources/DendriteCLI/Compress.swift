@@ -82,9 +82,8 @@ struct Compress: ParsableCommand {
 
     /// The weights' bytes as saved, test accuracy, and the median batch-128 inference time.
     private func measure(_ model: Sequential, _ test: TensorDataset) throws -> (bytes: Int, accuracy: Float, milliseconds: Double) {
-        let bytes = model.namedBuffers().filter { $0.1.storesInt8 }.reduce(0) { $0 + $1.1.value.count }
-            + 4 * model.stateDict().filter { name, _ in !model.namedBuffers().contains { $0.0 == name && $0.1.storesInt8 } }
-                .reduce(0) { $0 + $1.1.count }
+        let bytes = model.namedParameters().reduce(0) { $0 + 4 * $1.1.value.count }
+            + model.namedBuffers().reduce(0) { $0 + ($1.1.storesInt8 ? 1 : 4) * $1.1.value.count }
         let accuracy = try model.evaluate(test, loss: .crossEntropy)["accuracy"] ?? .nan
         let batch = try test.inputs.slice(0..<Swift.min(128, test.count))
         for _ in 0..<5 { _ = try noGrad { try model(batch) } }

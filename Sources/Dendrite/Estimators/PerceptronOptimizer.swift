@@ -24,7 +24,7 @@ struct PerceptronOptimizer {
         initialRate = h.learningRateInit
         learningRate = h.learningRateInit
         first = parameters.map { Tensor.zeros(like: $0) }
-        second = first
+        if h.solver == .adam { second = first }   // SGD keeps only velocities
     }
 
     /// Adds this step's update to every parameter (coefs then intercepts, as `grads`).
