@@ -10,8 +10,9 @@ struct Compress: ParsableCommand {
         abstract: "Prune, fuse and quantize a trained run; report size, accuracy and speed before and after.",
         discussion: """
         Steps run in this order: --prune AMOUNT (global L1 over every Linear and Conv2D weight, or \
-        --structured: L2 output-channel pruning per layer), fine-tuning with the masks on \
-        (--finetune-epochs N, RMSprop 1e-4), --fuse (batch norm folded into the layer before), \
+        --structured: that share of each hidden layer's channels removed, ranked by their batch \
+        norm's |gamma| or else their L2 norm, so the layers and their consumers shrink), fine-tuning \
+        (--finetune-epochs N, RMSprop 1e-4, masks on), --fuse (batch norm folded into the layer before), \
         --quantize dynamic (int8 Linear layers). The result is a run folder for 'dendrite evaluate'.
         """
     )
@@ -19,7 +20,7 @@ struct Compress: ParsableCommand {
     @Option(help: "A run folder written by 'dendrite train'.") var checkpoint: String
     @Option(help: "Output run folder.") var out: String
     @Option(help: "Share of weights (or channels, --structured) to prune, 0…1.") var prune: Double?
-    @Flag(help: "Prune whole output channels per layer instead of single weights.") var structured = false
+    @Flag(help: "Remove whole channels per layer (a smaller model) instead of zeroing single weights.") var structured = false
     @Option(name: .customLong("finetune-epochs"), help: "Fine-tuning epochs after pruning.") var finetuneEpochs = 0
     @Flag(help: "Fold batch norms into the convolutions and linear layers before them.") var fuse = false
     @Option(help: "dynamic: int8 Linear layers (per-channel weights, per-batch activations).") var quantize: String?
@@ -38,11 +39,17 @@ struct Compress: ParsableCommand {
         let folder = MNIST(root: configuration.dataFolder)
         let test = try folder.load(.test, limit: configuration.limit)
         let before = try measure(model, test)
+        var steps: [String] = []
         if let prune {
-            let layers = model.namedModules().map(\.1).filter { $0 is Linear || $0 is Conv2D }
             if structured {
-                for layer in layers.dropLast() { try Pruning.lnStructured(layer, amount: .fraction(prune), norm: 2, dimension: 0) }
+                guard let inputShape = configuration.inputShape else { throw ValidationError("\(checkpoint): model.json has no inputShape") }
+                let changes = try ChannelPruning.prune(model, inputShape: inputShape, amount: .fraction(prune),
+                                                       importance: .batchNormScale)
+                guard !changes.isEmpty else { throw ValidationError("--structured: no layer of this model has channels to remove") }
+                for change in changes { print("layer \(change.layer): \(change.before) → \(change.after) channels") }
+                steps.append("channels:" + changes.map { "\($0.layer)=\($0.after)" }.joined(separator: ","))
             } else {
+                let layers = model.namedModules().map(\.1).filter { $0 is Linear || $0 is Conv2D }
                 try Pruning.globalUnstructured(layers.map { ($0, "weight") }, amount: .fraction(prune))
             }
             if finetuneEpochs > 0 {
@@ -52,9 +59,10 @@ struct Compress: ParsableCommand {
                               optimizer: try RMSprop(model.parameters, learningRate: 1e-4), seed: configuration.seed &+ 1)
                 model.eval()
             }
-            for layer in layers { try Pruning.remove(layer) }
+            for layer in model.modules() where layer.localParameters.contains(where: { $0.1.pruningMask != nil }) {
+                try Pruning.remove(layer)
+            }
         }
-        var steps: [String] = []
         if fuse {
             let folded = try model.foldBatchNorm()
             print("folded \(folded) batch norm\(folded == 1 ? "" : "s")")

@@ -2,7 +2,7 @@ import ArgumentParser
 import Dendrite
 import Foundation
 
-/// `dendrite evaluate --checkpoint DIR [--data DIR]`.
+/// `dendrite evaluate --checkpoint DIR [--data DIR] [--limit N]`.
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Evaluate a trained run on the test split: loss, accuracy, per-class accuracy, confusion matrix.")
@@ -13,6 +13,9 @@ struct Evaluate: ParsableCommand {
     @Option(help: "MNIST-format folder (default: the one the run was trained on).")
     var data: String?
 
+    @Option(help: "Evaluate on the first N test examples only.")
+    var limit: Int?
+
     @Flag(help: "Print JSON.")
     var json = false
 
@@ -21,7 +24,8 @@ struct Evaluate: ParsableCommand {
             let folder = try RunFolder(path: checkpoint)
             let (model, configuration) = try folder.loadModel()
             let root = data ?? configuration.dataFolder
-            let test = try MNIST(root: root).load(.test)
+            if let limit, limit < 1 { throw ValidationError("--limit \(limit): must be at least 1") }
+            let test = try MNIST(root: root).load(.test, limit: limit)
             let result = try Evaluation.run(model: model, data: test, classCount: configuration.classCount ?? 10)
             if json {
                 Output(quiet: false, jsonLines: true).json(result)

@@ -116,6 +116,8 @@ struct RunFolder {
         // A compressed run's layers are rebuilt as `dendrite compress` left them, then loaded.
         for step in configuration.compression ?? [] {
             switch step {
+            case _ where step.hasPrefix("channels:"):
+                try ChannelPruning.resize(model, inputShape: configuration.inputShape ?? [], channels: try channelCounts(step))
             case "fuse": try model.foldBatchNorm()
             case "quantize:dynamic": try Quantization.quantizeDynamic(model)
             default: throw DendriteError.invalidFile(path: file("model.json"), offset: nil, reason: "unknown compression step \"\(step)\"")
@@ -123,6 +125,19 @@ struct RunFolder {
         }
         try model.load(from: file("model.safetensors"))
         return (model, configuration)
+    }
+
+    /// The layer → channel counts of a `channels:0=8,4=16` compression step.
+    private func channelCounts(_ step: String) throws -> [Int: Int] {
+        var counts: [Int: Int] = [:]
+        for entry in step.dropFirst("channels:".count).split(separator: ",") {
+            let parts = entry.split(separator: "=")
+            guard parts.count == 2, let layer = Int(parts[0]), let count = Int(parts[1]), counts[layer] == nil else {
+                throw DendriteError.invalidFile(path: file("model.json"), offset: nil, reason: "compression step \"\(step)\" is not channels:LAYER=COUNT,…")
+            }
+            counts[layer] = count
+        }
+        return counts
     }
 
     private func contents(of name: String) throws -> Data {

@@ -214,8 +214,20 @@ final class CLITests: XCTestCase {
         let weights = try SafeTensors.read("\(small)/model.safetensors").tensors
         XCTAssertNil(weights["1.running_mean"], "batch norm folded away")
         XCTAssertNotNil(weights["9.weight_scale"], "int8 Linear")
-        XCTAssertTrue(try dendrite(["compress", "--checkpoint", run, "--out", small, "--quantize", "static"], expectSuccess: false)
-            .contains("only dynamic"))
+        // Structured: half of every hidden layer's channels go, the saved tensors are smaller and
+        // evaluate rebuilds the smaller layers (it would fail to load them into the full ones).
+        let thin = directory.appendingPathComponent("cnn-thin").path
+        let shrunk = try dendrite(["compress", "--checkpoint", run, "--out", thin, "--prune", "0.5", "--structured", "--fuse"])
+        XCTAssertTrue(shrunk.contains("layer 0: 16 → 8 channels") && shrunk.contains("layer 9: 128 → 64 channels"), shrunk)
+        let thinWeights = try SafeTensors.read("\(thin)/model.safetensors").tensors
+        XCTAssertEqual(thinWeights["0.weight"]?.shape, [8, 1, 3, 3])
+        XCTAssertEqual(thinWeights["9.weight"]?.shape, [64, 16 * 7 * 7])
+        let afterLine = try XCTUnwrap(shrunk.split(separator: "\n").first { $0.hasPrefix("after") })
+        let thinAccuracy = try XCTUnwrap(afterLine.split(separator: " ").dropFirst(3).first.flatMap { Double($0) }, shrunk)
+        let reread = try JSONSerialization.jsonObject(with: Data(try dendrite(["evaluate", "--checkpoint", thin, "--limit", "600", "--json"]).utf8)) as? [String: Any]
+        XCTAssertEqual(try XCTUnwrap(reread?["accuracy"] as? Double), thinAccuracy, accuracy: 1e-4, "evaluate reads the shrunk run")
+        XCTAssertTrue(try dendrite(["compress", "--checkpoint", run, "--out", small, "--quantize", "int4"], expectSuccess: false)
+            .contains("--quantize int4"))
         XCTAssertTrue(try dendrite(["compress", "--checkpoint", run, "--out", small], expectSuccess: false).contains("nothing to do"))
     }
 }
