@@ -25,7 +25,7 @@ struct Options {
             case "-h", "--help":
                 print("""
                 usage: dendrite-bench [--quick] [--filter SUITE] [--threads N] [--json FILE] [--pytorch PYTHON] [--charts DIR]
-                  --filter SUITE gemm, conv, kernels (softmax, layer norm, pool), pool, module (tree walks), estimators, or training
+                  --filter SUITE gemm, conv, kernels (softmax, layer norm, pool), pool, module (tree walks), compression, estimators, or training
                                  (all of: mlp, cnn, transformer, resnet, epoch), or one of those five
                   --pytorch PYTHON  times each end-to-end workload against Benchmarks/pytorch_twin.py run by this
                                  Python (torch installed), interleaved round by round; ratio = median per round
@@ -54,6 +54,7 @@ do {
         (["kernels"], kernelsTitle, runKernelSuite),
         (["kernels", "pool"], kernelsTitle, runPoolingSuite),
         (["module"], "Module tree (µs per call; ratio = baseline ÷ Dendrite)", runModuleSuite),
+        (["compression"], "Compressed models (ms per batch-128 inference; ratio = float ÷ compressed)", runCompressionSuite),
         (["estimators"], "Estimators (one fit; ratio = scikit-learn's time ÷ Dendrite's)",
          { quick in try runEstimatorSuite(quick: quick, python: options.pythonPath) }),
     ]

@@ -4,6 +4,8 @@
 // Linear's [out, in] weight) and C 32-bit. Three versions: the naive reference loop, an AVX2
 // kernel (vpmaddubsw + vpmaddwd) and an AVX-VNNI kernel (vpdpbusd) on packed weights, chosen at run time.
 #include "CDendrite.h"
+// Rescaling is a multiply then an add, never fused: every path rounds the same way.
+#pragma clang fp contract(off)
 #include <immintrin.h>
 #include <math.h>
 #include <string.h>
@@ -21,13 +23,19 @@ void dd_gemm_u8s8s32_naive(int64_t m, int64_t n, int64_t k, const uint8_t *a, in
 
 // AVX2: u8·s8 pairs summed to 16 bits (no saturation for u8 ≤ 127), then pairs of those to 32.
 #define DD_MAC_AVX2(acc, x, w) acc = _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(x, w), ones))
-// AVX-VNNI: four u8·s8 products summed straight into each 32-bit lane.
+// AVX-VNNI: four u8·s8 products summed straight into each 32-bit lane; the same instruction in
+// its AVX-512 encoding (AVX512-VNNI + VL, on 256-bit registers) where only that one exists (Zen 4).
 #define DD_MAC_VNNI(acc, x, w) acc = _mm256_dpbusd_avx_epi32(acc, x, w)
+#define DD_MAC_VNNI512(acc, x, w) acc = _mm256_dpbusd_epi32(acc, x, w)
+
+static int dd_has_avx512_vnni(void) {
+    return __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512vl");
+}
 
 
 int dd_int8_gemm_path(void) {
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("avxvnni")) return 2;
+    if (__builtin_cpu_supports("avx2") && (__builtin_cpu_supports("avxvnni") || dd_has_avx512_vnni())) return 2;
     if (__builtin_cpu_supports("avx2")) return 1;
     return 0;
 }
@@ -72,36 +80,76 @@ void dd_int8_pack_b(const int8_t *b, int64_t n, int64_t k, int8_t *packed) {
 // broadcast in the 16 vector registers.
 #define DD_ROWS 6
 
+// Row tiles per group: with an epilogue, a group's rescaled rows (8 tiles of 6) wait in a small
+// row-major buffer and then go out column by column as runs of 48 floats — one plane of the
+// NCHW output per output channel — instead of 6-float pieces.
+#define DD_GROUP (8 * DD_ROWS)
+
+// The tile's results: int32 into C, or — with an epilogue — rescaled to floats (8 lanes at a
+// time) into the group buffer, so the int32 product never goes to memory.
+#define DD_STORE_TILE(acc, i, rows, j, cols, c, ldc, epilogue, staged)                                            \
+    if (!epilogue) {                                                                                              \
+        for (int64_t r = 0; r < rows; r++) {                                                                      \
+            if (cols == 16) {                                                                                     \
+                _mm256_storeu_si256((__m256i *)(c + (i + r) * ldc + j), acc[r][0]);                               \
+                _mm256_storeu_si256((__m256i *)(c + (i + r) * ldc + j + 8), acc[r][1]);                           \
+                continue;                                                                                         \
+            }                                                                                                     \
+            int32_t lanes[16];                                                                                    \
+            _mm256_storeu_si256((__m256i *)lanes, acc[r][0]);                                                     \
+            _mm256_storeu_si256((__m256i *)(lanes + 8), acc[r][1]);                                               \
+            memcpy(c + (i + r) * ldc + j, lanes, (size_t)cols * sizeof(int32_t));                                 \
+        }                                                                                                         \
+    } else {                                                                                                      \
+        for (int half = 0; half < 2; half++) {                                                                    \
+            const __m256 factor = _mm256_loadu_ps(epilogue->factors + j + 8 * half);                              \
+            const __m256 offset = _mm256_loadu_ps(epilogue->offsets + j + 8 * half);                              \
+            const __m256i correction = _mm256_loadu_si256((const __m256i *)(epilogue->corrections + j + 8 * half)); \
+            for (int64_t r = 0; r < rows; r++) {                                                                  \
+                __m256 value = _mm256_cvtepi32_ps(_mm256_sub_epi32(acc[r][half], correction));                    \
+                value = _mm256_add_ps(_mm256_mul_ps(factor, value), offset);                                      \
+                if (epilogue->relu) value = _mm256_max_ps(value, _mm256_setzero_ps());                            \
+                _mm256_storeu_ps(staged[r] + 8 * half, value);                                                    \
+            }                                                                                                     \
+        }                                                                                                         \
+    }
+
 #define DD_PACKED_KERNEL(NAME, TARGET, MAC)                                                                       \
 __attribute__((target(TARGET))) static void NAME(int64_t m, int64_t n, int64_t k4, const uint8_t *a, int64_t lda, \
-                                                 const int8_t *packed, int32_t *c, int64_t ldc) {                 \
+                                                 const int8_t *packed, int32_t *c, int64_t ldc,                   \
+                                                 const dd_int8_epilogue *epilogue) {                              \
     const __m256i ones = _mm256_set1_epi16(1);                                                                    \
     (void)ones;                                                                                                   \
-    for (int64_t i = 0; i < m; i += DD_ROWS) {                                                                          \
-        const int64_t rows = m - i < DD_ROWS ? m - i : DD_ROWS;                                                               \
-        const uint8_t *ar[DD_ROWS];                                                                                     \
-        for (int r = 0; r < DD_ROWS; r++) ar[r] = a + (i + (r < rows ? r : 0)) * lda;                                   \
+    float group[DD_GROUP][16];                                                                                    \
+    for (int64_t g0 = 0; g0 < m; g0 += DD_GROUP) {                                                                \
+        const int64_t g1 = m - g0 < DD_GROUP ? m : g0 + DD_GROUP;                                                 \
         for (int64_t j = 0; j < n; j += 16) {                                                                     \
             const int8_t *block = packed + (j / 16) * 16 * k4;                                                    \
-            __m256i acc[DD_ROWS][2];                                                                                    \
-            for (int r = 0; r < DD_ROWS; r++) { acc[r][0] = _mm256_setzero_si256(); acc[r][1] = _mm256_setzero_si256(); } \
-            for (int64_t p = 0; p < k4; p += 4) {                                                                 \
-                const __m256i w0 = _mm256_loadu_si256((const __m256i *)(block + p * 16));                         \
-                const __m256i w1 = _mm256_loadu_si256((const __m256i *)(block + p * 16 + 32));                    \
-                for (int r = 0; r < DD_ROWS; r++) {                                                                     \
-                    int32_t word;                                                                                 \
-                    memcpy(&word, ar[r] + p, sizeof word);                                                        \
-                    const __m256i x = _mm256_set1_epi32(word);                                                    \
-                    MAC(acc[r][0], x, w0);                                                                        \
-                    MAC(acc[r][1], x, w1);                                                                        \
-                }                                                                                                 \
-            }                                                                                                     \
             const int64_t cols = n - j < 16 ? n - j : 16;                                                         \
-            for (int64_t r = 0; r < rows; r++) {                                                                  \
-                int32_t lanes[16];                                                                                \
-                _mm256_storeu_si256((__m256i *)lanes, acc[r][0]);                                                 \
-                _mm256_storeu_si256((__m256i *)(lanes + 8), acc[r][1]);                                           \
-                memcpy(c + (i + r) * ldc + j, lanes, (size_t)cols * sizeof(int32_t));                             \
+            for (int64_t i = g0; i < g1; i += DD_ROWS) {                                                          \
+                const int64_t rows = g1 - i < DD_ROWS ? g1 - i : DD_ROWS;                                         \
+                const uint8_t *ar[DD_ROWS];                                                                       \
+                for (int r = 0; r < DD_ROWS; r++) ar[r] = a + (i + (r < rows ? r : 0)) * lda;                     \
+                __m256i acc[DD_ROWS][2];                                                                          \
+                for (int r = 0; r < DD_ROWS; r++) { acc[r][0] = _mm256_setzero_si256(); acc[r][1] = _mm256_setzero_si256(); } \
+                for (int64_t p = 0; p < k4; p += 4) {                                                             \
+                    const __m256i w0 = _mm256_loadu_si256((const __m256i *)(block + p * 16));                     \
+                    const __m256i w1 = _mm256_loadu_si256((const __m256i *)(block + p * 16 + 32));                \
+                    for (int r = 0; r < DD_ROWS; r++) {                                                           \
+                        int32_t word;                                                                             \
+                        memcpy(&word, ar[r] + p, sizeof word);                                                    \
+                        const __m256i x = _mm256_set1_epi32(word);                                                \
+                        MAC(acc[r][0], x, w0);                                                                    \
+                        MAC(acc[r][1], x, w1);                                                                    \
+                    }                                                                                             \
+                }                                                                                                 \
+                DD_STORE_TILE(acc, i, rows, j, cols, c, ldc, epilogue, (group + (i - g0)))                        \
+            }                                                                                                     \
+            if (epilogue) {                                                                                       \
+                for (int64_t column = 0; column < cols; column++) {                                               \
+                    float *plane = epilogue->y + (j + column) * epilogue->pixels + g0;                            \
+                    for (int64_t r = 0; r < g1 - g0; r++) plane[r] = group[r][column];                            \
+                }                                                                                                 \
             }                                                                                                     \
         }                                                                                                         \
     }                                                                                                             \
@@ -109,12 +157,24 @@ __attribute__((target(TARGET))) static void NAME(int64_t m, int64_t n, int64_t k
 
 DD_PACKED_KERNEL(dd_gemm_packed_avx2, "avx2", DD_MAC_AVX2)
 DD_PACKED_KERNEL(dd_gemm_packed_vnni, "avx2,avxvnni", DD_MAC_VNNI)
+DD_PACKED_KERNEL(dd_gemm_packed_vnni512, "avx2,avx512vnni,avx512vl", DD_MAC_VNNI512)
+
+static void dd_gemm_packed(int64_t m, int64_t n, int64_t k, const uint8_t *a, int64_t lda, const int8_t *packed,
+                           int32_t *c, int64_t ldc, const dd_int8_epilogue *epilogue, int path) {
+    const int64_t k4 = (k + 3) / 4 * 4;
+    if (path == 2 && __builtin_cpu_supports("avxvnni")) dd_gemm_packed_vnni(m, n, k4, a, lda, packed, c, ldc, epilogue);
+    else if (path == 2) dd_gemm_packed_vnni512(m, n, k4, a, lda, packed, c, ldc, epilogue);
+    else dd_gemm_packed_avx2(m, n, k4, a, lda, packed, c, ldc, epilogue);
+}
 
 void dd_gemm_u8s8s32_packed(int64_t m, int64_t n, int64_t k, const uint8_t *a, int64_t lda, const int8_t *packed,
                             int32_t *c, int64_t ldc, int path) {
-    const int64_t k4 = (k + 3) / 4 * 4;
-    if (path == 2) dd_gemm_packed_vnni(m, n, k4, a, lda, packed, c, ldc);
-    else dd_gemm_packed_avx2(m, n, k4, a, lda, packed, c, ldc);
+    dd_gemm_packed(m, n, k, a, lda, packed, c, ldc, NULL, path);
+}
+
+void dd_gemm_u8s8_packed_to_planes(int64_t m, int64_t n, int64_t k, const uint8_t *a, int64_t lda, const int8_t *packed,
+                                   const dd_int8_epilogue *epilogue, int path) {
+    dd_gemm_packed(m, n, k, a, lda, packed, NULL, 0, epilogue, path);
 }
 
 DD_HOT void dd_min_max(const float *restrict x, int64_t n, float *low, float *high) {

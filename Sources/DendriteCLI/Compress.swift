@@ -13,7 +13,9 @@ struct Compress: ParsableCommand {
         --structured: that share of each hidden layer's channels removed, ranked by their batch \
         norm's |gamma| or else their L2 norm, so the layers and their consumers shrink), fine-tuning \
         (--finetune-epochs N, RMSprop 1e-4, masks on), --fuse (batch norm folded into the layer before), \
-        --quantize dynamic (int8 Linear layers). The result is a run folder for 'dendrite evaluate'.
+        --quantize dynamic (int8 Linear layers, activations scaled per batch) or static (int8 Conv2D and \
+        Linear layers, input scales calibrated on --calibration-batches training batches with the \
+        --observer; batch norms are folded first). The result is a run folder for 'dendrite evaluate'.
         """
     )
 
@@ -23,7 +25,11 @@ struct Compress: ParsableCommand {
     @Flag(help: "Remove whole channels per layer (a smaller model) instead of zeroing single weights.") var structured = false
     @Option(name: .customLong("finetune-epochs"), help: "Fine-tuning epochs after pruning.") var finetuneEpochs = 0
     @Flag(help: "Fold batch norms into the convolutions and linear layers before them.") var fuse = false
-    @Option(help: "dynamic: int8 Linear layers (per-channel weights, per-batch activations).") var quantize: String?
+    @Option(help: "dynamic (int8 Linear layers, per-batch activation scales) or static (int8 Conv2D and Linear, calibrated scales).")
+    var quantize: String?
+    @Option(help: "Static quantization's observer: histogram (error-minimizing range) or minmax.") var observer = "histogram"
+    @Option(name: .customLong("calibration-batches"), help: "Training batches that calibrate static quantization.")
+    var calibrationBatches = 8
 
     func run() throws {
         do { try execute() } catch let error as DendriteError { throw ValidationError(error.description) }
@@ -31,9 +37,11 @@ struct Compress: ParsableCommand {
 
     private func execute() throws {
         guard prune != nil || fuse || quantize != nil else { throw ValidationError("nothing to do: give --prune, --fuse or --quantize") }
-        if let quantize, quantize != "dynamic" {
-            throw ValidationError("--quantize \(quantize): only dynamic is available (static post-training quantization is not implemented yet)")
+        if let quantize, quantize != "dynamic", quantize != "static" {
+            throw ValidationError("--quantize \(quantize): must be dynamic or static")
         }
+        guard ["histogram", "minmax"].contains(observer) else { throw ValidationError("--observer \(observer): must be histogram or minmax") }
+        guard calibrationBatches >= 1 else { throw ValidationError("--calibration-batches \(calibrationBatches): must be at least 1") }
         let source = try RunFolder(path: checkpoint)
         var (model, configuration) = try source.loadModel()
         let folder = MNIST(root: configuration.dataFolder)
@@ -63,15 +71,23 @@ struct Compress: ParsableCommand {
                 try Pruning.remove(layer)
             }
         }
-        if fuse {
+        if fuse || quantize == "static" {
             let folded = try model.foldBatchNorm()
             print("folded \(folded) batch norm\(folded == 1 ? "" : "s")")
             steps.append("fuse")
         }
-        if quantize != nil {
+        if quantize == "dynamic" {
             let count = try Quantization.quantizeDynamic(model)
             print("quantized \(count) Linear layer\(count == 1 ? "" : "s") to int8")
             steps.append("quantize:dynamic")
+        } else if quantize == "static" {
+            let train = try folder.load(.train, limit: Swift.min(configuration.limit ?? Int.max, calibrationBatches * configuration.batchSize))
+            let batches = try stride(from: 0, to: train.count, by: configuration.batchSize).map {
+                try train.inputs.slice($0..<Swift.min($0 + configuration.batchSize, train.count))
+            }
+            let count = try Quantization.quantizeStatic(model, calibration: batches, observer: observer == "minmax" ? .minMax : .histogram)
+            print("quantized \(count) Conv2D and Linear layers to int8 (\(observer) observer, \(train.count) calibration images)")
+            steps.append("quantize:static")
         }
         let after = try measure(model, test)
         configuration.compression = (configuration.compression ?? []) + steps

@@ -120,6 +120,7 @@ struct RunFolder {
                 try ChannelPruning.resize(model, inputShape: configuration.inputShape ?? [], channels: try channelCounts(step))
             case "fuse": try model.foldBatchNorm()
             case "quantize:dynamic": try Quantization.quantizeDynamic(model)
+            case "quantize:static": try Quantization.convertStatic(model)
             default: throw DendriteError.invalidFile(path: file("model.json"), offset: nil, reason: "unknown compression step \"\(step)\"")
             }
         }

@@ -226,6 +226,21 @@ final class CLITests: XCTestCase {
         let thinAccuracy = try XCTUnwrap(afterLine.split(separator: " ").dropFirst(3).first.flatMap { Double($0) }, shrunk)
         let reread = try JSONSerialization.jsonObject(with: Data(try dendrite(["evaluate", "--checkpoint", thin, "--limit", "600", "--json"]).utf8)) as? [String: Any]
         XCTAssertEqual(try XCTUnwrap(reread?["accuracy"] as? Double), thinAccuracy, accuracy: 1e-4, "evaluate reads the shrunk run")
+        // Static: batch norms folded, every Conv2D and Linear int8 with calibrated input scales.
+        let int8 = directory.appendingPathComponent("cnn-int8").path
+        let quantized = try dendrite(["compress", "--checkpoint", run, "--out", int8, "--quantize", "static", "--calibration-batches", "2",
+                                      "--observer", "minmax"])
+        XCTAssertTrue(quantized.contains("quantized 4 Conv2D and Linear layers") && quantized.contains("folded 2 batch norms"), quantized)
+        let int8Weights = try SafeTensors.read("\(int8)/model.safetensors").tensors
+        XCTAssertNotNil(int8Weights["0.input_scale"])
+        XCTAssertNotNil(int8Weights["4.input_zero_point"])
+        let int8Line = try XCTUnwrap(quantized.split(separator: "\n").first { $0.hasPrefix("after") })
+        let int8Accuracy = try XCTUnwrap(int8Line.split(separator: " ").dropFirst(3).first.flatMap { Double($0) }, quantized)
+        let int8Evaluated = try JSONSerialization.jsonObject(with: Data(try dendrite(["evaluate", "--checkpoint", int8, "--limit", "600",
+                                                                                     "--json"]).utf8)) as? [String: Any]
+        XCTAssertEqual(try XCTUnwrap(int8Evaluated?["accuracy"] as? Double), int8Accuracy, accuracy: 1e-4, "evaluate rebuilds the int8 layers")
+        XCTAssertTrue(try dendrite(["compress", "--checkpoint", run, "--out", small, "--quantize", "static", "--observer", "mean"],
+                                   expectSuccess: false).contains("--observer mean"))
         XCTAssertTrue(try dendrite(["compress", "--checkpoint", run, "--out", small, "--quantize", "int4"], expectSuccess: false)
             .contains("--quantize int4"))
         XCTAssertTrue(try dendrite(["compress", "--checkpoint", run, "--out", small], expectSuccess: false).contains("nothing to do"))

@@ -146,16 +146,32 @@ int dd_tune_blas_threads(int timeout_exponent);
 /// C[m, n] = Σ_k A[m, k]·B[n, k]: A unsigned 8-bit with values 0…127, B signed 8-bit [n, k], C int32.
 void dd_gemm_u8s8s32_naive(int64_t m, int64_t n, int64_t k, const uint8_t *a, int64_t lda, const int8_t *b, int64_t ldb,
                            int32_t *c, int64_t ldc);
-/// The fastest path this CPU runs: 2 AVX-VNNI, 1 AVX2, 0 neither.
+/// The fastest path this CPU runs: 2 VNNI (AVX-VNNI, or AVX512-VNNI on 256-bit registers), 1 AVX2, 0 neither.
 int dd_int8_gemm_path(void);
 /// Bytes of B [n, k] packed for dd_gemm_u8s8s32_packed: ⌈n/16⌉·16 · ⌈k/4⌉·4.
 int64_t dd_int8_packed_size(int64_t n, int64_t k);
 /// Packs B [n, k] (row-major) into blocks of 16 columns × 4 consecutive k (zero-padded).
 void dd_int8_pack_b(const int8_t *b, int64_t n, int64_t k, int8_t *packed);
 /// C[m, n] = A·Bᵀ with B packed; A rows of stride `lda` ≥ ⌈k/4⌉·4 whose bytes past k are zero.
-/// `path` 2 (AVX-VNNI) or 1 (AVX2).
+/// `path` 2 (VNNI: AVX-VNNI or AVX512-VNNI+VL, whichever the CPU has) or 1 (AVX2).
 void dd_gemm_u8s8s32_packed(int64_t m, int64_t n, int64_t k, const uint8_t *a, int64_t lda, const int8_t *packed,
                             int32_t *c, int64_t ldc, int path);
+/// How dd_gemm_u8s8_packed_to_planes rescales its int32 results: y[o·pixels + row] =
+/// factors[o]·(C[row, o] − corrections[o]) + offsets[o], then max(·, 0) when `relu` — with
+/// factors = s_x·s_w, corrections = zero point · weight row sums, offsets = bias, each padded
+/// with zeros to a multiple of 16 entries.
+typedef struct {
+    const float *factors;
+    const int32_t *corrections;
+    const float *offsets;
+    int relu;
+    int64_t pixels;
+    float *y;
+} dd_int8_epilogue;
+/// dd_gemm_u8s8s32_packed with the epilogue instead of an int32 C: one convolution sample's
+/// output planes [n, pixels] straight from the tiles (m = pixels rows of A).
+void dd_gemm_u8s8_packed_to_planes(int64_t m, int64_t n, int64_t k, const uint8_t *a, int64_t lda, const int8_t *packed,
+                                   const dd_int8_epilogue *epilogue, int path);
 /// The smallest and largest of x[0..<n] and 0.
 void dd_min_max(const float *x, int64_t n, float *low, float *high);
 /// out[i] = clamp(round(x[i]·inverse_scale) + zero, 0, 127).
@@ -163,6 +179,22 @@ void dd_quantize_u7(const float *x, int64_t n, float inverse_scale, float zero, 
 /// y[i, j] = scale·channel_scales[j]·(c[i, j] − zero·row_sums[j]) + bias[j] (bias may be NULL).
 void dd_int8_dequantize(const int32_t *c, int64_t rows, int64_t columns, float scale, int32_t zero,
                         const float *channel_scales, const int32_t *row_sums, const float *bias, float *y);
+
+/* ---- int8 convolution (int8_conv.c) ------------------------------------------------------------ */
+/// One sample's planes x [channels, pixels] quantized to 7 bits (as dd_quantize_u7) into
+/// channels-last order out [pixels, channels].
+void dd_quantize_planes_to_nhwc_u7(const float *x, int64_t channels, int64_t pixels, float inverse_scale, float zero,
+                                   uint8_t *out);
+/// One sample's quantized channels-last input x [height, width, channels] unrolled into
+/// out_h·out_w rows of stride `ldr` (row = output pixel, k = (i·kw + j)·channels + c);
+/// out-of-image taps are `pad_value`, bytes past k zero.
+void dd_im2row_nhwc_u8(const uint8_t *x, int64_t channels, int64_t height, int64_t width, int64_t kernel_h, int64_t kernel_w,
+                       int64_t stride_h, int64_t stride_w, int64_t pad_h, int64_t pad_w, int64_t dilation_h, int64_t dilation_w,
+                       int64_t out_h, int64_t out_w, uint8_t pad_value, uint8_t *rows, int64_t ldr);
+/// y[o, p] = scale·channel_scales[o]·(c[p, o] − zero·row_sums[o]) + bias[o], then max(·, 0) when
+/// `relu`: the int32 GEMM result [pixels, channels] as float planes [channels, pixels].
+void dd_int8_dequantize_planes(const int32_t *c, int64_t pixels, int64_t channels, float scale, int32_t zero,
+                               const float *channel_scales, const int32_t *row_sums, const float *bias, int relu, float *y);
 
 /* ---- Recurrent steps (recurrent.c) ---------------------------------------------------------- */
 // Row b of a step is active when `lengths` is NULL or t < lengths[b]; inactive rows keep their
