@@ -1,9 +1,10 @@
 import Dendrite
 import Foundation
 
-/// Compressed models against their float originals, batch-128 inference on 28×28 images (eval
-/// mode, no graph): the `cnn` preset with batch norm folded, statically quantized to int8, and
-/// with half its channels removed; the course's MLP dynamically quantized. The two models of a
+/// Compressed models against their float originals, inference in eval mode with no graph: on
+/// batches of 128 28×28 images the `cnn` preset with batch norm folded (and its ReLUs fused),
+/// statically quantized to int8, and with half its channels removed, and the course's MLP
+/// dynamically quantized; ResNet-18 folded and fused on 8 224×224 images (1 with `--quick`). The two models of a
 /// row run in alternating rounds, so both see the same machine; ratio = float time ÷ compressed.
 func runCompressionSuite(quick: Bool) throws -> [Row] {
     var generator = RandomGenerator(seed: 5)
@@ -14,17 +15,28 @@ func runCompressionSuite(quick: Bool) throws -> [Row] {
         built.eval()
         return built
     }
-    let variants: [(String, String, (Sequential) throws -> Void)] = [
-        ("cnn", "batch norm folded", { try $0.foldBatchNorm() }),
-        ("cnn", "static int8 (folded, histogram)", { try $0.foldBatchNorm(); try Quantization.quantizeStatic($0, calibration: calibration) }),
-        ("cnn", "50 % of channels removed", { try ChannelPruning.prune($0, inputShape: [1, 28, 28], amount: .fraction(0.5)) }),
-        ("mlp", "dynamic int8", { try Quantization.quantizeDynamic($0) }),
+    let resnetImages = Tensor.normal([quick ? 1 : 8, 3, 224, 224], generator: &generator)
+    let variants: [(String, String, Tensor, () throws -> Module & UnaryLayer, (Module & UnaryLayer) throws -> Void)] = [
+        ("cnn", "batch norm folded", images, { try model("cnn") }, { try $0.foldBatchNorm() }),
+        ("cnn", "batch norm folded, ReLU fused", images, { try model("cnn") }, { try $0.foldBatchNorm(); $0.fuseReLU() }),
+        ("cnn", "static int8 (folded, histogram)", images, { try model("cnn") }, {
+            try $0.foldBatchNorm(); try Quantization.quantizeStatic($0, calibration: calibration)
+        }),
+        ("cnn", "50 % of channels removed", images, { try model("cnn") }, {
+            try ChannelPruning.prune($0 as! Sequential, inputShape: [1, 28, 28], amount: .fraction(0.5))
+        }),
+        ("mlp", "dynamic int8", images, { try model("mlp") }, { try Quantization.quantizeDynamic($0) }),
+        ("ResNet-18", "batch norm folded, ReLU fused", resnetImages, {
+            let resnet = try Models.resnet18()
+            resnet.eval()
+            return resnet
+        }, { try $0.foldBatchNorm(); $0.fuseReLU() }),
     ]
     let rounds = quick ? 5 : 15
-    return try variants.map { spec, name, compress in
-        let float = try model(spec), small = try model(spec)
+    return try variants.map { spec, name, input, build, compress in
+        let float = try build(), small = try build()
         try compress(small)
-        let runFloat = { _ = try noGrad { try float(images) } }, runSmall = { _ = try noGrad { try small(images) } }
+        let runFloat = { _ = try noGrad { try float(input) } }, runSmall = { _ = try noGrad { try small(input) } }
         let inner = try calibrate(target: 0.02, runFloat)
         var floatSamples: [Double] = [], smallSamples: [Double] = []
         for round in 0..<(rounds + 2) {
@@ -33,7 +45,7 @@ func runCompressionSuite(quick: Bool) throws -> [Row] {
         }
         let floatTime = Measurement(samples: floatSamples), smallTime = Measurement(samples: smallSamples)
         let ratios = zip(floatSamples, smallSamples).map { $0 / $1 }
-        var row = Row(suite: "compression", workload: "\(spec) batch 128, \(name)", unit: "ms", value: smallTime.median * 1e3,
+        var row = Row(suite: "compression", workload: "\(spec) batch \(input.shape[0]), \(name)", unit: "ms", value: smallTime.median * 1e3,
                       medianSeconds: smallTime.median, minSeconds: smallTime.minimum, maxSeconds: smallTime.maximum,
                       noisy: smallTime.isNoisy, baseline: "\(spec) float", baselineValue: floatTime.median * 1e3,
                       ratio: floatTime.median / smallTime.median)

@@ -85,15 +85,15 @@ func recurrentLayerStep(lstm: Bool) -> EndToEndWorkload {
 }
 
 /// ResNet-18 inference (eval mode, no graph) on `batch` 224×224 images; `folded`: with its batch
-/// norms folded into the convolutions (`foldBatchNorm`), against the same PyTorch (unfolded) twin.
+/// norms folded into the convolutions and their ReLUs fused (`foldBatchNorm`, `fuseReLU`), against the same PyTorch (unfolded) twin.
 func resnetInference(batch: Int, folded: Bool = false) -> EndToEndWorkload {
     EndToEndWorkload(filter: "resnet", peerKey: "resnet-\(batch)",
-                     name: "ResNet-18 inference, batch \(batch), 3×224×224\(folded ? ", batch norm folded" : "")",
+                     name: "ResNet-18 inference, batch \(batch), 3×224×224\(folded ? ", batch norm folded, ReLU fused" : "")",
                      unit: "images/s", itemsPerCall: Double(batch), warmup: 1, runs: (3, 5), target: 0.2) {
         var generator = RandomGenerator(seed: 6)
         let resnet = try Models.resnet18()
         resnet.eval()
-        if folded { try resnet.foldBatchNorm() }
+        if folded { try resnet.foldBatchNorm(); resnet.fuseReLU() }
         let images = Tensor.normal([batch, 3, 224, 224], generator: &generator)
         return { _ = try noGrad { try resnet(images) } }
     }

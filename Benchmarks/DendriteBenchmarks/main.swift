@@ -54,7 +54,7 @@ do {
         (["kernels"], kernelsTitle, runKernelSuite),
         (["kernels", "pool"], kernelsTitle, runPoolingSuite),
         (["module"], "Module tree (µs per call; ratio = baseline ÷ Dendrite)", runModuleSuite),
-        (["compression"], "Compressed models (ms per batch-128 inference; ratio = float ÷ compressed)", runCompressionSuite),
+        (["compression"], "Compressed models (ms per inference call; ratio = float ÷ compressed, interleaved)", runCompressionSuite),
         (["estimators"], "Estimators (one fit; ratio = scikit-learn's time ÷ Dendrite's)",
          { quick in try runEstimatorSuite(quick: quick, python: options.pythonPath) }),
     ]

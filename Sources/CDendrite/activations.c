@@ -110,3 +110,7 @@ DD_HOT void dd_softmax_backward_rows(const float *restrict dy, const float *rest
         }
     }
 }
+
+DD_HOT void dd_relu_in_place(float *restrict x, size_t n) {
+    for (size_t i = 0; i < n; ++i) x[i] = x[i] < 0.0f ? 0.0f : x[i];   // NaN stays NaN, as relu()
+}

@@ -12,7 +12,7 @@ struct Compress: ParsableCommand {
         Steps run in this order: --prune AMOUNT (global L1 over every Linear and Conv2D weight, or \
         --structured: that share of each hidden layer's channels removed, ranked by their batch \
         norm's |gamma| or else their L2 norm, so the layers and their consumers shrink), fine-tuning \
-        (--finetune-epochs N, RMSprop 1e-4, masks on), --fuse (batch norm folded into the layer before), \
+        (--finetune-epochs N, RMSprop 1e-4, masks on), --fuse (batch norm folded into the layer before, then each convolution's ReLU run inside it), \
         --quantize dynamic (int8 Linear layers, activations scaled per batch) or static (int8 Conv2D and \
         Linear layers, input scales calibrated on --calibration-batches training batches with the \
         --observer; batch norms are folded first). The result is a run folder for 'dendrite evaluate'.
@@ -24,7 +24,7 @@ struct Compress: ParsableCommand {
     @Option(help: "Share of weights (or channels, --structured) to prune, 0…1.") var prune: Double?
     @Flag(help: "Remove whole channels per layer (a smaller model) instead of zeroing single weights.") var structured = false
     @Option(name: .customLong("finetune-epochs"), help: "Fine-tuning epochs after pruning.") var finetuneEpochs = 0
-    @Flag(help: "Fold batch norms into the convolutions and linear layers before them.") var fuse = false
+    @Flag(help: "Fold batch norms into the convolutions and linear layers before them; fuse the convolutions' ReLUs.") var fuse = false
     @Option(help: "dynamic (int8 Linear layers, per-batch activation scales) or static (int8 Conv2D and Linear, calibrated scales).")
     var quantize: String?
     @Option(help: "Static quantization's observer: histogram (error-minimizing range) or minmax.") var observer = "histogram"
@@ -72,8 +72,8 @@ struct Compress: ParsableCommand {
             }
         }
         if fuse || quantize == "static" {
-            let folded = try model.foldBatchNorm()
-            print("folded \(folded) batch norm\(folded == 1 ? "" : "s")")
+            let folded = try model.foldBatchNorm(), fused = model.fuseReLU()
+            print("folded \(folded) batch norm\(folded == 1 ? "" : "s"), fused \(fused) ReLU\(fused == 1 ? "" : "s") into the convolutions")
             steps.append("fuse")
         }
         if quantize == "dynamic" {

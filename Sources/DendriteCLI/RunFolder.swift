@@ -118,7 +118,7 @@ struct RunFolder {
             switch step {
             case _ where step.hasPrefix("channels:"):
                 try ChannelPruning.resize(model, inputShape: configuration.inputShape ?? [], channels: try channelCounts(step))
-            case "fuse": try model.foldBatchNorm()
+            case "fuse": try model.foldBatchNorm(); model.fuseReLU()
             case "quantize:dynamic": try Quantization.quantizeDynamic(model)
             case "quantize:static": try Quantization.convertStatic(model)
             default: throw DendriteError.invalidFile(path: file("model.json"), offset: nil, reason: "unknown compression step \"\(step)\"")

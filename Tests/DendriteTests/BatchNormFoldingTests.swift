@@ -32,7 +32,42 @@ final class BatchNormFoldingTests: XCTestCase {
 
     func testFoldedResNet18MatchesItsEvalOutput() throws {
         let resnet = try Models.resnet18(seed: 3)
-        try assertFoldingKeepsTheOutput(resnet, input: Tensor.normal([2, 3, 64, 64], generator: &generator), expectedFolds: 20)
+        let input = Tensor.normal([2, 3, 64, 64], generator: &generator)
+        try assertFoldingKeepsTheOutput(resnet, input: input, expectedFolds: 20)
+        // Then the ReLUs after the stem and each block's first convolution run inside them.
+        let folded = try noGrad { try resnet(input) }
+        XCTAssertEqual(resnet.fuseReLU(), 9)
+        XCTAssertEqual(resnet.fuseReLU(), 0, "nothing left to fuse")
+        XCTAssertEqual(try noGrad { try resnet(input) }.scalars, folded.scalars, "the same function, bitwise")
+    }
+
+    /// A convolution with its ReLU fused computes conv → relu, with the same gradients while
+    /// they are recorded; in a Sequential the ReLU becomes an Identity, and a batch norm not
+    /// folded yet blocks the fusion.
+    func testFusedReLUConvolutionEqualsConvolutionThenReLU() throws {
+        let conv = try Conv2D(3, 4, kernelSize: 3, padding: 1, generator: &generator)
+        let x = Tensor.normal([2, 3, 5, 5], generator: &generator)
+        let reference = try conv(x).relu()
+        conv.fusedReLU = true
+        XCTAssertEqual(try noGrad { try conv(x) }.scalars, reference.scalars, "the fused kernel")
+        conv.zeroGrad()
+        try conv(x).sum().backward()
+        let fusedGradient = try XCTUnwrap(conv.weight.gradient)
+        conv.fusedReLU = false
+        conv.zeroGrad()
+        try conv(x).relu().sum().backward()
+        assertClose(fusedGradient, try XCTUnwrap(conv.weight.gradient), "gradients while recording")
+
+        let cnn = try ModelSpec("cnn", inputShape: [1, 28, 28]).build(generator: &generator)
+        try randomizeNorms(cnn)
+        cnn.eval()
+        XCTAssertEqual(cnn.fuseReLU(), 0, "batch norms in between")
+        let images = Tensor.normal([3, 1, 28, 28], generator: &generator)
+        try cnn.foldBatchNorm()
+        let folded = try noGrad { try cnn(images) }
+        XCTAssertEqual(cnn.fuseReLU(), 2)
+        XCTAssertTrue(cnn.layers[2] is Identity && cnn.layers[10] is ReLU, "the dense ReLU stays")
+        XCTAssertEqual(try noGrad { try cnn(images) }.scalars, folded.scalars)
     }
 
     func testSequentialConvAndLinearPairsFold() throws {
@@ -50,5 +85,6 @@ final class BatchNormFoldingTests: XCTestCase {
         googlenet.eval()
         XCTAssertEqual(try googlenet.foldBatchNorm(), norms)
         XCTAssertEqual(googlenet.namedModules().filter { $0.1 is BatchNorm }.count, 0)
+        XCTAssertEqual(googlenet.fuseReLU(), norms, "every BasicConv2d's ReLU")
     }
 }

@@ -142,6 +142,10 @@ void dd_buffer_statistics(size_t *live, size_t *peak_live, size_t *cached);
 /// Returns 1 when applied.
 int dd_tune_blas_threads(int timeout_exponent);
 
+/// x[i] = max(x[i], 0) in place (NaN stays NaN): the ReLU of a fused convolution, on each image's
+/// output while it is in cache.
+void dd_relu_in_place(float *x, size_t n);
+
 /* ---- int8 GEMM (int8_gemm.c) ------------------------------------------------------------------ */
 /// C[m, n] = Σ_k A[m, k]·B[n, k]: A unsigned 8-bit with values 0…127, B signed 8-bit [n, k], C int32.
 void dd_gemm_u8s8s32_naive(int64_t m, int64_t n, int64_t k, const uint8_t *a, int64_t lda, const int8_t *b, int64_t ldb,

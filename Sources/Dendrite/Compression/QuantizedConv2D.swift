@@ -25,7 +25,8 @@ public final class QuantizedConv2D: Module, UnaryLayer {
     public internal(set) var fusedReLU = false
     private var derived: (source: ObjectIdentifier, weights: Int8Weights)?
 
-    /// Quantizes `conv`'s weights per output channel; `input` is the calibrated input quantization.
+    /// Quantizes `conv`'s weights per output channel (keeping its ``Conv2D/fusedReLU``); `input`
+    /// is the calibrated input quantization.
     ///
     /// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` for a grouped convolution.
     public init(_ conv: Conv2D, input: ActivationQuantization) throws {
@@ -41,6 +42,7 @@ public final class QuantizedConv2D: Module, UnaryLayer {
         bias = Buffer(conv.bias?.value ?? Tensor.filled([conv.outputChannels], 0))
         inputScale = Buffer(Tensor(input.scale))
         inputZeroPoint = Buffer(Tensor(Float(input.zeroPoint)))
+        fusedReLU = conv.fusedReLU
         super.init()
     }
 

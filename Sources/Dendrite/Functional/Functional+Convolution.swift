@@ -5,10 +5,11 @@
 ///   - x: `[N, C, H, W]`.
 ///   - weight: `[OC, C / groups, KH, KW]`.
 ///   - bias: `[OC]` or `nil`.
+///   - relu: follow with `max(·, 0)`; where no gradient is recorded, in the same kernel.
 /// - Returns: `[N, OC, OH, OW]`.
 public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int) = (1, 1),
                    padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1,
-                   operation: String = "conv2d") throws -> Tensor {
+                   relu: Bool = false, operation: String = "conv2d") throws -> Tensor {
     guard x.rank == 4 else {
         throw DendriteError.shapeMismatch(operation: operation, expected: "input [N, C, H, W]", got: "\(x.shape)")
     }
@@ -26,8 +27,14 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int
     } catch DendriteError.invalidArgument(_, let argument, let reason) {
         throw DendriteError.invalidArgument(operation: "\(operation) on input \(x.shape)", argument: argument, reason: reason)
     }
-    let y = try conv2dForward(input: x, weight: weight, bias: bias, geometry: geometry)
     let inputs = [x, weight] + (bias.map { [$0] } ?? [])
+    let recording = GradientMode.isEnabled && inputs.contains(where: \.requiresGradient)
+    if relu && !recording { return try conv2dForward(input: x, weight: weight, bias: bias, geometry: geometry, relu: true) }
+    if relu {
+        return try conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
+                          operation: operation).relu()
+    }
+    let y = try conv2dForward(input: x, weight: weight, bias: bias, geometry: geometry)
     return y.recorded(operation, inputs) { g in
         var dInput: Tensor?, dWeight: Tensor?, dBias: Tensor?
         if x.requiresGradient {

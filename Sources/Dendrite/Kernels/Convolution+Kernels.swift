@@ -26,9 +26,11 @@ private func columns(of image: UnsafeMutablePointer<Float>, channels: Int, into 
 ///   - input: `[N, C, H, W]` (``Conv2DGeometry/inputShape``).
 ///   - weight: `[OC, C / groups, KH, KW]`.
 ///   - bias: `[OC]` or `nil`.
+///   - relu: apply `max(·, 0)` to each image's output right after its GEMM, while it is in
+///     cache (a convolution + bias + ReLU inference kernel).
 /// - Returns: `[N, OC, OH, OW]`.
 /// - Throws: ``DendriteError/shapeMismatch(operation:expected:got:)`` naming the operand.
-public func conv2dForward(input: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv2DGeometry) throws -> Tensor {
+public func conv2dForward(input: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv2DGeometry, relu: Bool = false) throws -> Tensor {
     try g.check(input, g.inputShape, "input", "conv2d")
     try g.check(weight, g.weightShape, "weight", "conv2d")
     if let bias { try g.check(bias, [g.outputChannels], "bias", "conv2d") }
@@ -54,6 +56,7 @@ public func conv2dForward(input: Tensor, weight: Tensor, bias: Tensor?, geometry
                               beta: bias == nil ? 0 : 1,
                               c: output.base + (n * g.outputChannels + group * opg) * plane, ldc: plane)
             }
+            if relu { dd_relu_in_place(output.base + n * g.outputChannels * plane, g.outputChannels * plane) }
         }
     }
     return Tensor(shape: g.outputShape, storage: output)

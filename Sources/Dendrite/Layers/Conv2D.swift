@@ -25,6 +25,10 @@ public final class Conv2D: Module, UnaryLayer {
     public let dilation: Size2D
     /// Channel groups.
     public let groups: Int
+    /// Whether a ReLU follows inside this layer (``Module/fuseReLU()`` moves the ReLU after a
+    /// convolution here): in inference one kernel computes convolution, bias and ReLU; while
+    /// gradients are recorded it is the convolution, then `relu()`.
+    public var fusedReLU = false
 
     /// Creates the layer. `padding` is an integer, `.explicit(height:width:)` or `.same`.
     ///
@@ -69,7 +73,7 @@ public final class Conv2D: Module, UnaryLayer {
 
     public func forward(_ input: Tensor) throws -> Tensor {
         try conv2d(input, weight: weight.tensor, bias: bias?.tensor, stride: stride.pair, padding: padding.pair,
-                   dilation: dilation.pair, groups: groups, operation: name)
+                   dilation: dilation.pair, groups: groups, relu: fusedReLU, operation: name)
     }
 
     public func outputShape(forInput shape: [Int]) throws -> [Int] {

@@ -18,7 +18,8 @@ public final class BasicConv2d: Module, UnaryLayer {
     }
 
     public func forward(_ input: Tensor) throws -> Tensor {
-        try bn(conv(input)).relu()
+        let y = try bn(conv(input))
+        return (conv as? Conv2D)?.fusedReLU == true ? y : y.relu()
     }
 
     public func outputShape(forInput shape: [Int]) throws -> [Int] {

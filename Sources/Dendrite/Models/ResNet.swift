@@ -31,7 +31,7 @@ public final class BasicBlock: Module, UnaryLayer {
     }
 
     public func forward(_ input: Tensor) throws -> Tensor {
-        let main = try bn2(conv2(try relu(bn1(conv1(input)))))
+        let main = try bn2(conv2(try reluUnlessFused(bn1(conv1(input)), after: conv1, relu: relu)))
         return try relu(try main + (try downsample?(input) ?? input))
     }
 
@@ -80,8 +80,8 @@ public final class Bottleneck: Module, UnaryLayer {
     }
 
     public func forward(_ input: Tensor) throws -> Tensor {
-        var x = try relu(bn1(conv1(input)))
-        x = try relu(bn2(conv2(x)))
+        var x = try reluUnlessFused(bn1(conv1(input)), after: conv1, relu: relu)
+        x = try reluUnlessFused(bn2(conv2(x)), after: conv2, relu: relu)
         x = try bn3(conv3(x))
         return try relu(try x + (try downsample?(input) ?? input))
     }
@@ -142,7 +142,7 @@ public final class ResNet: Module, UnaryLayer {
     }
 
     public func forward(_ input: Tensor) throws -> Tensor {
-        var x = try maxpool(try relu(bn1(conv1(input))))
+        var x = try maxpool(try reluUnlessFused(bn1(conv1(input)), after: conv1, relu: relu))
         for stage in [layer1, layer2, layer3, layer4] { x = try stage(x) }
         return try fc(try avgpool(x).flattenedBatch())
     }
