@@ -165,6 +165,31 @@ def resnet_inference(batch):
     return infer, batch
 
 
+def inference(make, quantization, batch=128):
+    """Batch inference of a course model in eval mode: float, `quantize_dynamic` (int8 Linear
+    layers) or FX static post-training quantization (x86 backend: FBGEMM), calibrated on four
+    random batches, as Dendrite's compression benchmark rows are."""
+    import warnings
+    warnings.simplefilter("ignore")   # torch.ao.quantization's deprecation notices
+    model = make().eval()
+    x = torch.rand(batch, 1, 28, 28)
+    if quantization == "dynamic":
+        model = torch.ao.quantization.quantize_dynamic(model, {nn.Linear}, dtype=torch.qint8)
+    elif quantization == "static":
+        from torch.ao.quantization import get_default_qconfig_mapping
+        from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx
+        prepared = prepare_fx(model, get_default_qconfig_mapping("x86"), example_inputs=(x,))
+        with torch.no_grad():
+            for _ in range(4):
+                prepared(torch.rand(batch, 1, 28, 28))
+        model = convert_fx(prepared)
+
+    def infer():
+        with torch.no_grad():
+            model(x)
+    return infer, batch
+
+
 def mlp_epoch():
     """One epoch of the Keras example over 54,000 Fashion-MNIST images, shuffling DataLoader."""
     import numpy as np
@@ -199,6 +224,10 @@ WORKLOADS = {
     "resnet-1": ("ResNet-18 inference, batch 1, 3×224×224", lambda: resnet_inference(1)),
     "resnet-8": ("ResNet-18 inference, batch 8, 3×224×224", lambda: resnet_inference(8)),
     "epoch": ("MLP epoch, fit on 54,000 Fashion-MNIST images", mlp_epoch),
+    "mlp-infer": ("MLP inference, batch 128", lambda: inference(mlp, None)),
+    "mlp-int8": ("MLP inference, batch 128, quantize_dynamic int8", lambda: inference(mlp, "dynamic")),
+    "cnn-infer": ("CNN preset inference, batch 128", lambda: inference(cnn, None)),
+    "cnn-int8": ("CNN preset inference, batch 128, FX static int8", lambda: inference(cnn, "static")),
 }
 
 

@@ -54,7 +54,6 @@ do {
         (["kernels"], kernelsTitle, runKernelSuite),
         (["kernels", "pool"], kernelsTitle, runPoolingSuite),
         (["module"], "Module tree (µs per call; ratio = baseline ÷ Dendrite)", runModuleSuite),
-        (["compression"], "Compressed models (ms per inference call; ratio = float ÷ compressed, interleaved)", runCompressionSuite),
         (["estimators"], "Estimators (one fit; ratio = scikit-learn's time ÷ Dendrite's)",
          { quick in try runEstimatorSuite(quick: quick, python: options.pythonPath) }),
     ]
@@ -67,6 +66,8 @@ do {
             try runEndToEnd(workload, quick: quick, peer: peer).map { [$0] } ?? []
         })
     }
+    suites.append((["compression"], "Compressed models (ms per inference call; ratio = float ÷ compressed, or PyTorch ÷ Dendrite; interleaved)",
+                   { quick in try runCompressionSuite(quick: quick, peer: peer) }))
     let known = suites.reduce(into: Set<String>()) { $0.formUnion($1.0) }
     if let filter = options.filter, !known.contains(filter) {
         throw DendriteError.invalidArgument(operation: "dendrite-bench --filter", argument: filter,
