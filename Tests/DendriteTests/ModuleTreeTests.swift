@@ -118,6 +118,10 @@ final class ModuleTreeTests: XCTestCase {
         return [
             (try Linear(6, 4, generator: &g), [2, 6]), (try Conv2D(3, 4, kernelSize: 3, stride: 2, padding: 1, generator: &g), image),
             (QuantizedLinear(try Linear(6, 4, generator: &g)), [2, 6]),
+            (QuantizedLinear(try Linear(6, 4, generator: &g), input: ActivationQuantization(low: -1, high: 1)), [6]),
+            (try QuantizedConv2D(try Conv2D(3, 4, kernelSize: 3, stride: 2, padding: 1, generator: &g),
+                                 input: ActivationQuantization(low: -1, high: 1)), image),
+            (CalibrationProbe(try Linear(6, 4, generator: &g), observer: MinMaxObserver()), [6]),
             (BatchNorm1D(5), [5]), (BatchNorm2D(3), image), (try Dropout(0.3, seed: 1), [7]),
             (MaxPool2D(kernelSize: 2), image), (AvgPool2D(kernelSize: 3, stride: 2, padding: 1), image),
             (AdaptiveAvgPool2D(outputSize: Size2D(2, 3)), image), (Flatten(), image), (Identity(), [4]),

@@ -130,5 +130,13 @@ final class StaticQuantizationTests: XCTestCase {
         XCTAssertEqual(try Quantization.convertStatic(fresh), 4)
         try fresh.load(from: path)
         XCTAssertEqual(try fresh(images).scalars, quantized.scalars, "bitwise")
+
+        // Loaded buffers are checked before the kernel reads them: a bad scale or weight is an error naming the layer.
+        let conv = try XCTUnwrap(fresh.layers[0] as? QuantizedConv2D)
+        conv.inputScale.value = Tensor(-1)
+        XCTAssertThrowsError(try fresh(images)) { XCTAssertTrue("\($0)".contains("QuantizedConv2D(1, 16"), "\($0)") }
+        conv.inputScale.value = Tensor(0.1)
+        conv.weight.value = Tensor.filled(conv.weight.value.shape, 300)
+        XCTAssertThrowsError(try fresh(images)) { XCTAssertTrue("\($0)".contains("−127…127"), "\($0)") }
     }
 }

@@ -1,6 +1,6 @@
 // The program DistributedTests starts under `mpirun` (and alone, for the one-process reference).
-//   DendriteMPIWorker train MODEL OPTIMIZER BATCH OUT
-//       20 steps of MODEL (mlp; cnn: the preset, with synchronized batch norm) on fixed data,
+//   DendriteMPIWorker train MODEL OPTIMIZER BATCH OUT [STEPS]
+//       STEPS (20) steps of MODEL (mlp; cnn: the preset, with synchronized batch norm) on fixed data,
 //       per-rank batch BATCH; rank 0 writes the weights and buffers to OUT (safetensors)
 //   DendriteMPIWorker broadcast                  differently seeded ranks, then broadcastState:
 //                                                prints "identical" on rank 0 when all agree
@@ -46,7 +46,8 @@ case "train":
     let (kind, name, batch, out) = (arguments[2], arguments[3], Int(arguments[4])!, arguments[5])
     // Ranks start from different weights: the broadcast must make them rank 0's.
     let network: Module & UnaryLayer = kind == "cnn" ? try convolutional(seed: 7 + UInt64(rank)) : try model(seed: 7 + UInt64(rank))
-    let count = 20 * batch * (ddp?.size ?? 1)   // 20 steps of the global batch
+    let stepCount = arguments.count > 6 ? Int(arguments[6])! : 20
+    let count = stepCount * batch * (ddp?.size ?? 1)   // that many steps of the global batch
     let data = try fixedData(count: count, shape: kind == "cnn" ? [1, 28, 28] : [12])
     if kind == "cnn" { network.synchronizeBatchNorm(over: ddp) }
     let steps = try optimizer(name, network.parameters)

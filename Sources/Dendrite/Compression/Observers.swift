@@ -31,9 +31,9 @@ public struct ActivationQuantization: Equatable, Sendable {
     init?(scale: Buffer?, zeroPoint: Buffer?, layer: String) throws {
         guard let scale, let zeroPoint else { return nil }
         let s = scale.value.scalars, z = zeroPoint.value.scalars
-        guard s.count == 1, z.count == 1, z[0] == z[0].rounded(), Swift.abs(z[0]) < 1e6 else {
-            throw DendriteError.invalidArgument(operation: layer, argument: "input_scale, input_zero_point",
-                                                reason: "must be one scale and one integral zero point")
+        guard s.count == 1, z.count == 1, s[0].isFinite, s[0] > 0, z[0] == z[0].rounded(), (0...127).contains(z[0]) else {
+            throw DendriteError.invalidArgument(operation: layer, argument: "input_scale \(s), input_zero_point \(z)",
+                                                reason: "must be one finite positive scale and one integral zero point in 0…127")
         }
         try self.init(scale: s[0], zeroPoint: Int32(z[0]))
     }

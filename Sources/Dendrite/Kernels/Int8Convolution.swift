@@ -87,24 +87,24 @@ extension Int8GEMM {
         let offsets = biases + [Float](repeating: 0, count: padded - g.outputChannels)
         factors.withUnsafeBufferPointer { scales in
             corrections.withUnsafeBufferPointer { sums in
-              offsets.withUnsafeBufferPointer { shifts in
-                weights.packed.bytes.withUnsafeBufferPointer { packed in
-                    let work = { (chunk: Int) in
-                        let staging = UnsafeMutablePointer<UInt8>.allocate(capacity: inputSize)
-                        let rows = UnsafeMutablePointer<UInt8>.allocate(capacity: pixels * stride)
-                        defer { staging.deallocate(); rows.deallocate() }
-                        for sample in (chunk * share)..<Swift.min(g.batch, (chunk + 1) * share) {
-                            unroll(sample, staging, rows)
-                            var epilogue = dd_int8_epilogue(factors: scales.baseAddress, corrections: sums.baseAddress,
-                                                            offsets: shifts.baseAddress, relu: relu ? 1 : 0,
-                                                            pixels: Int64(pixels), y: target + sample * outputSize)
-                            dd_gemm_u8s8_packed_to_planes(Int64(pixels), Int64(g.outputChannels), Int64(weights.k), rows, Int64(stride),
-                                                          packed.baseAddress, &epilogue, Int32(path.rawValue))
+                offsets.withUnsafeBufferPointer { shifts in
+                    weights.packed.bytes.withUnsafeBufferPointer { packed in
+                        let work = { (chunk: Int) in
+                            let staging = UnsafeMutablePointer<UInt8>.allocate(capacity: inputSize)
+                            let rows = UnsafeMutablePointer<UInt8>.allocate(capacity: pixels * stride)
+                            defer { staging.deallocate(); rows.deallocate() }
+                            for sample in (chunk * share)..<Swift.min(g.batch, (chunk + 1) * share) {
+                                unroll(sample, staging, rows)
+                                var epilogue = dd_int8_epilogue(factors: scales.baseAddress, corrections: sums.baseAddress,
+                                                                offsets: shifts.baseAddress, relu: relu ? 1 : 0,
+                                                                pixels: Int64(pixels), y: target + sample * outputSize)
+                                dd_gemm_u8s8_packed_to_planes(Int64(pixels), Int64(g.outputChannels), Int64(weights.k), rows,
+                                                              Int64(stride), packed.baseAddress, &epilogue, Int32(path.rawValue))
+                            }
                         }
+                        if chunks > 1 { concurrentlyWithSingleThreadedBLAS(chunks: chunks, work) } else { work(0) }
                     }
-                    if chunks > 1 { concurrentlyWithSingleThreadedBLAS(chunks: chunks, work) } else { work(0) }
                 }
-              }
             }
         }
         return Tensor(shape: g.outputShape, storage: out)
