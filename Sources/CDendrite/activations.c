@@ -111,6 +111,14 @@ DD_HOT void dd_softmax_backward_rows(const float *restrict dy, const float *rest
     }
 }
 
-DD_HOT void dd_relu_in_place(float *restrict x, size_t n) {
-    for (size_t i = 0; i < n; ++i) x[i] = x[i] < 0.0f ? 0.0f : x[i];   // NaN stays NaN, as relu()
+DD_HOT void dd_bias_relu_planes(float *restrict y, size_t channels, size_t plane, const float *restrict bias, int relu) {
+    for (size_t c = 0; c < channels; ++c) {
+        float *restrict p = y + c * plane;
+        const float b = bias ? bias[c] : 0.0f;
+        if (relu) {
+            for (size_t i = 0; i < plane; ++i) { const float v = p[i] + b; p[i] = v < 0.0f ? 0.0f : v; }   // NaN stays NaN
+        } else {
+            for (size_t i = 0; i < plane; ++i) p[i] += b;
+        }
+    }
 }

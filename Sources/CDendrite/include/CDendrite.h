@@ -142,9 +142,9 @@ void dd_buffer_statistics(size_t *live, size_t *peak_live, size_t *cached);
 /// Returns 1 when applied.
 int dd_tune_blas_threads(int timeout_exponent);
 
-/// x[i] = max(x[i], 0) in place (NaN stays NaN): the ReLU of a fused convolution, on each image's
-/// output while it is in cache.
-void dd_relu_in_place(float *x, size_t n);
+/// y[c, i] += bias[c] (bias may be NULL), then max(·, 0) when `relu`: a convolution image's
+/// planes [channels, plane] finished in one pass right after its GEMM, while they are in cache.
+void dd_bias_relu_planes(float *y, size_t channels, size_t plane, const float *bias, int relu);
 
 /* ---- int8 GEMM (int8_gemm.c) ------------------------------------------------------------------ */
 /// C[m, n] = Σ_k A[m, k]·B[n, k]: A unsigned 8-bit with values 0…127, B signed 8-bit [n, k], C int32.

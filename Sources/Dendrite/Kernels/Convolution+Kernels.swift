@@ -3,7 +3,7 @@ import Dispatch
 import Foundation
 
 // im2col + GEMM convolution, one GEMM per image and group:
-//   forward:         Y_g[OCg, OH·OW]  = W_g[OCg, K] · col_g[K, OH·OW] (+ bias, pre-filled)
+//   forward:         Y_g[OCg, OH·OW]  = W_g[OCg, K] · col_g[K, OH·OW], then + bias (and ReLU) per image
 //   backward input:  col_g = W_gᵀ · dY_g, then col2im (accumulating) into dX_g
 //   backward weight: dW_g += dY_g · col_gᵀ            (beta = 1 over the batch)
 // with K = (C / groups)·KH·KW. 1×1 stride-1 unpadded layers skip im2col: col_g is X_g itself.
@@ -43,20 +43,16 @@ public func conv2dForward(input: Tensor, weight: Tensor, bias: Tensor?, geometry
         var cg = g.cGeometry
         let column = g.isPointwise ? nil : TensorStorage(uninitializedCount: k * plane)
         for n in images {
-            if let bias {
-                for o in 0..<g.outputChannels {
-                    (output.base + (n * g.outputChannels + o) * plane).update(repeating: bias.storage.base[o], count: plane)
-                }
-            }
             for group in 0..<g.groups {
                 let source = columns(of: input.storage.base + (n * g.inputChannels + group * cpg) * inPlane, channels: cpg,
                                      into: column, geometry: &cg)
                 gemmUnchecked(transposeA: false, transposeB: false, m: opg, n: plane, k: k, alpha: 1,
                               a: weight.storage.base + group * opg * k, lda: k, b: source, ldb: plane,
-                              beta: bias == nil ? 0 : 1,
-                              c: output.base + (n * g.outputChannels + group * opg) * plane, ldc: plane)
+                              beta: 0, c: output.base + (n * g.outputChannels + group * opg) * plane, ldc: plane)
             }
-            if relu { dd_relu_in_place(output.base + n * g.outputChannels * plane, g.outputChannels * plane) }
+            // Bias and ReLU in one pass over the image's output while it is in cache.
+            let image = output.base + n * g.outputChannels * plane
+            if bias != nil || relu { dd_bias_relu_planes(image, g.outputChannels, plane, bias?.storage.base, relu ? 1 : 0) }
         }
     }
     return Tensor(shape: g.outputShape, storage: output)
