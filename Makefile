@@ -102,6 +102,8 @@ fixtures: torch-venv
 	$(TORCH_VENV)/bin/python Tests/DendriteTests/Fixtures/make_pruning_fixtures.py
 	$(TORCH_VENV)/bin/python -c "import sklearn" 2>/dev/null || $(TORCH_VENV)/bin/pip install -q scikit-learn
 	$(TORCH_VENV)/bin/python Tests/DendriteTests/Fixtures/make_sklearn_fixtures.py
+	$(TORCH_VENV)/bin/python -c "import captum" 2>/dev/null || $(TORCH_VENV)/bin/pip install -q captum
+	$(TORCH_VENV)/bin/python Tests/DendriteTests/Fixtures/make_attribution_fixtures.py
 
 clean:
 	rm -rf .build .build-downstream .build-asan .build-tsan

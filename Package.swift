@@ -156,7 +156,8 @@ let package = Package(
             path: "Tests/DendriteTests",
             exclude: ["Fixtures/make_fixtures.py", "Fixtures/make_safetensors_fixture.py", "Fixtures/make_model_fixtures.py",
                       "Fixtures/make_module_fixtures.py", "Fixtures/make_recurrent_fixtures.py",
-                      "Fixtures/make_sklearn_fixtures.py", "Fixtures/make_pruning_fixtures.py"],
+                      "Fixtures/make_sklearn_fixtures.py", "Fixtures/make_pruning_fixtures.py",
+                      "Fixtures/make_attribution_fixtures.py"],
             resources: [.copy("Fixtures/data")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
