@@ -1,0 +1,48 @@
+import Foundation
+import XCTest
+@testable import Dendrite
+
+/// `dendrite explain` and `dendrite federated` as a user runs them (the CLITests helpers).
+extension CLITests {
+    /// Every attribution method writes a picture of the image's size (×12), PNG or SVG.
+    func testExplainDrawsEveryMethodAsPNGOrSVG() throws {
+        try requireFashionMNIST()
+        let run = directory.appendingPathComponent("cnn").path
+        try dendrite(["train", "--model", "cnn", "--limit", "600", "--epochs", "1", "--out", run, "--quiet"])
+        for method in ["saliency", "integrated-gradients", "smoothgrad", "occlusion", "gradcam"] {
+            let png = directory.appendingPathComponent("\(method).png").path
+            let text = try dendrite(["explain", "--checkpoint", run, "--index", "3", "--method", method, "--steps", "20", "--out", png])
+            XCTAssertTrue(text.contains("wrote \(png)"), text)
+            let bytes = try XCTUnwrap(FileManager.default.contents(atPath: png))
+            XCTAssertEqual(Array(bytes.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], "a PNG signature")
+            XCTAssertEqual(Array(bytes[16..<24]), [0, 0, 1, 80, 0, 0, 1, 80], "336 × 336: 28 pixels × 12")
+            if method == "integrated-gradients" { XCTAssertTrue(text.contains("completeness gap"), text) }
+            if method == "gradcam" { XCTAssertTrue(text.contains("Grad-CAM at layer 4 (14×14)"), text) }
+        }
+        let svg = directory.appendingPathComponent("heat.svg").path
+        try dendrite(["explain", "--checkpoint", run, "--index", "0", "--method", "saliency", "--target", "2", "--out", svg])
+        let document = try String(contentsOfFile: svg, encoding: .utf8)
+        XCTAssertTrue(document.hasPrefix("<svg") && document.contains("saliency for Pullover"), String(document.suffix(200)))
+        XCTAssertEqual(document.components(separatedBy: "<rect x=").count - 1, 784, "one square per pixel")
+        XCTAssertTrue(try dendrite(["explain", "--checkpoint", run, "--index", "0", "--method", "lime"], expectSuccess: false)
+            .contains("--method lime"))
+        XCTAssertTrue(try dendrite(["explain", "--checkpoint", run, "--index", "0", "--method", "gradcam", "--layer", "99"],
+                                   expectSuccess: false).contains("99"))
+    }
+
+    /// A small FedAvg run prints accuracy per round and writes its chart and numbers.
+    func testFederatedPrintsRoundsAndDrawsThem() throws {
+        try requireFashionMNIST()
+        let out = directory.appendingPathComponent("federated").path
+        let text = try dendrite(["federated", "--limit", "1200", "--clients", "12", "--fraction", "0.25", "--local-epochs", "1",
+                                 "--rounds", "3", "--partition", "non-iid", "--target", "0.99", "--out", out])
+        XCTAssertTrue(text.contains("round 3: test accuracy"), text)
+        XCTAssertTrue(text.contains("not within 3"), text)
+        let svg = try String(contentsOfFile: "\(out)/federated.svg", encoding: .utf8)
+        XCTAssertTrue(svg.contains("<polyline") && svg.contains("communication round"), svg)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(out)/federated.json"))) as? [[String: Any]])
+        XCTAssertEqual((json.first?["accuracy"] as? [Double])?.count, 3)
+        XCTAssertTrue(try dendrite(["federated", "--partition", "sorted"], expectSuccess: false).contains("--partition sorted"))
+        XCTAssertTrue(try dendrite(["federated", "--local-batch", "0"], expectSuccess: false).contains("--local-batch 0"))
+    }
+}
