@@ -83,9 +83,12 @@ public struct StandardMetric: Metric, Hashable, Codable, Sendable {
                 continue
             }
             guard label >= 0 && label < classes else { continue }
-            // Rank of the label's score: how many classes score strictly higher.
+            // Rank of the label's score: how many classes score strictly higher. NaN ranks above
+            // every number (as PyTorch's argmax and topk treat it), and a NaN label score is
+            // never right: a model producing NaN must not look accurate.
             let target = scores[scores.startIndex + label]
-            let higher = scores.reduce(0) { $0 + ($1 > target ? 1 : 0) }
+            guard !target.isNaN else { continue }
+            let higher = scores.reduce(0) { $0 + ($1 > target || $1.isNaN ? 1 : 0) }
             if higher < k { correct += 1 }
         }
         return correct
