@@ -32,6 +32,10 @@ struct Tabular: ParsableCommand {
     @Option(help: "Seed of the train/test split.") var seed: UInt64 = 0
     @Option(help: "Run folder.") var out = "runs/tabular"
     @Option(help: "CSV to predict (with or without the target column); writes predictions.csv.") var predict: String?
+    @Option(help: "A sensitive feature column (header name): per-group accuracy, positive rate, TPR and FPR, and their gaps.")
+    var sensitive: String?
+    @Flag(help: "With --sensitive: also fit on training rows reweighed so that group and label are independent, and compare.")
+    var reweigh = false
 
     func run() throws {
         do { try execute() } catch let error as DendriteError { throw ValidationError(error.description) }
@@ -56,6 +60,14 @@ struct Tabular: ParsableCommand {
         guard testX.shape.last == trainX.shape.last else {
             throw ValidationError("\(test ?? csv): \(testX.shape.last ?? 0) features, the training data has \(trainX.shape.last ?? 0)")
         }
+        guard !reweigh || sensitive != nil else { throw ValidationError("--reweigh needs --sensitive COLUMN") }
+        let groupIndex = try sensitive.map { try featureIndex(of: $0) }
+        func groups(_ x: Tensor) -> [Float] {
+            guard let groupIndex else { return [] }
+            let width = x.shape.last ?? 1, values = x.scalars
+            return (0..<(x.shape.first ?? 0)).map { values[$0 * width + groupIndex] }
+        }
+        let (trainGroups, testGroups) = (groups(trainX), groups(testX))
         var scaler: StandardScaler?
         if standardize {
             var fitted = StandardScaler()
@@ -72,6 +84,11 @@ struct Tabular: ParsableCommand {
         print("\(estimator.rawValue) on \(csv): \(trainX.shape[0]) training rows, \(trainX.shape[1]) features, fitted in "
               + "\(String(format: "%.3f", seconds)) s\(model.iterations.map { " (\($0) iterations)" } ?? "")")
         print("test \(estimator.isClassifier ? "accuracy" : "R²"): \(String(format: "%.4f", score)) on \(testX.shape[0]) rows")
+        if let sensitive, let groupIndex {
+            guard estimator.isClassifier else { throw ValidationError("--sensitive needs a classifier (mlp-classifier or logistic)") }
+            try reportFairness(column: sensitive, index: groupIndex, model: model, train: (trainX, trainY, trainGroups),
+                               test: (testX, testY, testGroups), reweigh: reweigh)
+        }
 
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         var tensors = model.tensors

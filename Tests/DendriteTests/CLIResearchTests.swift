@@ -30,6 +30,22 @@ extension CLITests {
                                    expectSuccess: false).contains("99"))
     }
 
+    /// Per-group metrics on the Adult slice, and reweighing shrinking the demographic-parity gap.
+    func testTabularReportsGroupsAndReweighing() throws {
+        let adult = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Datasets/adult.csv").path
+        let text = try dendrite(["tabular", "--csv", adult, "--target", "income", "--estimator", "logistic", "--standardize",
+                                 "--sensitive", "sex", "--reweigh", "--out", directory.appendingPathComponent("adult").path])
+        let gaps = text.split(separator: "\n").filter { $0.contains("demographic parity difference") }.compactMap { line in
+            Double(line.split(separator: " ")[3].trimmingCharacters(in: CharacterSet(charactersIn: ",")))
+        }
+        XCTAssertEqual(gaps.count, 2, text)
+        if gaps.count == 2 { XCTAssertLessThan(gaps[1], gaps[0] * 0.75, "reweighing narrows the gap: \(text)") }
+        XCTAssertTrue(try dendrite(["tabular", "--csv", adult, "--target", "income", "--estimator", "logistic", "--sensitive", "gender"],
+                                   expectSuccess: false).contains("--sensitive gender"))
+        XCTAssertTrue(try dendrite(["tabular", "--csv", adult, "--target", "income", "--estimator", "logistic", "--reweigh"],
+                                   expectSuccess: false).contains("--reweigh needs --sensitive"))
+    }
+
     /// A small FedAvg run prints accuracy per round and writes its chart and numbers.
     func testFederatedPrintsRoundsAndDrawsThem() throws {
         try requireFashionMNIST()
