@@ -122,6 +122,8 @@ final class ModuleTreeTests: XCTestCase {
             (try QuantizedConv2D(try Conv2D(3, 4, kernelSize: 3, stride: 2, padding: 1, generator: &g),
                                  input: ActivationQuantization(low: -1, high: 1)), image),
             (CalibrationProbe(try Linear(6, 4, generator: &g), observer: MinMaxObserver()), [6]),
+            (BoundedReLU(upperBound: 0.5), [4]), (try FaultyActivations(ReLU(), rate: 0.5, fault: .stuckAtZero, seed: 1), [4]),
+            (ActivationCapture(try Linear(6, 4, generator: &g)), [6]),
             (BatchNorm1D(5), [5]), (BatchNorm2D(3), image), (try Dropout(0.3, seed: 1), [7]),
             (MaxPool2D(kernelSize: 2), image), (AvgPool2D(kernelSize: 3, stride: 2, padding: 1), image),
             (AdaptiveAvgPool2D(outputSize: Size2D(2, 3)), image), (Flatten(), image), (Identity(), [4]),

@@ -40,8 +40,9 @@ public struct FederatedRound: Sendable, Equatable {
     public let round: Int
     /// The clients that trained this round.
     public let clients: [Int]
-    /// The global model's test accuracy and loss after the round (`nil` without test data).
+    /// The global model's test accuracy after the round (`nil` without test data).
     public let testAccuracy: Float?
+    /// The global model's test loss after the round (`nil` without test data).
     public let testLoss: Float?
 }
 
@@ -168,7 +169,7 @@ public final class FederatedAveraging {
             if configuration.localBatchSize != nil { generator.shuffle(&order) }   // B = ∞: one batch, in order
             for first in stride(from: 0, to: order.count, by: batch) {
                 let (x, y) = try data.batch(at: Array(order[first..<Swift.min(first + batch, order.count)]))
-                try model.runStep(inputs: x, targets: y, optimizer: optimizer, clipGradientNorm: nil, context: nil) { x, y in
+                _ = try model.runStep(inputs: x, targets: y, optimizer: optimizer, clipGradientNorm: nil, context: nil) { x, y in
                     let outputs = try model(x)
                     var loss = try StandardLoss.crossEntropy(outputs, y)
                     if mu > 0 {
