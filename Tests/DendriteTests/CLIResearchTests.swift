@@ -30,6 +30,31 @@ extension CLITests {
                                    expectSuccess: false).contains("99"))
     }
 
+    /// `faults` prints accuracy per rate with and without bounded ReLUs and draws the curves.
+    func testFaultsPrintsAndDrawsTheCurves() throws {
+        try requireFashionMNIST()
+        let run = directory.appendingPathComponent("mlp").path
+        try dendrite(["train", "--limit", "600", "--epochs", "1", "--out", run, "--quiet"])
+        let svg = directory.appendingPathComponent("faults.svg").path
+        let text = try dendrite(["faults", "--checkpoint", run, "--fault", "bitflip:30+22", "--rates", "0,1e-3", "--trials", "2",
+                                 "--limit", "200", "--mitigate", "--profile-batches", "2", "--out", svg])
+        XCTAssertTrue(text.contains("bit flip at 30+22 in the weights") && text.contains("bounded 1 ReLU"), text)
+        let clean = text.split(separator: "\n").filter { $0.contains("fault-free accuracy") }
+        let atZero = text.split(separator: "\n").filter { $0.contains("rate 0e+00") }
+        XCTAssertEqual(clean.count, 2, text)
+        XCTAssertEqual(atZero.count, 2, text)
+        for (line, zero) in zip(clean, atZero) {
+            XCTAssertEqual(line.split(separator: " ").last, zero.split(separator: " ")[3], "rate 0 is the fault-free accuracy: \(text)")
+        }
+        let document = try String(contentsOfFile: svg, encoding: .utf8)
+        XCTAssertEqual(document.components(separatedBy: "<polyline").count - 1, 2, "unprotected and bounded")
+        XCTAssertTrue(try dendrite(["faults", "--checkpoint", run, "--fault", "bitflip:40"], expectSuccess: false).contains("0…31"))
+        XCTAssertTrue(try dendrite(["faults", "--checkpoint", run, "--target", "biases"], expectSuccess: false).contains("--target biases"))
+        let activations = try dendrite(["faults", "--checkpoint", run, "--target", "activations", "--fault", "stuck-at-zero",
+                                        "--rates", "0.5", "--trials", "1", "--limit", "100", "--out", svg])
+        XCTAssertTrue(activations.contains("stuck at zero in the activations"), activations)
+    }
+
     /// Per-group metrics on the Adult slice, and reweighing shrinking the demographic-parity gap.
     func testTabularReportsGroupsAndReweighing() throws {
         let adult = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Datasets/adult.csv").path

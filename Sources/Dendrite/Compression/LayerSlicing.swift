@@ -5,9 +5,7 @@ enum LayerSlicing {
     static func outputs(of producer: Module, keeping kept: [Int]) throws -> any UnaryLayer {
         var generator = RandomGenerator(seed: 0)
         if let conv = producer as? Conv2D {
-            let sliced = try Conv2D(conv.inputChannels, kept.count, kernelSize: conv.kernelSize, stride: conv.stride,
-                                    padding: .explicit(height: conv.padding.height, width: conv.padding.width),
-                                    dilation: conv.dilation, groups: conv.groups, bias: conv.bias != nil, generator: &generator)
+            let sliced = try convolution(like: conv, inputs: conv.inputChannels, outputs: kept.count)
             try copy(rows(conv.weight, kept), into: sliced.weight, like: conv.weight)
             if let bias = conv.bias, let target = sliced.bias { try copy(rows(bias, kept), into: target, like: bias) }
             return sliced
@@ -23,9 +21,7 @@ enum LayerSlicing {
     static func inputs(of consumer: Module, keeping kept: [Int]) throws -> any UnaryLayer {
         var generator = RandomGenerator(seed: 0)
         if let conv = consumer as? Conv2D {
-            let sliced = try Conv2D(kept.count, conv.outputChannels, kernelSize: conv.kernelSize, stride: conv.stride,
-                                    padding: .explicit(height: conv.padding.height, width: conv.padding.width),
-                                    dilation: conv.dilation, groups: conv.groups, bias: conv.bias != nil, generator: &generator)
+            let sliced = try convolution(like: conv, inputs: kept.count, outputs: conv.outputChannels)
             try copy(columns(conv.weight, kept), into: sliced.weight, like: conv.weight)
             if let bias = conv.bias, let target = sliced.bias { try copy(bias.value, into: target, like: bias) }
             return sliced
@@ -35,6 +31,17 @@ enum LayerSlicing {
         try copy(columns(linear.weight, kept), into: sliced.weight, like: linear.weight)
         if let bias = linear.bias, let target = sliced.bias { try copy(bias.value, into: target, like: bias) }
         return sliced
+    }
+
+    /// A convolution with `conv`'s settings (kernel, stride, padding, dilation, groups, bias) and
+    /// other channel counts; its weights are overwritten by the caller.
+    private static func convolution(like conv: Conv2D, inputs: Int, outputs: Int) throws -> Conv2D {
+        var generator = RandomGenerator(seed: 0)
+        let made = try Conv2D(inputs, outputs, kernelSize: conv.kernelSize, stride: conv.stride,
+                              padding: .explicit(height: conv.padding.height, width: conv.padding.width),
+                              dilation: conv.dilation, groups: conv.groups, bias: conv.bias != nil, generator: &generator)
+        made.fusedReLU = conv.fusedReLU
+        return made
     }
 
     /// A batch norm of the same kind over the features `kept`, with their statistics and affine values.
