@@ -10,7 +10,8 @@ Two ways to run it:
 - Standalone, `python Benchmarks/pytorch_twin.py --threads 2 [--quick]` prints each workload's
   median as a JSON line.
 
-Serve protocol (one line each way): `prepare KEY` builds and warms a workload and answers
+Serve protocol (one line each way): `prepare KEY` builds and warms a workload (a key of
+WORKLOADS, or `conv:C:OC:HW:K:S:P:B` for one convolution) and answers
 {"key", "items_per_call", "seconds_per_call"}; `time KEY INNER` runs INNER calls and answers
 {"key", "seconds_per_call", "peak_mib", "torch"}; `quit` ends.
 
@@ -190,6 +191,20 @@ def inference(make, quantization, batch=128):
     return infer, batch
 
 
+def convolution(key):
+    """`conv:C:OC:HW:K:S:P:B`: one `F.conv2d` forward (with bias, no graph) of a square
+    HW×HW input, K×K kernel, stride S, padding P, batch B — dendrite-bench's per-layer rows."""
+    c, oc, hw, k, stride, padding, batch = map(int, key.split(":")[1:])
+    x = torch.randn(batch, c, hw, hw)
+    w = torch.randn(oc, c, k, k)
+    b = torch.randn(oc)
+
+    def forward():
+        with torch.no_grad():
+            F.conv2d(x, w, b, stride=stride, padding=padding)
+    return forward, batch
+
+
 def mlp_epoch():
     """One epoch of the Keras example over 54,000 Fashion-MNIST images, shuffling DataLoader."""
     import numpy as np
@@ -251,7 +266,7 @@ def serve():
         key = words[1]
         if words[0] == "prepare":
             if key not in prepared:
-                prepared[key] = WORKLOADS[key][1]()
+                prepared[key] = convolution(key) if key.startswith("conv:") else WORKLOADS[key][1]()
             call, items = prepared[key]
             for _ in range(2):
                 call()

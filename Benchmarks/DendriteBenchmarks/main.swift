@@ -25,7 +25,7 @@ struct Options {
             case "-h", "--help":
                 print("""
                 usage: dendrite-bench [--quick] [--filter SUITE] [--threads N] [--json FILE] [--pytorch PYTHON] [--charts DIR]
-                  --filter SUITE gemm, conv, kernels (softmax, layer norm, pool), pool, module (tree walks), compression, estimators, or training
+                  --filter SUITE gemm, conv, kernels (softmax, layer norm, pool), pool, module (tree walks), compression, conv-layers, estimators, or training
                                  (all of: mlp, cnn, transformer, resnet, epoch), or one of those five
                   --pytorch PYTHON  times each end-to-end workload against Benchmarks/pytorch_twin.py run by this
                                  Python (torch installed), interleaved round by round; ratio = median per round
@@ -68,6 +68,8 @@ do {
     }
     suites.append((["compression"], "Compressed models (ms per inference call; ratio = float ÷ compressed, or PyTorch ÷ Dendrite; interleaved)",
                    { quick in try runCompressionSuite(quick: quick, peer: peer) }))
+    suites.append((["conv-layers"], "ResNet-18 convolutions, forward (GFLOP/s; ratio = Dendrite ÷ PyTorch conv2d, interleaved)",
+                   { quick in try runConvolutionLayerSuite(quick: quick, peer: peer) }))
     let known = suites.reduce(into: Set<String>()) { $0.formUnion($1.0) }
     if let filter = options.filter, !known.contains(filter) {
         throw DendriteError.invalidArgument(operation: "dendrite-bench --filter", argument: filter,

@@ -12,16 +12,20 @@ static inline void dd_add_run(float *restrict out, const float *restrict row, in
 }
 
 void dd_im2col(const float *image, float *col, int channels, const dd_conv_geometry *g) {
+    dd_im2col_strided(image, col, channels, g, (int64_t)g->out_h * g->out_w);
+}
+
+void dd_im2col_strided(const float *image, float *col, int channels, const dd_conv_geometry *g, int64_t row_stride) {
     const int H = g->in_h, W = g->in_w, OH = g->out_h, OW = g->out_w;
     const int KH = g->kernel_h, KW = g->kernel_w;
     const int SH = g->stride_h, SW = g->stride_w, PH = g->pad_h, PW = g->pad_w;
     const int DH = g->dilation_h, DW = g->dilation_w;
-    const size_t plane = (size_t)OH * OW;
+    const size_t stride = (size_t)row_stride;
     for (int c = 0; c < channels; ++c) {
         const float *src = image + (size_t)c * H * W;
         for (int ki = 0; ki < KH; ++ki) {
             for (int kj = 0; kj < KW; ++kj) {
-                float *dst = col + (((size_t)c * KH + ki) * KW + kj) * plane;
+                float *dst = col + (((size_t)c * KH + ki) * KW + kj) * stride;
                 for (int oh = 0; oh < OH; ++oh) {
                     const int ih = oh * SH - PH + ki * DH;
                     float *row = dst + (size_t)oh * OW;
@@ -84,6 +88,23 @@ DD_HOT void dd_col2im(const float *col, float *image, int channels, const dd_con
                         if (iw >= 0 && iw < W) drow[iw] += row[ow];
                     }
                 }
+            }
+        }
+    }
+}
+
+DD_HOT void dd_unbatch_planes(const float *restrict wide, int64_t images, int64_t channels, int64_t plane,
+                              const float *restrict bias, int relu, float *restrict y) {
+    const int64_t width = images * plane;
+    for (int64_t c = 0; c < channels; ++c) {
+        const float b = bias ? bias[c] : 0.0f;
+        for (int64_t n = 0; n < images; ++n) {
+            const float *restrict in = wide + c * width + n * plane;
+            float *restrict out = y + (n * channels + c) * plane;
+            if (relu) {
+                for (int64_t p = 0; p < plane; ++p) { const float v = in[p] + b; out[p] = v < 0.0f ? 0.0f : v; }
+            } else {
+                for (int64_t p = 0; p < plane; ++p) out[p] = in[p] + b;
             }
         }
     }

@@ -84,6 +84,34 @@ final class ConvolutionTests: XCTestCase {
         XCTAssertGreaterThan(pointwise, 0)
     }
 
+    /// Small output planes take the batched path (several images' columns in one GEMM, groups
+    /// of images, the NCHW pass with bias and ReLU): against the direct loops on odd shapes, a
+    /// batch of 13 split into several GEMMs, strides, dilation, padding, with and without the ReLU.
+    func testBatchedImagesPathMatchesDirectLoops() throws {
+        var generator = RandomGenerator(seed: 12)
+        let cases: [(c: Int, oc: Int, h: Int, w: Int, k: Int, stride: Int, padding: Int, dilation: Int)] = [
+            (3, 5, 9, 10, 3, 1, 1, 1),     // 90-pixel planes: 6 images per GEMM, so 6 + 6 + 1
+            (2, 4, 3, 99, 3, 1, 0, 1),     // 97-pixel planes (1 × 97), unpadded
+            (3, 6, 8, 8, 1, 1, 0, 1),      // 64-pixel planes (1×1): 8 + 5
+            (4, 7, 9, 11, 3, 2, 2, 2),
+            (5, 3, 7, 7, 1, 1, 0, 1),
+        ]
+        for (index, c) in cases.enumerated() {
+            let g = try Conv2DGeometry(batch: 13, inputChannels: c.c, inputHeight: c.h, inputWidth: c.w, outputChannels: c.oc,
+                                       kernelSize: (c.k, c.k), stride: (c.stride, c.stride), padding: (c.padding, c.padding),
+                                       dilation: (c.dilation, c.dilation))
+            XCTAssertLessThan(g.outputHeight * g.outputWidth, batchedPlaneLimit)
+            let x = Tensor.normal(g.inputShape, generator: &generator), w = Tensor.normal(g.weightShape, generator: &generator)
+            let bias = Tensor.normal([c.oc], generator: &generator)
+            let reference = try conv2dNaive(input: x, weight: w, bias: bias, geometry: g)
+            assertClose(try conv2dForward(input: x, weight: w, bias: bias, geometry: g), reference, atol: 1e-4, "batched \(index)")
+            assertClose(try conv2dForward(input: x, weight: w, bias: bias, geometry: g, relu: true), reference.relu(), atol: 1e-4,
+                        "batched with ReLU \(index)")
+            assertClose(try conv2dForward(input: x, weight: w, bias: nil, geometry: g),
+                        try conv2dNaive(input: x, weight: w, bias: nil, geometry: g), atol: 1e-4, "batched without bias \(index)")
+        }
+    }
+
     func testNaiveConvolutionAgainstHandComputedValues() throws {
         // 1×1×3×3 input, 2×2 kernel of ones, stride 1: each output is the sum of a 2×2 window.
         let g = try Conv2DGeometry(batch: 1, inputChannels: 1, inputHeight: 3, inputWidth: 3, outputChannels: 1,

@@ -38,6 +38,15 @@ typedef struct {
 /// `col` ([channels * kernel_h * kernel_w, out_h * out_w]); padded taps are zero.
 void dd_im2col(const float *image, float *col, int channels, const dd_conv_geometry *g);
 
+/// dd_im2col into a wider column matrix: each of its rows `row_stride` floats apart, so that
+/// several images' columns sit side by side ([C·KH·KW, images·OH·OW]) for one GEMM.
+void dd_im2col_strided(const float *image, float *col, int channels, const dd_conv_geometry *g, int64_t row_stride);
+
+/// The batched GEMM's output [channels, images·plane] back to NCHW y [images, channels, plane],
+/// + bias[c] (may be NULL) and max(·, 0) when `relu`, in the same pass.
+void dd_unbatch_planes(const float *wide, int64_t images, int64_t channels, int64_t plane, const float *bias, int relu,
+                       float *y);
+
 /// Folds `col` back into `image`, ACCUMULATING (image += fold(col)).
 void dd_col2im(const float *col, float *image, int channels, const dd_conv_geometry *g);
 

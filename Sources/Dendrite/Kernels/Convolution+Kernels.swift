@@ -34,8 +34,11 @@ public func conv2dForward(input: Tensor, weight: Tensor, bias: Tensor?, geometry
     try g.check(input, g.inputShape, "input", "conv2d")
     try g.check(weight, g.weightShape, "weight", "conv2d")
     if let bias { try g.check(bias, [g.outputChannels], "bias", "conv2d") }
-    let output = TensorStorage(uninitializedCount: Tensor.elementCount(of: g.outputShape))
     let plane = g.outputHeight * g.outputWidth
+    if g.groups == 1 && g.batch >= 2 && plane < batchedPlaneLimit {
+        return Tensor(shape: g.outputShape, storage: batchedForward(input, weight, bias, g, relu: relu))
+    }
+    let output = TensorStorage(uninitializedCount: Tensor.elementCount(of: g.outputShape))
     let cpg = g.inputChannels / g.groups, opg = g.outputChannels / g.groups
     let k = cpg * g.kernelHeight * g.kernelWidth
     let inPlane = g.inputHeight * g.inputWidth
@@ -56,6 +59,39 @@ public func conv2dForward(input: Tensor, weight: Tensor, bias: Tensor?, geometry
         }
     }
     return Tensor(shape: g.outputShape, storage: output)
+}
+
+/// Output planes below this many pixels (ResNet-18's last stage, 7×7) are too narrow for a good
+/// GEMM one image at a time: several images' columns go side by side instead. (Wider planes
+/// lose more to a column buffer that no longer fits in cache than they gain: measured on 14×14
+/// and 28×28 layers, Docs/Benchmarks.md.)
+let batchedPlaneLimit = 100
+
+/// The forward pass with several images per GEMM: their im2col columns side by side
+/// (`[K, images·plane]`, unrolled in parallel), one GEMM over all of them, and one pass that puts
+/// the result back in NCHW order with the bias and the fused ReLU. Groups of images keep the
+/// GEMM about 512 columns wide (and the buffers bounded).
+private func batchedForward(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: Conv2DGeometry, relu: Bool) -> TensorStorage {
+    let plane = g.outputHeight * g.outputWidth, inPlane = g.inputHeight * g.inputWidth
+    let k = g.inputChannels * g.kernelHeight * g.kernelWidth
+    let perGEMM = Swift.min(g.batch, Swift.max(1, (512 + plane - 1) / plane))
+    let output = TensorStorage(uninitializedCount: Tensor.elementCount(of: g.outputShape))
+    let column = TensorStorage(uninitializedCount: k * perGEMM * plane)
+    let wide = TensorStorage(uninitializedCount: g.outputChannels * perGEMM * plane)
+    let cg = g.cGeometry
+    for start in stride(from: 0, to: g.batch, by: perGEMM) {
+        let count = Swift.min(perGEMM, g.batch - start), width = count * plane
+        concurrentlyWithSingleThreadedBLAS(chunks: count) { image in
+            var geometry = cg
+            dd_im2col_strided(input.storage.base + (start + image) * g.inputChannels * inPlane, column.base + image * plane,
+                              Int32(g.inputChannels), &geometry, Int64(width))
+        }
+        gemmUnchecked(transposeA: false, transposeB: false, m: g.outputChannels, n: width, k: k, alpha: 1,
+                      a: weight.storage.base, lda: k, b: column.base, ldb: width, beta: 0, c: wide.base, ldc: width)
+        dd_unbatch_planes(wide.base, Int64(count), Int64(g.outputChannels), Int64(plane), bias?.storage.base, relu ? 1 : 0,
+                          output.base + start * g.outputChannels * plane)
+    }
+    return output
 }
 
 /// Gradient of the convolution with respect to its input: `dX = convᵀ(dY, weight)`.
