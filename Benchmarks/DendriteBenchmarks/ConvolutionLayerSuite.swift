@@ -1,7 +1,8 @@
 import Dendrite
 import Foundation
 
-/// ResNet-18's convolution shapes one by one (forward with bias, no graph), in effective GFLOP/s
+/// ResNet-18's convolution shapes one by one (forward with bias, no graph, the algorithm
+/// ``ConvolutionAlgorithm/automatic`` picks shown in brackets), in effective GFLOP/s
 /// (2·N·OC·OH·OW·C·KH·KW per second), against PyTorch's `F.conv2d` on the same shapes and
 /// threads when a peer runs (`--pytorch`), interleaved with pauses as the other peer rows.
 func runConvolutionLayerSuite(quick: Bool, peer: PyTorchPeer?) throws -> [Row] {
@@ -43,13 +44,36 @@ func runConvolutionLayerSuite(quick: Bool, peer: PyTorchPeer?) throws -> [Row] {
             }
             let time = Measurement(samples: mine), baseline = theirs.isEmpty ? nil : Measurement(samples: theirs)
             let ratios = zip(theirs, mine).map { $0 / $1 }
-            var row = Row(suite: "conv-layers", workload: "\(name) b\(batch)", unit: "GFLOP/s", value: flops / time.median / 1e9,
+            let algorithm = ConvolutionAlgorithm.winogradIsFaster(g) ? "winograd" : "im2col"
+            var row = Row(suite: "conv-layers", workload: "\(name) b\(batch) [\(algorithm)]", unit: "GFLOP/s", value: flops / time.median / 1e9,
                           medianSeconds: time.median, minSeconds: time.minimum, maxSeconds: time.maximum, noisy: time.isNoisy,
                           baseline: peer == nil ? nil : "PyTorch conv2d", baselineValue: baseline.map { flops / $0.median / 1e9 },
                           ratio: ratios.isEmpty ? nil : Measurement(samples: ratios).median)
             if !ratios.isEmpty { row.ratioRange = (ratios.min()!, ratios.max()!) }
             rows.append(row)
         }
+    }
+    // The whole network: the automatic choice against im2col everywhere, in alternating rounds.
+    let resnet = try Models.resnet18()
+    resnet.eval()
+    defer { ConvolutionAlgorithm.current = .automatic }
+    for batch in quick ? [1] : [1, 8] {
+        let images = Tensor.normal([batch, 3, 224, 224], generator: &generator)
+        let run = { _ = try noGrad { try resnet(images) } }
+        var automatic: [Double] = [], im2col: [Double] = []
+        for _ in 0..<(quick ? 3 : 7) {
+            ConvolutionAlgorithm.current = .automatic
+            automatic += try measure(warmup: 1, runs: 1, run).samples
+            ConvolutionAlgorithm.current = .im2col
+            im2col += try measure(warmup: 1, runs: 1, run).samples
+        }
+        let time = Measurement(samples: automatic), baseline = Measurement(samples: im2col)
+        let ratios = Measurement(samples: zip(im2col, automatic).map { $0 / $1 })
+        var row = Row(suite: "conv-layers", workload: "ResNet-18 b\(batch), automatic choice", unit: "images/s",
+                      value: Double(batch) / time.median, medianSeconds: time.median, minSeconds: time.minimum, maxSeconds: time.maximum,
+                      noisy: time.isNoisy, baseline: "im2col everywhere", baselineValue: Double(batch) / baseline.median, ratio: ratios.median)
+        row.ratioRange = (ratios.minimum, ratios.maximum)
+        rows.append(row)
     }
     return rows
 }

@@ -155,6 +155,18 @@ int dd_tune_blas_threads(int timeout_exponent);
 /// planes [channels, plane] finished in one pass right after its GEMM, while they are in cache.
 void dd_bias_relu_planes(float *y, size_t channels, size_t plane, const float *bias, int relu);
 
+/* ---- Winograd F(2×2, 3×3) (winograd.c) ---------------------------------------------------------- */
+/// Filters w [k, c, 3, 3] transformed: u [16][k][c] = (G g Gᵀ) per position ξ.
+void dd_winograd_filters(const float *w, int64_t k, int64_t c, float *u);
+/// Input tiles of images image_first ..< image_first + image_count of x [n, c, h, w] transformed:
+/// v [16][c][n·tiles_h·tiles_w] = (Bᵀ d B) per ξ, padding read as zeros.
+void dd_winograd_inputs(const float *x, int64_t n, int64_t c, int64_t h, int64_t w, int64_t pad_h, int64_t pad_w,
+                        int64_t tiles_h, int64_t tiles_w, int64_t image_first, int64_t image_count, float *v);
+/// m [16][k][n·tiles] back to y [n, k, out_h, out_w] = Aᵀ m A + bias (may be NULL), max(·, 0) when
+/// `relu`, for images image_first ..< image_first + image_count.
+void dd_winograd_outputs(const float *m, int64_t n, int64_t k, int64_t out_h, int64_t out_w, int64_t tiles_h, int64_t tiles_w,
+                         const float *bias, int relu, int64_t image_first, int64_t image_count, float *y);
+
 /* ---- int8 GEMM (int8_gemm.c) ------------------------------------------------------------------ */
 /// C[m, n] = Σ_k A[m, k]·B[n, k]: A unsigned 8-bit with values 0…127, B signed 8-bit [n, k], C int32.
 void dd_gemm_u8s8s32_naive(int64_t m, int64_t n, int64_t k, const uint8_t *a, int64_t lda, const int8_t *b, int64_t ldb,

@@ -35,6 +35,9 @@ public func conv2dForward(input: Tensor, weight: Tensor, bias: Tensor?, geometry
     try g.check(weight, g.weightShape, "weight", "conv2d")
     if let bias { try g.check(bias, [g.outputChannels], "bias", "conv2d") }
     let plane = g.outputHeight * g.outputWidth
+    if ConvolutionAlgorithm.usesWinograd(g) {
+        return Tensor(shape: g.outputShape, storage: winogradForward(input, weight, bias, g, relu: relu))
+    }
     if g.groups == 1 && g.batch >= 2 && plane < batchedPlaneLimit {
         return Tensor(shape: g.outputShape, storage: batchedForward(input, weight, bias, g, relu: relu))
     }
