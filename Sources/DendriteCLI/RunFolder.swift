@@ -57,6 +57,11 @@ struct RunFolder {
             }
         }
         try? FileManager.default.removeItem(atPath: file(RunFolder.commitMarker))
+        // The renames reach the disk with the directory (each file was flushed when written).
+        if let folder = FileHandle(forReadingAtPath: path) {
+            try? folder.synchronize()
+            try? folder.close()
+        }
     }
 
     func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }

@@ -211,18 +211,36 @@ public enum SafeTensors {
     }
 }
 
-/// Writes `data` to a temporary file beside `path`, then renames it over `path`, so a reader
-/// never sees a half-written file.
+/// Writes `data` to a temporary file beside `path`, flushes it to the disk (fsync), then renames
+/// it over `path` and flushes the directory, so a reader never sees a half-written file and a
+/// power loss right after leaves either the old file or the new one, whole.
 ///
 /// - Throws: ``DendriteError/invalidFile(path:offset:reason:)`` naming `path`.
 public func writeAtomically(_ data: Data, to path: String) throws {
     let url = URL(fileURLWithPath: path)
-    let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(UUID().uuidString)")
+    let directory = url.deletingLastPathComponent()
+    let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(UUID().uuidString)")
     do {
-        try data.write(to: temporary)
+        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
+            throw DendriteError.invalidFile(path: path, offset: nil, reason: "cannot be written (no temporary file in \(directory.path))")
+        }
+        let handle = try FileHandle(forWritingTo: temporary)
+        do {
+            try handle.write(contentsOf: data)
+            try handle.synchronize()
+            try handle.close()
+        } catch {
+            try? handle.close()
+            throw error
+        }
         // rename(2) replaces the destination atomically on the same file system.
         guard rename(temporary.path, url.path) == 0 else {
             throw DendriteError.invalidFile(path: path, offset: nil, reason: "cannot be replaced (errno \(errno))")
+        }
+        // The rename itself reaches the disk when the directory is flushed.
+        if let folder = FileHandle(forReadingAtPath: directory.path) {
+            try? folder.synchronize()
+            try? folder.close()
         }
     } catch let error as DendriteError {
         try? FileManager.default.removeItem(at: temporary)
