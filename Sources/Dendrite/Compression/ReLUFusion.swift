@@ -1,3 +1,11 @@
+/// A convolution that can apply the ReLU after it itself: ``Conv2D`` and ``QuantizedConv2D``.
+protocol ReLUFusingLayer: AnyObject {
+    var fusedReLU: Bool { get set }
+}
+
+extension Conv2D: ReLUFusingLayer {}
+extension QuantizedConv2D: ReLUFusingLayer {}
+
 /// A module whose forward pass applies a ReLU straight after some of its convolutions and their
 /// batch norms, so ``Module/fuseReLU()`` may move the ReLU into the convolution once the batch
 /// norm is folded away (``Module/foldBatchNorm()``). ``Sequential`` finds its triples itself.
@@ -24,7 +32,8 @@ extension BasicConv2d: ReLUFusable {
 }
 
 extension Module {
-    /// Moves each ReLU that directly follows a convolution into it (``Conv2D/fusedReLU``): in
+    /// Moves each ReLU that directly follows a convolution (float or int8) into it
+    /// (``Conv2D/fusedReLU``, ``QuantizedConv2D/fusedReLU``): in
     /// inference one kernel then computes convolution, bias and ReLU, applying the ReLU to each
     /// image's output while it is still in cache instead of in a pass of its own. A batch norm
     /// between them must be folded first (``foldBatchNorm()``): only an `Identity` may separate
@@ -37,7 +46,7 @@ extension Module {
         for (_, child) in namedChildren { fused += child.fuseReLU() }
         if let sequential = self as? Sequential {
             for (index, layer) in sequential.layers.enumerated() {
-                guard let conv = layer as? Conv2D, !conv.fusedReLU,
+                guard let conv = layer as? ReLUFusingLayer, !conv.fusedReLU,
                       let next = sequential.layers[(index + 1)...].firstIndex(where: { !($0 is Identity) }),
                       sequential.layers[next] is ReLU else { continue }
                 conv.fusedReLU = true
@@ -47,7 +56,7 @@ extension Module {
         } else if let fusable = self as? ReLUFusable {
             let children = Dictionary(namedChildren, uniquingKeysWith: { first, _ in first })
             for (convolution, norm) in fusable.reluPairs {
-                guard let conv = children[convolution] as? Conv2D, !conv.fusedReLU, children[norm] is Identity else { continue }
+                guard let conv = children[convolution] as? ReLUFusingLayer, !conv.fusedReLU, children[norm] is Identity else { continue }
                 conv.fusedReLU = true
                 fused += 1
             }
@@ -57,6 +66,6 @@ extension Module {
 
     /// `relu(x)`, unless `producer` is a convolution that applied it already (``Conv2D/fusedReLU``).
     func reluUnlessFused(_ x: Tensor, after producer: any UnaryLayer, relu: any UnaryLayer) throws -> Tensor {
-        (producer as? Conv2D)?.fusedReLU == true ? x : try relu(x)
+        (producer as? ReLUFusingLayer)?.fusedReLU == true ? x : try relu(x)
     }
 }

@@ -40,8 +40,8 @@ extension Quantization {
     /// ``Linear`` and ``Conv2D`` (groups 1) under `model` gets an observer on its input, the
     /// `calibration` batches run through the model, and each layer becomes a
     /// ``QuantizedLinear`` or ``QuantizedConv2D`` whose input scale and zero point come from its
-    /// observer. In a ``Sequential``, a ReLU right after a quantized convolution (with only
-    /// folded-away `Identity` layers between) runs inside it. Fold batch norms first
+    /// observer. A ReLU right after a quantized convolution (with only folded-away `Identity`
+    /// layers between, in a ``Sequential`` or a ``ReLUFusable`` block) runs inside it (``Module/fuseReLU()``). Fold batch norms first
     /// (``Module/foldBatchNorm()``) to quantize the convolutions with them.
     ///
     /// - Returns: the number of layers quantized.
@@ -73,7 +73,7 @@ extension Quantization {
         for (path, probe) in probes {
             try model.replaceModule(at: path, with: try quantized(probe.wrapped, input: try probe.observer.quantization()))
         }
-        fuseReLUs(model)
+        model.fuseReLU()
         return probes.count
     }
 
@@ -85,7 +85,7 @@ extension Quantization {
     public static func convertStatic(_ model: Module) throws -> Int {
         let targets = try quantizableLayers(model)
         for (path, layer) in targets { try model.replaceModule(at: path, with: try quantized(layer, input: try .init(scale: 1, zeroPoint: 0))) }
-        fuseReLUs(model)
+        model.fuseReLU()
         return targets.count
     }
 
@@ -105,18 +105,5 @@ extension Quantization {
     private static func quantized(_ layer: any UnaryLayer, input: ActivationQuantization) throws -> Module {
         if let conv = layer as? Conv2D { return try QuantizedConv2D(conv, input: input) }
         return QuantizedLinear(layer as! Linear, input: input)
-    }
-
-    /// Moves each ReLU that follows a quantized convolution in a Sequential into it.
-    private static func fuseReLUs(_ model: Module) {
-        for case let sequential as Sequential in model.modules() {
-            for (index, layer) in sequential.layers.enumerated() {
-                guard let conv = layer as? QuantizedConv2D else { continue }
-                guard let next = sequential.layers[(index + 1)...].firstIndex(where: { !($0 is Identity) }),
-                      sequential.layers[next] is ReLU else { continue }
-                conv.fusedReLU = true
-                try? sequential.replaceLayer(at: next, with: Identity())
-            }
-        }
     }
 }

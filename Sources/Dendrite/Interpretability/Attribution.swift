@@ -46,7 +46,9 @@ public enum Attribution {
     /// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` when `targets` does
     ///   not hold one valid class per sample; errors of the model.
     public static func inputGradient(_ model: Module & UnaryLayer, input: Tensor, targets: [Int]) throws -> Tensor {
-        try gradient(model, input, targets).gradient
+        let restore = freeze(model)
+        defer { restore() }
+        return try gradient(model, input, targets).gradient
     }
 
     /// Saliency (Simonyan et al. 2014, Captum's `Saliency(abs=True)`): `|∂F_target/∂x|`, per input element.
@@ -66,6 +68,8 @@ public enum Attribution {
         guard reference.shape == input.shape else {
             throw DendriteError.shapeMismatch(operation: "integratedGradients baseline", expected: "\(input.shape)", got: "\(reference.shape)")
         }
+        let restore = freeze(model)
+        defer { restore() }
         let difference = try input - reference
         var total = try Tensor.zeros(input.shape)
         let (alphas, weights) = rule.nodes(steps)
@@ -114,6 +118,8 @@ public enum Attribution {
         }
         let (h, w) = (input.shape[input.rank - 2], input.shape[input.rank - 1])
         let n = input.shape[0], size = input.count / n, planes = size / (h * w)
+        let restore = freeze(model)
+        defer { restore() }
         let reference = try scores(model, input, targets)
         var sums = [Float](repeating: 0, count: input.count), counts = [Float](repeating: 0, count: input.count)
         let original = input.scalars
@@ -139,11 +145,9 @@ public enum Attribution {
         return try Tensor(shape: input.shape, scalars: zip(sums, counts).map { $1 > 0 ? $0 / $1 : 0 })
     }
 
-    /// Runs the model at `input` (a leaf) in eval mode with frozen parameters; the target outputs
-    /// and their input gradient.
+    /// Runs the model at `input` (a leaf); the target outputs and their input gradient. The
+    /// caller has put the model in eval mode with frozen parameters (``freeze(_:)``).
     static func gradient(_ model: Module & UnaryLayer, _ input: Tensor, _ targets: [Int]) throws -> (gradient: Tensor, outputs: [Float]) {
-        let restore = freeze(model)
-        defer { restore() }
         let x = input.requiringGradient()
         let y = try model(x)
         let seed = try oneHot(targets, like: y)
@@ -153,10 +157,8 @@ public enum Attribution {
         return (try x.gradient ?? Tensor.zeros(input.shape), targets.enumerated().map { values[$0.offset * classes + $0.element] })
     }
 
-    /// The target outputs, without gradients.
+    /// The target outputs, without gradients (the model frozen by the caller).
     static func scores(_ model: Module & UnaryLayer, _ input: Tensor, _ targets: [Int]) throws -> [Float] {
-        let restore = freeze(model)
-        defer { restore() }
         let y = try noGrad { try model(input) }
         let classes = y.shape.last ?? 1, values = y.scalars
         return targets.enumerated().map { values[$0.offset * classes + $0.element] }

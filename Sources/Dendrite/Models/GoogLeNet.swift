@@ -19,7 +19,7 @@ public final class BasicConv2d: Module, UnaryLayer {
 
     public func forward(_ input: Tensor) throws -> Tensor {
         let y = try bn(conv(input))
-        return (conv as? Conv2D)?.fusedReLU == true ? y : y.relu()
+        return (conv as? ReLUFusingLayer)?.fusedReLU == true ? y : y.relu()
     }
 
     public func outputShape(forInput shape: [Int]) throws -> [Int] {
