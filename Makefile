@@ -2,7 +2,8 @@
 SWIFT ?= swift
 RELEASE := -c release
 
-.PHONY: deps build test test-deps test-downstream test-sanitize fuzz train bench bench-peers bench-distributed fixtures torch-venv clean
+.PHONY: deps build test test-deps test-downstream test-sanitize fuzz train bench bench-peers bench-distributed fixtures torch-venv \
+        onnx-proto docs clean
 
 ## deps: install the missing Debian packages (OpenBLAS, LAPACKE, zlib, Fashion-MNIST, Open MPI)
 deps:
@@ -18,10 +19,13 @@ test: deps test-deps
 	$(SWIFT) test --skip-build
 	$(MAKE) test-downstream
 
-## test-deps: Python's safetensors package, for the test that reads Dendrite's files from Python (optional)
+## test-deps: Python's safetensors, onnx and onnxruntime packages, for the tests that read Dendrite's files from Python
+## (skipped with a message where they cannot be installed)
 test-deps:
 	@python3 -c "import safetensors, numpy" 2>/dev/null || python3 -m pip install -q safetensors numpy 2>/dev/null \
 	    || echo "note: python3 safetensors is not installable here; the Python round-trip test will be skipped"
+	@python3 -c "import onnx, onnxruntime" 2>/dev/null || python3 -m pip install -q onnx onnxruntime 2>/dev/null \
+	    || echo "note: onnx/onnxruntime are not installable here; the ONNX Runtime export tests will be skipped"
 
 ## test-downstream: builds and runs Tests/Downstream (the README example and the docs snippets, compiled against
 ## Dendrite; manifest caching off, or incremental builds can miss files added to Dendrite)
@@ -105,5 +109,15 @@ fixtures: torch-venv
 	$(TORCH_VENV)/bin/python -c "import captum" 2>/dev/null || $(TORCH_VENV)/bin/pip install -q captum
 	$(TORCH_VENV)/bin/python Tests/DendriteTests/Fixtures/make_attribution_fixtures.py
 
+## onnx-proto: regenerate Sources/DendriteONNX/Generated/onnx_subset.pb.swift from Proto/onnx_subset.proto with protoc and
+## swift-protobuf's protoc-gen-swift (built from the resolved checkout); the generated file is committed, nothing is
+## generated at build time
+onnx-proto:
+	@command -v protoc >/dev/null || (apt-get install -y -qq protobuf-compiler || sudo apt-get install -y -qq protobuf-compiler)
+	$(SWIFT) package resolve
+	$(SWIFT) build -c release --package-path .build/checkouts/swift-protobuf --scratch-path .build-protoc --product protoc-gen-swift
+	protoc --plugin=protoc-gen-swift=.build-protoc/release/protoc-gen-swift --swift_opt=Visibility=Internal \
+	    --swift_out=Sources/DendriteONNX/Generated -I Sources/DendriteONNX/Proto Sources/DendriteONNX/Proto/onnx_subset.proto
+
 clean:
-	rm -rf .build .build-downstream .build-asan .build-tsan
+	rm -rf .build .build-downstream .build-asan .build-tsan .build-protoc .build-docs

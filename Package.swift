@@ -8,12 +8,16 @@ let package = Package(
         .library(name: "Dendrite", targets: ["Dendrite"]),
         // Data-parallel training over MPI; Open MPI is opened at run time (Docs/Distributed.md).
         .library(name: "DendriteDistributed", targets: ["DendriteDistributed"]),
+        // ONNX export (and import) of Dendrite models, over swift-protobuf (Docs/Export.md).
+        .library(name: "DendriteONNX", targets: ["DendriteONNX"]),
         .executable(name: "dendrite", targets: ["DendriteCLI"]),
         .executable(name: "dendrite-bench", targets: ["DendriteBenchmarks"]),
         .executable(name: "dendrite-mpi-bench", targets: ["DendriteMPIBenchmarks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // ONNX files are protocol buffers; the generated code for ONNX's messages is committed.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
     ],
     // MARK: - Implementation
     targets: [
@@ -55,6 +59,14 @@ let package = Package(
             path: "Sources/Dendrite",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
+        // ONNX export: each layer's ONNX nodes, the graph builder and the generated protobuf messages.
+        .target(
+            name: "DendriteONNX",
+            dependencies: ["Dendrite", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Sources/DendriteONNX",
+            exclude: ["Proto/onnx_subset.proto"],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
         // A training run's settings (`model.json`), shared by the CLI and the fuzz harness.
         .target(
             name: "DendriteRun",
@@ -64,7 +76,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "DendriteCLI",
-            dependencies: ["Dendrite", "DendriteRun", "DendriteDistributed", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Dendrite", "DendriteRun", "DendriteDistributed", "DendriteONNX",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/DendriteCLI",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
@@ -152,7 +165,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DendriteTests",
-            dependencies: ["Dendrite", "DendriteRun", "DendriteDistributed"],
+            dependencies: ["Dendrite", "DendriteRun", "DendriteDistributed", "DendriteONNX"],
             path: "Tests/DendriteTests",
             exclude: ["Fixtures/make_fixtures.py", "Fixtures/make_safetensors_fixture.py", "Fixtures/make_model_fixtures.py",
                       "Fixtures/make_module_fixtures.py", "Fixtures/make_recurrent_fixtures.py",

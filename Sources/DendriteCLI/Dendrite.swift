@@ -12,7 +12,8 @@ struct DendriteCommand: ParsableCommand {
           relu  sigmoid  tanh  gelu  softmax  dropout:P  batchnorm
         e.g. conv:16:3x3:p1,relu,maxpool:2,conv:32:3x3:p1,relu,maxpool:2,flatten,dense:128,relu,dense:10
         """,
-        subcommands: [Train.self, Evaluate.self, Predict.self, Summary.self, Tabular.self, Compress.self, Explain.self, Faults.self, Federated.self]
+        subcommands: [Train.self, Evaluate.self, Predict.self, Summary.self, Export.self, Tabular.self, Compress.self, Explain.self, Faults.self,
+                      Federated.self]
     )
 }
 
