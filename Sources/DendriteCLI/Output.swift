@@ -5,9 +5,6 @@ import Foundation
 struct Output {
     let quiet: Bool
     let jsonLines: Bool
-    /// Whether standard output is a terminal (then progress bars redraw in place).
-    let isTerminal = isatty(STDOUT_FILENO) != 0
-
     func say(_ text: String) { if !quiet && !jsonLines { print(text) } }
 
     func json<T: Encodable>(_ value: T) {
@@ -25,59 +22,16 @@ struct Output {
     }
 }
 
-/// Shows a progress bar with ETA on a terminal, one line per epoch otherwise.
-final class ProgressReporter: TrainingCallback {
-    let output: Output
-    let batchCount: Int
-    private var epochStart = ContinuousClock.now
-    private var lastDraw = ContinuousClock.now
-    private var runningLoss: Double = 0
-    private var epoch = 0
-
-    init(output: Output, batchCount: Int) {
-        self.output = output
-        self.batchCount = batchCount
+extension Output {
+    /// How a training run shows its progress: one JSON line per epoch with `--json-lines`; otherwise
+    /// the library's bar on a terminal and one summary line per epoch (both off with `--quiet`).
+    func progressCallback(batchSize: Int, sampleCount: Int) -> TrainingCallback {
+        if jsonLines { return LambdaCallback(onEpochEnd: { record, _ in json(record) }) }
+        return ProgressCallback(batchSize: batchSize, sampleCount: sampleCount, bar: progressBar())
     }
 
-    func epochWillBegin(_ epoch: Int, context: TrainingContext) throws {
-        self.epoch = epoch
-        epochStart = .now
-        runningLoss = 0
+    /// A progress bar for this output: silent with `--quiet` or `--json-lines`, else by the terminal.
+    func progressBar(unit: String = "samples") -> ProgressBar {
+        ProgressBar(style: quiet || jsonLines ? .silent : nil, unit: unit)
     }
-
-    func batchDidEnd(_ batch: Int, loss: Float, context: TrainingContext) throws {
-        runningLoss += Double(loss)
-        guard output.isTerminal, !output.quiet, !output.jsonLines, ContinuousClock.now - lastDraw > .milliseconds(100) || batch + 1 == batchCount
-        else { return }
-        lastDraw = .now
-        let done = batch + 1, width = 30
-        let filled = width * done / max(batchCount, 1)
-        let elapsed = elapsedSeconds(since: epochStart)
-        let eta = elapsed / Double(done) * Double(batchCount - done)
-        let bar = String(repeating: "=", count: filled) + (filled < width ? ">" : "") + String(repeating: " ", count: max(0, width - filled - 1))
-        print("\r\u{1B}[Kepoch \(epoch + 1)/\(context.epochs) [\(bar)] \(done)/\(batchCount) loss \(String(format: "%.4f", runningLoss / Double(done))) ETA \(Int(eta.rounded()))s",
-              terminator: "")
-        fflush(stdout)
-    }
-
-    func epochDidEnd(_ record: EpochRecord, context: TrainingContext) throws {
-        if output.jsonLines { output.json(record); return }
-        guard !output.quiet else { return }
-        if output.isTerminal { print("\r\u{1B}[K", terminator: "") }
-        var parts = ["epoch \(record.epoch)/\(context.epochs)", "loss \(String(format: "%.4f", record.loss))",
-                     "acc \(String(format: "%.4f", record.metrics["accuracy"] ?? .nan))"]
-        if let validationLoss = record.validationLoss {
-            parts.append("val_loss \(String(format: "%.4f", validationLoss))")
-            parts.append("val_acc \(String(format: "%.4f", record.validationMetrics["accuracy"] ?? .nan))")
-        }
-        parts.append("lr \(record.learningRate)")
-        parts.append(String(format: "%.1fs", record.seconds))
-        parts.append("\(Int(record.samplesPerSecond)) samples/s")
-        print(parts.joined(separator: " · "))
-    }
-}
-
-func elapsedSeconds(since start: ContinuousClock.Instant) -> Double {
-    let elapsed = ContinuousClock.now - start
-    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
 }

@@ -77,7 +77,7 @@ struct Tabular: ParsableCommand {
         }
         var model = try TabularModel(estimator, parameters: try TabularParameters(parameters))
         let start = ContinuousClock.now
-        try model.fit(trainX, trainY)
+        try model.fit(trainX, trainY, progress: ProgressBar())
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         let score = try model.score(testX, testY)

@@ -34,7 +34,10 @@ struct TabularModel {
         try parameters.checkAllUsed(by: kind.rawValue)
     }
 
-    func fit(_ x: Tensor, _ y: Tensor) throws {
+    /// Fits the estimator; the stochastic MLP solvers show their progress on `progress`.
+    func fit(_ x: Tensor, _ y: Tensor, progress: ProgressBar? = nil) throws {
+        if case .classifier(let m as MLPEstimator) = model { m.progress = progress }
+        if case .regressor(let m as MLPEstimator) = model { m.progress = progress }
         switch model {
         case .classifier(let m): try m.fit(x, y)
         case .regressor(let m): try m.fit(x, y)

@@ -67,7 +67,8 @@ struct TrainingRun {
         }
         let ranks = distributed?.size ?? 1
         let shard = try DataLoader(training, batchSize: configuration.batchSize).shard(rank: distributed?.rank ?? 0, count: ranks)
-        callbacks.append(ProgressReporter(output: output, batchCount: shard.batchCount))
+        callbacks.append(output.progressCallback(batchSize: configuration.batchSize,
+                                                 sampleCount: ranks == 1 ? training.count : shard.batchCount * configuration.batchSize))
         if let runFolder {
             callbacks.append(LambdaCallback(onEpochEnd: { _, context in
                 try runFolder.writeCheckpoint(model: model, optimizer: optimizer, history: context.history, configuration: configuration)

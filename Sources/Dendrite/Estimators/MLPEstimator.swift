@@ -5,6 +5,10 @@ public class MLPEstimator {
     public var hyperparameters: MLPHyperparameters
     var training = PerceptronTraining()
     var generator: RandomGenerator
+    /// Where the stochastic solvers (`sgd`, `adam`) show their progress: each iteration's batches on
+    /// the bar (on a terminal), then a line `iteration 3/200 · loss 0.412731 [· validation 0.8712]`.
+    /// `nil` (the default) shows nothing; `verbose` prints scikit-learn's own lines either way.
+    public var progress: ProgressBar?
     let name: String
 
     init(_ hyperparameters: MLPHyperparameters, name: String) {
@@ -77,7 +81,7 @@ public class MLPEstimator {
         }
         training.warnings = []
         let data = PerceptronTraining.Batch(inputs: x, targets: targets, validation: validation.map { (validationInputs!, $0) })
-        try training.fit(data, hyperparameters, incremental: incremental, generator: &generator)
+        try training.fit(data, hyperparameters, incremental: incremental, generator: &generator, progress: progress)
         warnings = training.warnings
         for warning in warnings { FileHandleOutput.standardError("ConvergenceWarning: \(warning)") }
     }

@@ -39,10 +39,11 @@ struct PerceptronTraining {
         best = (network.coefs, network.intercepts)
     }
 
-    mutating func fit(_ data: Batch, _ h: MLPHyperparameters, incremental: Bool, generator: inout RandomGenerator) throws {
+    mutating func fit(_ data: Batch, _ h: MLPHyperparameters, incremental: Bool, generator: inout RandomGenerator,
+                      progress: ProgressBar? = nil) throws {
         switch h.solver {
         case .lbfgs: try fitLBFGS(data, h)
-        case .sgd, .adam: try fitStochastic(data, h, incremental: incremental, generator: &generator)
+        case .sgd, .adam: try fitStochastic(data, h, incremental: incremental, generator: &generator, progress: progress)
         }
         let finite = (network!.coefs + network!.intercepts).allSatisfy { $0.scalars.allSatisfy(\.isFinite) }
         guard finite else {
@@ -52,7 +53,7 @@ struct PerceptronTraining {
     }
 
     private mutating func fitStochastic(_ data: Batch, _ h: MLPHyperparameters, incremental: Bool,
-                                        generator: inout RandomGenerator) throws {
+                                        generator: inout RandomGenerator, progress: ProgressBar?) throws {
         var network = self.network!
         var parameters = network.coefs + network.intercepts
         if !incremental || optimizer == nil { optimizer = PerceptronOptimizer(h, parameters: parameters) }
@@ -69,6 +70,7 @@ struct PerceptronTraining {
         for _ in 0..<h.maxIterations {
             if h.shuffle { generator.shuffle(&order) }
             var accumulated = 0.0
+            progress?.begin("iteration \(iterationCount + 1)/\(h.maxIterations)", total: (samples + batchSize - 1) / batchSize)
             for start in stride(from: 0, to: samples, by: batchSize) {
                 let rows = start..<Swift.min(start + batchSize, samples)
                 let x = h.shuffle ? data.inputs.gatheringRows(Array(order[rows])) : try data.inputs.slice(rows)
@@ -78,6 +80,8 @@ struct PerceptronTraining {
                 try optimizer!.update(&parameters, gradients: coefGrads + interceptGrads)
                 network.coefs = Array(parameters[0..<layers])
                 network.intercepts = Array(parameters[layers...])
+                progress?.update(done: start / batchSize + 1, items: rows.upperBound,
+                                 note: "loss " + String(format: "%.6f", accumulated / Double(rows.upperBound)))
             }
             self.network = network
             iterationCount += 1
@@ -87,6 +91,8 @@ struct PerceptronTraining {
             lossCurve.append(epochLoss)
             if h.verbose { print("Iteration \(iterationCount), loss = \(String(format: "%.8f", epochLoss))") }
             try updateNoImprovementCount(data, h)
+            progress?.finish("iteration \(iterationCount)/\(h.maxIterations) · loss " + String(format: "%.6f", epochLoss)
+                             + (data.validation != nil ? " · validation " + String(format: "%.4f", validationScores.last ?? .nan) : ""))
             optimizer!.iterationEnds(samplesSeen: samplesSeen)
             if noImprovementCount > h.iterationsWithoutChange {
                 let reason = data.validation != nil

@@ -4,6 +4,9 @@ public enum TrainingVerbosity: Sendable {
     case silent
     /// Prints one line per epoch.
     case epochLines
+    /// On a terminal, a bar during each epoch (batches, samples per second, time left, running
+    /// loss) replaced by the epoch's line; elsewhere (CI, pipes) the epoch's line only.
+    case progressBar
 }
 
 /// How `fit` turns a batch into a loss: the default runs the model and the loss; replace it to
@@ -119,6 +122,8 @@ extension UnaryLayer {
         let group = distributed.flatMap { $0.size > 1 ? $0 : nil }
         let loader = try DataLoader(data, batchSize: batchSize, shuffle: true, seed: seed)
             .shard(rank: group?.rank ?? 0, count: group?.size ?? 1)
+        let callbacks = verbosity == .progressBar
+            ? callbacks + [ProgressCallback(batchSize: batchSize, sampleCount: group == nil ? data.count : nil)] : callbacks
         let context = TrainingContext(model: self, optimizer: optimizer, epochs: epochs, batchCount: loader.batchCount,
                                       callbacks: callbacks)
         context.distributed = group
@@ -168,7 +173,7 @@ extension UnaryLayer {
             }
             record.seconds = seconds(since: start)
             context.history.records.append(record)
-            if verbosity == .epochLines { print(Self.describe(record, of: epochs)) }
+            if verbosity == .epochLines { print(record.summary(epochs: epochs)) }
             for callback in callbacks { try callback.epochDidEnd(record, context: context) }
             if context.stopTraining { context.history.stoppedEarly = epoch + 1 < epochs; break }
         }
@@ -218,21 +223,6 @@ extension UnaryLayer {
             try stride(from: 0, to: count, by: step).map { start in try self(inputs.slice(start..<Swift.min(start + step, count))) }
         }
         return try Tensor.concat(parts)
-    }
-
-    static func describe(_ record: EpochRecord, of epochs: Int) -> String {
-        func format(_ value: Float) -> String {
-            let scaled = (value * 10_000).rounded() / 10_000
-            return "\(scaled)"
-        }
-        var parts = ["epoch \(record.epoch)/\(epochs)", "loss \(format(record.loss))"]
-        parts += record.metrics.sorted { $0.key < $1.key }.map { "\($0.key) \(format($0.value))" }
-        if let validationLoss = record.validationLoss { parts.append("val_loss \(format(validationLoss))") }
-        parts += record.validationMetrics.sorted { $0.key < $1.key }.map { "val_\($0.key) \(format($0.value))" }
-        parts.append("lr \(record.learningRate)")
-        parts.append("\(Int(record.seconds.rounded()))s")
-        parts.append("\(Int(record.samplesPerSecond)) samples/s")
-        return parts.joined(separator: " · ")
     }
 }
 

@@ -44,6 +44,9 @@ struct CharGPT: ParsableCommand {
         print("parameters: \(model.parameterCount)")
         let clock = ContinuousClock(), began = clock.now
         let decay = try CosineDecay(total: steps, minimum: learningRate / 10)
+        let progress = ProgressBar(unit: "tokens")
+        var stretchStart = start
+        progress.begin("steps", total: min(every, steps - start))
         for step in start..<steps {
             optimizer.learningRate = schedule == .cosine ? decay.learningRate(at: step, initial: learningRate) : learningRate
             let (inputs, targets) = try corpus.batch(split: .training, size: batchSize, length: 64, generator: &generator)
@@ -52,10 +55,14 @@ struct CharGPT: ParsableCommand {
             try loss.backward()
             try clipGradientNorm(model.parameters, maxNorm: 1, errorIfNonFinite: true)
             try optimizer.step()
+            progress.update(done: step + 1 - stretchStart, items: (step + 1 - stretchStart) * batchSize * 64,
+                            note: "train \(String(format: "%.3f", loss.scalar!))")
             if (step + 1) % every == 0 || step + 1 == steps {
                 let validation = try corpus.meanLoss(model, split: .validation, batches: 8, generator: &generator)
                 let seconds = Double((clock.now - began).components.seconds)
-                print("step \(step + 1)/\(steps) · train \(String(format: "%.3f", loss.scalar!)) · validation \(String(format: "%.3f", validation)) nats/char · \(Int(seconds))s")
+                progress.finish("step \(step + 1)/\(steps) · train \(String(format: "%.3f", loss.scalar!)) · validation \(String(format: "%.3f", validation)) nats/char · \(Int(seconds))s")
+                stretchStart = step + 1
+                progress.begin("steps", total: min(every, steps - stretchStart))
                 try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
                 try model.save(to: "\(out)/model.safetensors")
                 try SafeTensors.write(optimizer.stateDict(), metadata: ["step": "\(step + 1)",

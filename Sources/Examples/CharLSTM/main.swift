@@ -35,6 +35,9 @@ struct CharLSTM: ParsableCommand {
         let optimizer = try Adam(model.parameters, learningRate: learningRate)
         print("parameters: \(model.parameterCount)")
         let clock = ContinuousClock(), began = clock.now
+        let progress = ProgressBar(unit: "tokens")
+        var stretchStart = 0
+        progress.begin("steps", total: min(every, steps))
         for step in 0..<steps {
             let (inputs, targets) = try corpus.batch(split: .training, size: batchSize, length: length, generator: &generator)
             optimizer.zeroGrad()
@@ -42,10 +45,14 @@ struct CharLSTM: ParsableCommand {
             try loss.backward()
             try clipGradientNorm(model.parameters, maxNorm: 1, errorIfNonFinite: true)
             try optimizer.step()
+            progress.update(done: step + 1 - stretchStart, items: (step + 1 - stretchStart) * batchSize * length,
+                            note: "train \(String(format: "%.3f", loss.scalar!))")
             if (step + 1) % every == 0 || step + 1 == steps {
                 let validation = try meanLoss(model, corpus)
                 let seconds = Double((clock.now - began).components.seconds)
-                print("step \(step + 1)/\(steps) · train \(String(format: "%.3f", loss.scalar!)) · validation \(String(format: "%.3f", validation)) nats/char · \(Int(seconds))s")
+                progress.finish("step \(step + 1)/\(steps) · train \(String(format: "%.3f", loss.scalar!)) · validation \(String(format: "%.3f", validation)) nats/char · \(Int(seconds))s")
+                stretchStart = step + 1
+                progress.begin("steps", total: min(every, steps - stretchStart))
                 try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
                 try model.save(to: "\(out)/model.safetensors")
             }

@@ -10,7 +10,7 @@ var generator = RandomGenerator(seed: 0)
 // The teacher: the `cnn` preset, two epochs.
 let teacher = try ModelSpec("cnn", inputShape: [1, 28, 28]).build(generator: &generator)
 try teacher.fit(train, epochs: 2, batchSize: 64, loss: .crossEntropy,
-                optimizer: try Adam(teacher.parameters, learningRate: 2e-3), verbosity: .epochLines)
+                optimizer: try Adam(teacher.parameters, learningRate: 2e-3), verbosity: .progressBar)
 teacher.eval()
 print("teacher test accuracy: \(try teacher.evaluate(test, loss: .crossEntropy)["accuracy"]!)")
 

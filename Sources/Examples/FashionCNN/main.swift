@@ -16,7 +16,7 @@ let optimizer = try Adam(network.parameters, learningRate: 0.002)
 try network.fit(train, validation: validation, epochs: epochs, batchSize: 64, loss: .crossEntropy, optimizer: optimizer,
                 callbacks: [LearningRateScheduler(CosineDecay(total: epochs)),
                             EarlyStopping(monitor: "val_loss", patience: 2, restoreBestWeights: true)],
-                verbosity: .epochLines)
+                verbosity: .progressBar)
 
 let results = try network.evaluate(test, loss: .crossEntropy)
 print("test loss \(results["loss"]!) · test accuracy \(results["accuracy"]!)")

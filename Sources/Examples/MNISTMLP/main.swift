@@ -20,7 +20,7 @@ print(try network.summary(input: [1, 28, 28]))
 
 let optimizer = try RMSprop.keras(network.parameters, learningRate: 0.001)
 try network.fit(train, epochs: 5, batchSize: 128, loss: .crossEntropy, optimizer: optimizer,
-                metrics: [.accuracy], verbosity: .epochLines)
+                metrics: [.accuracy], verbosity: .progressBar)
 
 let results = try network.evaluate(test, loss: .crossEntropy)
 print("test loss \(results["loss"]!) · test accuracy \(results["accuracy"]!)")

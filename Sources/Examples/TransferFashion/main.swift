@@ -23,7 +23,7 @@ let targetTest = try subset(test, classes: 5..<10)
 var generator = RandomGenerator(seed: 0)
 let pretrained = try ModelSpec(spec, inputShape: [1, 28, 28]).build(generator: &generator)
 try pretrained.fit(source, epochs: 2, batchSize: 64, loss: .crossEntropy,
-                   optimizer: try Adam(pretrained.parameters, learningRate: 2e-3), verbosity: .epochLines)
+                   optimizer: try Adam(pretrained.parameters, learningRate: 2e-3), verbosity: .progressBar)
 
 // 2. Freeze the convolutional features (layers 0–7), replace the head, fine-tune on 500 images:
 //    the new head learns fast, the dense layer before it slowly (parameter groups).

@@ -1,0 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What the process's standard streams are connected to.
+enum Terminal {
+    /// Whether standard output is a terminal (not a pipe, a file or a CI log).
+    static var standardOutputIsTerminal: Bool { isatty(STDOUT_FILENO) != 0 }
+}
