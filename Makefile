@@ -109,6 +109,19 @@ fixtures: torch-venv
 	$(TORCH_VENV)/bin/python -c "import captum" 2>/dev/null || $(TORCH_VENV)/bin/pip install -q captum
 	$(TORCH_VENV)/bin/python Tests/DendriteTests/Fixtures/make_attribution_fixtures.py
 
+## docs: the API reference of Dendrite, DendriteONNX and DendriteDistributed with the guides in Docs/ as articles
+## (scripts/docs_articles.py), as a DocC archive and static site in docs-site/ (swift-docc-plugin); any DocC
+## warning fails the build
+DOCS_SITE ?= docs-site
+docs: deps
+	python3 scripts/docs_articles.py Docs Sources/Dendrite/Dendrite.docc/Articles
+	mkdir -p $(DOCS_SITE)
+	$(SWIFT) package --allow-writing-to-directory $(DOCS_SITE) generate-documentation \
+	    --target Dendrite --target DendriteONNX --target DendriteDistributed --enable-experimental-combined-documentation \
+	    --disable-indexing --transform-for-static-hosting --output-path $(DOCS_SITE) --warnings-as-errors
+	@echo "Site: $(DOCS_SITE)/ — serve it with: python3 -m http.server --directory $(DOCS_SITE) 8000"
+	@echo "then open http://localhost:8000/documentation/dendrite/"
+
 ## onnx-proto: regenerate Sources/DendriteONNX/Generated/onnx_subset.pb.swift from Proto/onnx_subset.proto with protoc and
 ## swift-protobuf's protoc-gen-swift (built from the resolved checkout); the generated file is committed, nothing is
 ## generated at build time
@@ -120,4 +133,4 @@ onnx-proto:
 	    --swift_out=Sources/DendriteONNX/Generated -I Sources/DendriteONNX/Proto Sources/DendriteONNX/Proto/onnx_subset.proto
 
 clean:
-	rm -rf .build .build-downstream .build-asan .build-tsan .build-protoc .build-docs
+	rm -rf .build .build-downstream .build-asan .build-tsan .build-protoc docs-site Sources/Dendrite/Dendrite.docc/Articles

@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // ONNX files are protocol buffers; the generated code for ONNX's messages is committed.
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
+        // `make docs`: the DocC archive and static site.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
     // MARK: - Implementation
     targets: [

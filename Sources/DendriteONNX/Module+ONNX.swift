@@ -8,9 +8,9 @@ extension UnaryLayer {
     ///
     /// - Parameters:
     ///   - inputShape: one sample's shape, e.g. `[1, 28, 28]` (the batch is the file's symbolic
-    ///     dimension `N`); `[T]` token ids for a ``GPT``.
+    ///     dimension `N`); `[T]` token ids for a `GPT`.
     ///   - inputType: the input's element type (token ids are `int64`; chosen from the model when `nil`).
-    /// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` naming the module path of a
+    /// - Throws: `DendriteError.invalidArgument` naming the module path of a
     ///   layer with no ONNX form, and the model's shape errors for a wrong `inputShape`.
     public func onnxData(inputShape: [Int], inputType: ONNXInputType? = nil) throws -> Data {
         try onnxModel(inputShape: inputShape, inputType: inputType).serializedData()

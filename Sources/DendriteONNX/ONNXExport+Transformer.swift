@@ -4,7 +4,7 @@ import Dendrite
 
 extension MultiHeadAttention: ONNXExportable {
     /// Self-attention: the packed projection, split into heads, scaled scores (with the causal mask
-    /// when ``isCausal``), softmax, the weighted values merged and projected.
+    /// when `isCausal`), softmax, the weighted values merged and projected.
     public func exportONNX(_ input: ONNXValue, into graph: ONNXGraph) throws -> String {
         guard input.shape.count == 2, input.shape[1] == embedDimension else {
             throw DendriteError.shapeMismatch(operation: "ONNX export of \(graph.path) (MultiHeadAttention)",

@@ -23,7 +23,7 @@ public protocol ONNXExportable: UnaryLayer {
 public enum ONNXInputType: Sendable {
     /// 32-bit floats (images, features, sequences).
     case float
-    /// 64-bit integers (token ids for an ``Embedding`` or a ``GPT``).
+    /// 64-bit integers (token ids for an `Embedding` or a `GPT`).
     case int64
 }
 

@@ -2,7 +2,7 @@ import Dendrite
 import Foundation
 
 /// A value flowing through an exported graph: its ONNX name and its shape per sample (the batch
-/// dimension, symbolic `N` in the file, left out — the shapes ``UnaryLayer/outputShape(forInput:)`` uses).
+/// dimension, symbolic `N` in the file, left out — the shapes `UnaryLayer.outputShape(forInput:)` uses).
 public struct ONNXValue: Equatable, Sendable {
     /// The value's name in the graph.
     public let name: String
@@ -34,7 +34,7 @@ public enum ONNXAttribute: Sendable {
 /// their `state_dict` names) and the module path naming them.
 ///
 /// Layers conforming to ``ONNXExportable`` add their nodes through ``node(_:_:attributes:outputs:)``,
-/// their weights through ``initializer(_:named:)`` and their children through ``export(_:named:_:)``.
+/// their weights through `initializer(_:named:)` and their children through ``export(_:named:_:)``.
 public final class ONNXGraph {
     /// The default-domain operator set the nodes are written for.
     public let opsetVersion: Int
@@ -117,7 +117,7 @@ public final class ONNXGraph {
     /// Exports `layer` as the child `name` of the current module (its nodes and weights named
     /// under `path.name`), reading `input`; the result has the shape the layer reports.
     ///
-    /// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` naming the module
+    /// - Throws: `DendriteError.invalidArgument` naming the module
     ///   path when the layer has no ONNX form, and the layer's own shape errors.
     public func export(_ layer: any UnaryLayer, named name: String?, _ input: ONNXValue) throws -> ONNXValue {
         if let name { scope.append(name) }

@@ -23,6 +23,7 @@ public enum CSV {
     /// Reads `path`.
     ///
     /// - Parameters:
+    ///   - path: the CSV file.
     ///   - label: which column holds the target.
     ///   - hasHeader: whether the first row names the columns (detected when `nil`: a first row
     ///     with any non-numeric field is a header).

@@ -5,7 +5,12 @@
 ///   - x: `[N, C, H, W]`.
 ///   - weight: `[OC, C / groups, KH, KW]`.
 ///   - bias: `[OC]` or `nil`.
+///   - stride: the step between windows, (height, width).
+///   - padding: zeros added on each side, (height, width).
+///   - dilation: the spacing between kernel taps, (height, width).
+///   - groups: input and output channels are split into this many independent groups.
 ///   - relu: follow with `max(·, 0)`; where no gradient is recorded, in the same kernel.
+///   - operation: the name errors report.
 /// - Returns: `[N, OC, OH, OW]`.
 public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int) = (1, 1),
                    padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1,

@@ -4,6 +4,7 @@
 ///   - x: `[..., inputFeatures]` (leading axes are folded into rows).
 ///   - weight: `[outputFeatures, inputFeatures]` (PyTorch's layout).
 ///   - bias: `[outputFeatures]` or `nil`.
+///   - operation: the name errors report.
 /// - Returns: `[..., outputFeatures]`.
 /// - Throws: ``DendriteError/shapeMismatch(operation:expected:got:)`` naming the operand.
 public func linear(_ x: Tensor, weight: Tensor, bias: Tensor?, operation: String = "linear") throws -> Tensor {

@@ -20,12 +20,13 @@ private func columns(of image: UnsafeMutablePointer<Float>, channels: Int, into 
 
 /// The convolution kernel, forward: `y = conv(x, weight) + bias` with im2col + GEMM (OpenBLAS),
 /// for a precomputed geometry. It records nothing for autograd — layers and training use the
-/// tracked op ``conv2d(_:weight:bias:stride:padding:dilation:groups:operation:)``.
+/// tracked op ``conv2d(_:weight:bias:stride:padding:dilation:groups:relu:operation:)``.
 ///
 /// - Parameters:
 ///   - input: `[N, C, H, W]` (``Conv2DGeometry/inputShape``).
 ///   - weight: `[OC, C / groups, KH, KW]`.
 ///   - bias: `[OC]` or `nil`.
+///   - g: the convolution's sizes, stride, padding, dilation and groups.
 ///   - relu: apply `max(·, 0)` to each image's output right after its GEMM, while it is in
 ///     cache (a convolution + bias + ReLU inference kernel).
 /// - Returns: `[N, OC, OH, OW]`.
@@ -132,7 +133,11 @@ public func conv2dBackwardInput(gradOutput: Tensor, weight: Tensor, geometry g: 
 
 /// Accumulates the weight gradient: `dWeight += Σₙ dYₙ · colₙᵀ`.
 ///
-/// - Parameter dWeight: `[OC, C / groups, KH, KW]`, added to (not overwritten).
+/// - Parameters:
+///   - gradOutput: `[N, OC, OH, OW]`, the gradient of the loss with respect to the output.
+///   - input: `[N, C, H, W]`, the forward pass's input.
+///   - g: the convolution's geometry.
+///   - dWeight: `[OC, C / groups, KH, KW]`, added to (not overwritten).
 public func conv2dBackwardWeight(gradOutput: Tensor, input: Tensor, geometry g: Conv2DGeometry,
                                  accumulatingInto dWeight: inout Tensor) throws {
     try g.check(gradOutput, g.outputShape, "gradOutput", "conv2dBackwardWeight")

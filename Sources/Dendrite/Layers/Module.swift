@@ -7,7 +7,7 @@
 /// `(x, memory)`), so a wrong use is a compile error rather than a run-time throw.
 ///
 /// Members are found by reflection on stored properties, once per instance (see
-/// ``ModuleMembers``): `Parameter`, `Buffer` and `Module` properties, their optionals, arrays
+/// `ModuleMembers`): `Parameter`, `Buffer` and `Module` properties, their optionals, arrays
 /// (`layers.3.weight`) and dictionaries (sorted keys), and ``Child`` properties — the
 /// replaceable children. Property names become PyTorch names in snake case
 /// (`runningMean` → `running_mean`). Members whose names no property can spell

@@ -3,7 +3,7 @@
 ///
 /// With an arena, zeroing every gradient is one fill, an elementwise optimizer steps over runs of
 /// consecutive parameters in one pass each (over the whole arena when every parameter has a
-/// gradient), and a data-parallel reduction sends ``buckets(maximumBytes:)`` of the gradient
+/// gradient), and a data-parallel reduction sends ``buckets(maximumBytes:firstBucketBytes:)`` of the gradient
 /// buffer instead of one message per parameter. Optimizers build one over their parameters on
 /// first use (``Optimizer/arena``).
 ///

@@ -17,7 +17,7 @@ public protocol UnaryLayer: Module {
 }
 
 extension UnaryLayer {
-    /// Runs ``forward(_:)`` (observed by ``Module/summary(input:)`` when it traces a model).
+    /// Runs ``forward(_:)`` (observed by ``UnaryLayer/summary(input:)`` when it traces a model).
     public func callAsFunction(_ input: Tensor) throws -> Tensor {
         guard let tracer = ModuleCallTracer.current else { return try forward(input) }
         return try tracer.trace(self, input: input) { try forward(input) }

@@ -11,6 +11,7 @@ import Foundation
 ///   - logits: `[N, C]` unnormalized scores.
 ///   - labels: `[N]` class indices stored as `Float`.
 ///   - labelSmoothing: ε in `[0, 1]`.
+///   - reduction: the mean over the batch (default), the sum, or one loss per example.
 /// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` for a label outside `0..<C`.
 public func crossEntropy(logits: Tensor, labels: Tensor, labelSmoothing: Float = 0,
                          reduction: LossReduction = .mean) throws -> Tensor {

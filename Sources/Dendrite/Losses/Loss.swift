@@ -68,13 +68,13 @@ public struct StandardLoss: Loss, Sendable {
 }
 
 extension Loss where Self == StandardLoss {
-    /// ``crossEntropy(logits:labels:labelSmoothing:reduction:)`` on logits, without smoothing.
+    /// ``crossEntropy(logits:labels:labelSmoothing:reduction:)-(_,Tensor,_,_)`` on logits, without smoothing.
     public static var crossEntropy: StandardLoss { StandardLoss(kind: .crossEntropy(labelSmoothing: 0)) }
-    /// ``crossEntropy(logits:labels:labelSmoothing:reduction:)`` with label smoothing in [0, 1].
+    /// ``crossEntropy(logits:labels:labelSmoothing:reduction:)-(_,Tensor,_,_)`` with label smoothing in [0, 1].
     public static func crossEntropy(labelSmoothing: Float) -> StandardLoss {
         StandardLoss(kind: .crossEntropy(labelSmoothing: labelSmoothing))
     }
-    /// ``nllLoss(logProbabilities:labels:reduction:)`` on log-probabilities.
+    /// ``nllLoss(logProbabilities:labels:reduction:)-(_,Tensor,_)`` on log-probabilities.
     public static var negativeLogLikelihood: StandardLoss { StandardLoss(kind: .negativeLogLikelihood) }
     /// ``meanSquaredError(_:_:reduction:)``.
     public static var meanSquaredError: StandardLoss { StandardLoss(kind: .meanSquaredError) }
@@ -90,6 +90,6 @@ extension Loss where Self == StandardLoss {
     public static func huber(delta: Float) -> StandardLoss { StandardLoss(kind: .huber(delta: delta)) }
     /// ``binaryCrossEntropy(probabilities:targets:reduction:)`` on probabilities.
     public static var binaryCrossEntropy: StandardLoss { StandardLoss(kind: .binaryCrossEntropy) }
-    /// ``binaryCrossEntropyWithLogits(logits:targets:positiveWeight:reduction:)``.
+    /// ``binaryCrossEntropyWithLogits(logits:targets:positiveWeight:reduction:)-(_,_,Float,_)``.
     public static var binaryCrossEntropyWithLogits: StandardLoss { StandardLoss(kind: .binaryCrossEntropyWithLogits) }
 }

@@ -4,7 +4,7 @@
 /// `safetensors.torch.save_file(torchvision.models.resnet18(weights=…).state_dict(), path)`),
 /// loaded strictly; when weights are given, the random initialization is skipped.
 public enum Models {
-    /// The architecture names accepted by ``named(_:classCount:weights:)`` (and the CLI).
+    /// The architecture names accepted by ``Models/named(_:classCount:weights:seed:)`` (and the CLI).
     public static let names = ["lenet5", "alexnet", "vgg11", "vgg13", "vgg16", "vgg19", "vgg11_bn", "vgg13_bn", "vgg16_bn",
                                "vgg19_bn", "googlenet", "resnet18", "resnet34", "resnet50"]
 

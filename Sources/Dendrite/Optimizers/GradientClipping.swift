@@ -7,6 +7,8 @@ import Foundation
 /// gradients — unless `errorIfNonFinite`, which throws instead and leaves them untouched.
 ///
 /// - Parameters:
+///   - parameters: the parameters whose gradients are scaled together.
+///   - maxNorm: the largest joint norm the gradients may have.
 ///   - normType: the p of the p-norm (2 by default; `.infinity` for the largest entry).
 ///   - errorIfNonFinite: throw when the norm is NaN or infinite (PyTorch's `error_if_nonfinite`).
 /// - Returns: the total norm before clipping.

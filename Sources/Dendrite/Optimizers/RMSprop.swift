@@ -1,5 +1,5 @@
 /// RMSprop (`torch.optim.RMSprop`): `s = α·s + (1 − α)·g²; p ← p − η·g / (√s + ε)`, optionally
-/// centered (`√(s − ḡ²)`) and with momentum. ``keras(learningRate:)`` gives Keras' defaults.
+/// centered (`√(s − ḡ²)`) and with momentum. ``keras(_:learningRate:)`` gives Keras' defaults.
 public final class RMSprop: Optimizer {
     /// Decay α of the square average (Keras' `rho`).
     public let alpha: Float

@@ -18,9 +18,14 @@ extension UnaryLayer {
     /// One optimization step on a batch: zero the gradients, forward, loss, backward, the
     /// callbacks' gradient hooks, optional clipping, the optimizer step.
     ///
+    /// - Parameters:
+    ///   - inputs: the batch's inputs `[N, …]`.
+    ///   - targets: the batch's targets, as `loss` takes them.
+    ///   - loss: the loss to minimize.
+    ///   - optimizer: the optimizer that steps the parameters.
+    ///   - maxNorm: when set, gradients are scaled to this joint norm before the step; a NaN or
+    ///     infinite norm throws (``clipGradientNorm(_:maxNorm:normType:errorIfNonFinite:)``).
     /// - Returns: the batch loss and the (detached) outputs.
-    /// - Parameter clipGradientNorm: when set, gradients are scaled to this joint norm before the
-    ///   step; a NaN or infinite norm throws (``clipGradientNorm(_:maxNorm:normType:errorIfNonFinite:)``).
     @discardableResult
     public func trainStep(inputs: Tensor, targets: Tensor, loss: some Loss, optimizer: Optimizer,
                           clipGradientNorm maxNorm: Float? = nil) throws -> (loss: Float, outputs: Tensor) {
@@ -71,9 +76,19 @@ extension UnaryLayer {
     /// and may stop training (``EarlyStopping``).
     ///
     /// - Parameters:
-    ///   - resuming: the history of an interrupted run; training continues at the next epoch
+    ///   - data: the training examples.
+    ///   - validation: examples evaluated after every epoch (`val_loss` and `val_` metrics), or `nil`.
+    ///   - epochs: the number of passes over `data` (0 trains nothing).
+    ///   - batchSize: examples per batch (the last batch of an epoch may be smaller).
+    ///   - loss: the loss to minimize and report.
+    ///   - optimizer: the optimizer that steps the parameters.
+    ///   - metrics: what is measured besides the loss, on training and validation data.
+    ///   - callbacks: hooks around every batch and epoch (schedules, early stopping, checkpoints).
+    ///   - seed: the seed of the per-epoch shuffles.
+    ///   - maxNorm: scale gradients to at most this joint norm each step.
+    ///   - previous: the history of an interrupted run; training continues at the next epoch
     ///     (with the same shuffles, so a resumed run matches an uninterrupted one).
-    ///   - clipGradientNorm: scale gradients to at most this joint norm each step.
+    ///   - verbosity: what is printed: nothing, a line per epoch, or a progress bar (``TrainingVerbosity``).
     ///   - step: how a batch becomes a loss (default: `loss(model(inputs), targets)`); `loss` is
     ///     still what validation reports.
     ///   - distributed: the processes of a data-parallel run (`DendriteDistributed`'s
@@ -185,8 +200,13 @@ extension UnaryLayer {
     /// Loss and metrics over `data` in eval mode, without recording gradients.
     /// The module's training mode is restored afterwards.
     ///
-    /// - Parameter distributed: with several processes, each evaluates every `size`-th example
-    ///   from its rank and the means are over all of them, on every process.
+    /// - Parameters:
+    ///   - data: the examples to evaluate.
+    ///   - batchSize: examples per forward pass.
+    ///   - loss: the loss reported as `"loss"`.
+    ///   - metrics: the metrics reported under their names.
+    ///   - distributed: with several processes, each evaluates every `size`-th example
+    ///     from its rank and the means are over all of them, on every process.
     /// - Returns: `"loss"` and each metric's name mapped to its mean over all examples.
     public func evaluate(_ data: Dataset, batchSize: Int = 256, loss: any Loss, metrics: [any Metric] = [.accuracy],
                          distributed: DataParallelGroup? = nil) throws -> [String: Float] {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A ``ProgressBar`` for ``Module/fit(_:validation:epochs:batchSize:loss:optimizer:metrics:callbacks:)``:
+/// A ``ProgressBar`` for ``UnaryLayer/fit(_:validation:epochs:batchSize:loss:optimizer:metrics:callbacks:seed:clipGradientNorm:resuming:verbosity:step:distributed:)``:
 /// during each epoch the bar (batches done, samples per second, time left, running loss) on a
 /// terminal; after it the epoch's summary line (``EpochRecord/summary(epochs:)``), on a terminal or not.
 ///

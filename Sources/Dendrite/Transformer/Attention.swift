@@ -7,7 +7,9 @@ import Foundation
 /// Scaled dot-product attention `softmax(Q·Kᵀ/√d + mask)·V` over batched heads.
 ///
 /// - Parameters:
-///   - query: `[N, T, d]`, key `[N, S, d]`, value `[N, S, dv]` (N = batch × heads).
+///   - query: `[N, T, d]` (N = batch × heads).
+///   - key: `[N, S, d]`.
+///   - value: `[N, S, dv]`.
 ///   - additiveMask: added to the scores before the softmax, broadcast to `[N, T, S]`
 ///     (`−∞` where attention is forbidden), or `nil`.
 /// - Returns: `[N, T, dv]`. QKᵀ and AV are batched GEMMs; the softmax is fused.
@@ -83,6 +85,9 @@ public final class MultiHeadAttention: Module, UnaryLayer {
     /// Attention of `query` `[B, T, E]` over `key`/`value` `[B, S, E]`.
     ///
     /// - Parameters:
+    ///   - query: `[B, T, E]`.
+    ///   - key: `[B, S, E]`.
+    ///   - value: `[B, S, E]`.
     ///   - causal: mask keys after each query position (``isCausal`` when `nil`).
     ///   - keyPaddingMask: `[B, S]`, non-zero where a key is padding and must be ignored.
     /// - Returns: `[B, T, E]`.
