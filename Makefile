@@ -46,7 +46,7 @@ test-sanitize: deps test-deps
 ## fuzz: every libFuzzer target (Fuzz/DendriteFuzz) for FUZZ_SECONDS each, from the committed seeds
 ## in Fuzz/corpus/<target>; new inputs go to .build-fuzz/corpus/<target>, crashes to .build-fuzz/
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := idx safetensors csv spec history optimizer model
+FUZZ_TARGETS := idx safetensors csv spec history optimizer model onnx
 fuzz: deps
 	$(SWIFT) build --product DendriteFuzz --scratch-path .build-fuzz \
 	    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DFUZZING

@@ -153,7 +153,7 @@ let package = Package(
         // libFuzzer harness over the parsers (`make fuzz`; see Docs/Reliability.md).
         .executableTarget(
             name: "DendriteFuzz",
-            dependencies: ["Dendrite", "DendriteRun"],
+            dependencies: ["Dendrite", "DendriteRun", "DendriteONNX"],
             path: "Fuzz/DendriteFuzz",
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
@@ -172,7 +172,7 @@ let package = Package(
             exclude: ["Fixtures/make_fixtures.py", "Fixtures/make_safetensors_fixture.py", "Fixtures/make_model_fixtures.py",
                       "Fixtures/make_module_fixtures.py", "Fixtures/make_recurrent_fixtures.py",
                       "Fixtures/make_sklearn_fixtures.py", "Fixtures/make_pruning_fixtures.py",
-                      "Fixtures/make_attribution_fixtures.py"],
+                      "Fixtures/make_attribution_fixtures.py", "Fixtures/make_onnx_import_fixture.py"],
             resources: [.copy("Fixtures/data")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),

@@ -1,10 +1,11 @@
 import Dendrite
+import DendriteONNX
 import DendriteRun
 import Foundation
 
 /// One parser of untrusted input, fed the fuzzer's bytes.
 enum FuzzTarget: String, CaseIterable {
-    case idx, safetensors, csv, spec, history, optimizer, model
+    case idx, safetensors, csv, spec, history, optimizer, model, onnx
 
     /// The target named by `DENDRITE_FUZZ_TARGET` (IDX when unset).
     static let current: FuzzTarget = {
@@ -43,6 +44,9 @@ enum FuzzTarget: String, CaseIterable {
             guard let history = try? JSONDecoder().decode(History.self, from: Data(bytes)) else { return }
             _ = history.csv
             _ = history.learningCurvesSVG(title: "fuzz")
+        case .onnx:
+            // An ONNX file imported as a chain of layers (weights come from the file's own bytes).
+            _ = try? ONNXImport.decode(Data(bytes), source: "fuzz.onnx")
         case .optimizer:
             // An optimizer state file loaded into Adam over two small parameters, then a step.
             guard let file = try? SafeTensors.decode(bytes, source: "fuzz") else { return }

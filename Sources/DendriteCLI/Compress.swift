@@ -64,7 +64,8 @@ struct Compress: ParsableCommand {
                 let train = try folder.load(.train, limit: configuration.limit)
                 model.train()
                 try model.fit(train, epochs: finetuneEpochs, batchSize: configuration.batchSize, loss: .crossEntropy,
-                              optimizer: try RMSprop(model.parameters, learningRate: 1e-4), seed: configuration.seed &+ 1)
+                              optimizer: try RMSprop(model.parameters, learningRate: 1e-4), seed: configuration.seed &+ 1,
+                              verbosity: .progressBar)
                 model.eval()
             }
             for layer in model.modules() where layer.localParameters.contains(where: { $0.1.pruningMask != nil }) {

@@ -70,11 +70,19 @@ struct Federated: ParsableCommand {
                 return try ModelSpec(model, inputShape: shape).build(generator: &generator)
             }
             let started = ContinuousClock.now
+            // On a terminal a bar over the rounds; elsewhere one line per round.
+            let progress = ProgressBar(unit: "rounds")
+            progress.begin(name, total: rounds)
             let history = try simulation.run(rounds: rounds, test: test, targetAccuracy: target) { record in
-                print("\(name) · round \(record.round): test accuracy \(String(format: "%.4f", record.testAccuracy ?? .nan))")
+                let accuracy = "test accuracy \(String(format: "%.4f", record.testAccuracy ?? .nan))"
+                if progress.style == .terminal {
+                    progress.update(done: record.round, items: record.round, note: accuracy)
+                } else {
+                    print("\(name) · round \(record.round): \(accuracy)")
+                }
             }
             let seconds = (ContinuousClock.now - started).components
-            print("\(name): \(history.count) rounds in \(seconds.seconds) s")
+            progress.finish("\(name): \(history.count) rounds in \(seconds.seconds) s")
             results.append((name, history))
         }
         if let target {
