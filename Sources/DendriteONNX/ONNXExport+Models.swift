@@ -13,6 +13,18 @@ extension ONNXGraph {
         ONNXValue(name: apply("Flatten", x.name, attributes: [.int("axis", 1)]), shape: [x.shape.reduce(1, *)])
     }
 
+    /// conv → norm → ReLU (left out when the convolution applies it), the children named as in the block.
+    func convNormReLU(_ x: ONNXValue, conv: (String, any UnaryLayer), norm: (String, any UnaryLayer),
+                      relu: any UnaryLayer) throws -> ONNXValue {
+        try reluUnlessFused(try export(norm.1, named: norm.0, try export(conv.1, named: conv.0, x)), after: conv.1, relu: relu)
+    }
+
+    /// A residual block's end: `relu(x + downsample(input))`, or `relu(x + input)` without a downsample.
+    func residualReLU(_ x: ONNXValue, input: ONNXValue, downsample: (any UnaryLayer)?, relu: any UnaryLayer) throws -> ONNXValue {
+        let skip = try downsample.map { try export($0, named: "downsample", input) } ?? input
+        return try export(relu, named: "relu", sum(x, skip))
+    }
+
     /// `a + b` for values of one shape.
     func sum(_ a: ONNXValue, _ b: ONNXValue) -> ONNXValue { ONNXValue(name: apply("Add", a.name, b.name), shape: a.shape) }
 }
@@ -20,32 +32,26 @@ extension ONNXGraph {
 extension BasicBlock: ONNXExportable {
     /// conv–bn–relu–conv–bn, plus the (downsampled) input, then ReLU.
     public func exportONNX(_ input: ONNXValue, into graph: ONNXGraph) throws -> String {
-        var x = try graph.export(conv1, named: "conv1", input)
-        x = try graph.reluUnlessFused(try graph.export(bn1, named: "bn1", x), after: conv1, relu: relu)
-        x = try graph.export(bn2, named: "bn2", try graph.export(conv2, named: "conv2", x))
-        let skip = try downsample.map { try graph.export($0, named: "downsample", input) } ?? input
-        return try graph.export(relu, named: "relu", graph.sum(x, skip)).name
+        let x = try graph.convNormReLU(input, conv: ("conv1", conv1), norm: ("bn1", bn1), relu: relu)
+        let main = try graph.export(bn2, named: "bn2", try graph.export(conv2, named: "conv2", x))
+        return try graph.residualReLU(main, input: input, downsample: downsample, relu: relu).name
     }
 }
 
 extension Bottleneck: ONNXExportable {
     /// 1×1, 3×3, 1×1 convolutions with batch norms, plus the (downsampled) input, then ReLU.
     public func exportONNX(_ input: ONNXValue, into graph: ONNXGraph) throws -> String {
-        var x = try graph.export(conv1, named: "conv1", input)
-        x = try graph.reluUnlessFused(try graph.export(bn1, named: "bn1", x), after: conv1, relu: relu)
-        x = try graph.export(conv2, named: "conv2", x)
-        x = try graph.reluUnlessFused(try graph.export(bn2, named: "bn2", x), after: conv2, relu: relu)
+        var x = try graph.convNormReLU(input, conv: ("conv1", conv1), norm: ("bn1", bn1), relu: relu)
+        x = try graph.convNormReLU(x, conv: ("conv2", conv2), norm: ("bn2", bn2), relu: relu)
         x = try graph.export(bn3, named: "bn3", try graph.export(conv3, named: "conv3", x))
-        let skip = try downsample.map { try graph.export($0, named: "downsample", input) } ?? input
-        return try graph.export(relu, named: "relu", graph.sum(x, skip)).name
+        return try graph.residualReLU(x, input: input, downsample: downsample, relu: relu).name
     }
 }
 
 extension ResNet: ONNXExportable {
     /// The stem, the four stages, global pooling and the classifier.
     public func exportONNX(_ input: ONNXValue, into graph: ONNXGraph) throws -> String {
-        var x = try graph.export(conv1, named: "conv1", input)
-        x = try graph.reluUnlessFused(try graph.export(bn1, named: "bn1", x), after: conv1, relu: relu)
+        var x = try graph.convNormReLU(input, conv: ("conv1", conv1), norm: ("bn1", bn1), relu: relu)
         x = try graph.export(maxpool, named: "maxpool", x)
         for (name, stage) in [("layer1", layer1), ("layer2", layer2), ("layer3", layer3), ("layer4", layer4)] {
             x = try graph.export(stage, named: name, x)

@@ -42,8 +42,15 @@ public struct Conv2DGeometry: Equatable, Sendable {
         }
         guard kernelSize.height > 0, kernelSize.width > 0 else { throw fail("kernelSize", "\(kernelSize) must be positive") }
         guard stride.height > 0, stride.width > 0 else { throw fail("stride", "\(stride) must be positive") }
-        guard padding.height >= 0, padding.width >= 0 else { throw fail("padding", "\(padding) must be ≥ 0") }
-        guard dilation.height > 0, dilation.width > 0 else { throw fail("dilation", "\(dilation) must be positive") }
+        let limit = Int(Int32.max)
+        guard padding.height >= 0, padding.width >= 0, padding.height <= limit, padding.width <= limit else {
+            throw fail("padding", "\(padding) must be in 0…\(limit)")
+        }
+        guard dilation.height > 0, dilation.width > 0, dilation.height <= limit, dilation.width <= limit,
+              kernelSize.height <= limit, kernelSize.width <= limit, inputHeight <= limit, inputWidth <= limit else {
+            throw fail("sizes", "dilation \(dilation), kernel \(kernelSize) and input \(inputHeight)×\(inputWidth) must be positive and "
+                       + "within the 32-bit range of the kernels")
+        }
         guard groups > 0, inputChannels % groups == 0, outputChannels % groups == 0 else {
             throw fail("groups", "\(groups) must divide input channels \(inputChannels) and output channels \(outputChannels)")
         }
@@ -58,6 +65,10 @@ public struct Conv2DGeometry: Equatable, Sendable {
         let largest = [batch, inputChannels, outputChannels, inputHeight, inputWidth, outH * outW,
                        inputChannels / groups * kernelSize.height * kernelSize.width].max() ?? 0
         guard largest <= Int(Int32.max) else { throw fail("sizes", "exceed the 32-bit range of the kernels") }
+        // The output and one image's im2col columns must fit in memory (a typed error, not a failed allocation).
+        try Tensor.validate(shape: [batch, outputChannels, outH, outW], operation: "Conv2DGeometry output")
+        try Tensor.validate(shape: [inputChannels / groups * kernelSize.height * kernelSize.width, outH * outW],
+                            operation: "Conv2DGeometry im2col columns")
         self.batch = batch
         self.inputChannels = inputChannels
         self.inputHeight = inputHeight

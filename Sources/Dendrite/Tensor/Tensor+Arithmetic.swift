@@ -5,12 +5,15 @@
 extension Tensor {
     /// The shape `self` and `other` broadcast to.
     ///
-    /// - Throws: ``DendriteError/shapeMismatch(operation:expected:got:)``.
+    /// - Throws: ``DendriteError/shapeMismatch(operation:expected:got:)``; and
+    ///   ``DendriteError/invalidArgument(operation:argument:reason:)`` when a result larger than both
+    ///   operands (an outer sum `[n, 1] + [1, n]`) would not fit in this machine's memory.
     public func broadcastShape(with other: Tensor, operation: String = "broadcast") throws -> [Int] {
         guard let shape = Broadcasting.shape(self.shape, other.shape) else {
             throw DendriteError.shapeMismatch(operation: operation, expected: "shapes that broadcast with \(self.shape)",
                                               got: "\(other.shape)")
         }
+        if shape != self.shape && shape != other.shape { try Tensor.validate(shape: shape, operation: operation) }
         return shape
     }
 

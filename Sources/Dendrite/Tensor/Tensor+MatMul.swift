@@ -27,6 +27,7 @@ extension Tensor {
             guard other.shape[0] == k else { throw mismatch }
             var resultShape = shape
             resultShape[rank - 1] = n
+            try Tensor.validate(shape: resultShape, operation: "matmul")
             var result = Tensor.gemmOutput(resultShape)
             try gemm(m: rank == 2 ? shape[0] : shape[0] * shape[1], n: n, k: k, a: self, b: other, c: &result)
             let (a, b) = (self, other)
@@ -52,6 +53,7 @@ extension Tensor {
             let (m, k) = (shape[rank - 2], shape[rank - 1])
             let n = other.shape[2]
             guard other.shape[1] == k, rank == 2 || shape[0] == other.shape[0] else { throw mismatch }
+            try Tensor.validate(shape: [batch, m, n], operation: "batched matmul")
             var result = Tensor.gemmOutput([batch, m, n])
             try batchedGEMM(batch: batch, m: m, n: n, k: k, a: self, b: other, c: &result)
             let (a, b) = (self, other)

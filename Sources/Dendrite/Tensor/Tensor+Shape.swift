@@ -150,7 +150,15 @@ extension Tensor {
             }
         }
         var shape = first.shape
-        shape[a] = tensors.map { $0.shape[a] }.reduce(0, +)
+        let (length, overflow) = tensors.reduce((0, false)) { total, tensor in
+            let (sum, carry) = total.0.addingReportingOverflow(tensor.shape[a])
+            return (sum, total.1 || carry)
+        }
+        guard !overflow else {
+            throw DendriteError.invalidArgument(operation: "concat", argument: "\(tensors.count) tensors", reason: "their lengths along axis \(a) overflow")
+        }
+        shape[a] = length
+        try Tensor.validate(shape: shape, operation: "concat")
         let v = first.axisView(a)
         let lengths = tensors.map { $0.shape[a] }
         return LayoutKernels.concat(tensors, outer: v.outer, lengths: lengths, inner: v.inner, shape: shape)
