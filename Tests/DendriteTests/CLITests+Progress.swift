@@ -29,8 +29,14 @@ extension CLITests {
                          "--model", "flatten,dense:16,relu,dense:10", "--seed", "1"]
         let piped = try dendrite(arguments + ["--out", directory.appendingPathComponent("piped").path])
         XCTAssertFalse(piped.contains("\r") || piped.contains("\u{1B}["), "no control characters through a pipe: \(piped)")
-        let epochLines = piped.split(separator: "\n").filter { $0.hasPrefix("epoch ") }
+        let lines = piped.split(separator: "\n")
+        let epochLines = lines.filter { $0.hasPrefix("epoch ") }
         XCTAssertEqual(epochLines.count, 2, piped)
+        // The bar's lines go through print's buffer: in order with the lines around them.
+        let header = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("Dendrite · ") }, piped)
+        let firstEpoch = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("epoch 1/2") }, piped)
+        let result = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("test: ") }, piped)
+        XCTAssertTrue(header < firstEpoch && firstEpoch < result, piped)
         XCTAssertTrue(epochLines[1].hasPrefix("epoch 2/2 · loss ") && epochLines[1].contains("val_acc") && epochLines[1].hasSuffix("samples/s"),
                       String(epochLines[1]))
 

@@ -47,15 +47,13 @@ public final class ProgressBar {
     ///   - style: `.terminal` when standard output is a terminal and `.lines` otherwise when `nil`.
     ///   - unit: what the items are (shown as `N unit/s`).
     ///   - minimumInterval: the least time between two redraws (the last step is always drawn).
-    ///   - write: where the text goes (standard output, flushed, when `nil`).
+    ///   - write: where the text goes (when `nil`, standard output through `print`'s buffer, flushed).
     public init(style: Style? = nil, unit: String = "samples", minimumInterval: Duration = .milliseconds(100),
                 write: ((String) -> Void)? = nil) {
         self.style = style ?? (Terminal.standardOutputIsTerminal ? .terminal : .lines)
         self.unit = unit
         self.minimumInterval = minimumInterval
-        self.write = write ?? { text in
-            FileHandle.standardOutput.write(Data(text.utf8))
-        }
+        self.write = write ?? Terminal.writeToStandardOutput
     }
 
     /// Starts a stretch of `total` steps shown as `label` (`epoch 2/5`) and restarts the clock.
