@@ -32,12 +32,14 @@ test-deps:
 test-downstream:
 	$(SWIFT) run --package-path Tests/Downstream --scratch-path .build-downstream --disable-build-manifest-caching DownstreamExample
 
-## test-sanitize: every test under AddressSanitizer, then the concurrency tests under ThreadSanitizer
-## (OpenBLAS single-threaded, so only Dendrite's own threads are checked); each in its own build folder
+## test-sanitize: every test under AddressSanitizer, then LeakSanitizer over real CLI workloads (scripts/leak-check.sh),
+## then the concurrency tests under ThreadSanitizer (OpenBLAS single-threaded, so only Dendrite's own threads are
+## checked); each sanitizer in its own build folder
 TSAN_SUITES := TrainingLoopTests TensorBufferTests VectorizedKernelTests ParameterArenaTests GEMMTests
 test-sanitize: deps test-deps
 	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build-asan
 	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --skip-build --sanitize=address --scratch-path .build-asan
+	bash scripts/leak-check.sh .build-asan/debug
 	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build-tsan
 	for suite in $(TSAN_SUITES); do \
 	    OPENBLAS_NUM_THREADS=1 .build-tsan/debug/DendritePackageTests.xctest DendriteTests.$$suite || exit 1; \
