@@ -152,12 +152,12 @@ def char_lstm(arguments):
                   f"{int(time.perf_counter() - began)}s", flush=True)
 
 
-def resnet_inference(batch):
-    # Only this workload needs torchvision (its model definitions; see scripts/torchvision_models.py).
+def resnet_inference(batch, architecture="resnet18"):
+    # Only these workloads need torchvision (its model definitions; see scripts/torchvision_models.py).
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
     from torchvision_models import load_torchvision
     torchvision = load_torchvision()
-    model = torchvision.models.resnet18().eval()
+    model = getattr(torchvision.models, architecture)().eval()
     x = torch.randn(batch, 3, 224, 224)
 
     def infer():
@@ -238,6 +238,8 @@ WORKLOADS = {
     "gru": ("GRU layer 128→256 T64 B32 (Adam)", lambda: recurrent_step("gru")),
     "resnet-1": ("ResNet-18 inference, batch 1, 3×224×224", lambda: resnet_inference(1)),
     "resnet-8": ("ResNet-18 inference, batch 8, 3×224×224", lambda: resnet_inference(8)),
+    "vgg11-1": ("VGG-11 inference, batch 1, 3×224×224", lambda: resnet_inference(1, "vgg11")),
+    "vgg11-4": ("VGG-11 inference, batch 4, 3×224×224", lambda: resnet_inference(4, "vgg11")),
     "epoch": ("MLP epoch, fit on 54,000 Fashion-MNIST images", mlp_epoch),
     "mlp-infer": ("MLP inference, batch 128", lambda: inference(mlp, None)),
     "mlp-int8": ("MLP inference, batch 128, quantize_dynamic int8", lambda: inference(mlp, "dynamic")),

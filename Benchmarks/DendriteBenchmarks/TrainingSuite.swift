@@ -30,6 +30,7 @@ func trainingWorkloads(quick: Bool) -> [EndToEndWorkload] {
     ]
     workloads += (quick ? [1] : [1, 8]).map { resnetInference(batch: $0) }
     workloads += (quick ? [1] : [1, 8]).map { resnetInference(batch: $0, folded: true) }
+    workloads.append(vggInference(batch: quick ? 1 : 4))
     workloads.append(mlpEpoch())
     return workloads
 }
@@ -81,6 +82,18 @@ func recurrentLayerStep(lstm: Bool) -> EndToEndWorkload {
             try layer(sequences).squared().mean().backward()
             try optimizer.step()
         }
+    }
+}
+
+/// VGG-11 inference (eval mode, no graph) on `batch` 224×224 images.
+func vggInference(batch: Int) -> EndToEndWorkload {
+    EndToEndWorkload(filter: "vgg", peerKey: "vgg11-\(batch)", name: "VGG-11 inference, batch \(batch), 3×224×224",
+                     unit: "images/s", itemsPerCall: Double(batch), warmup: 1, runs: (3, 5), target: 0.2) {
+        var generator = RandomGenerator(seed: 7)
+        let vgg = try Models.vgg(11)
+        vgg.eval()
+        let images = Tensor.normal([batch, 3, 224, 224], generator: &generator)
+        return { _ = try noGrad { try vgg(images) } }
     }
 }
 

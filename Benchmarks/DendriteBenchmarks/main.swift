@@ -2,7 +2,7 @@ import Dendrite
 import Foundation
 
 // dendrite-bench: Dendrite's kernels against raw OpenBLAS and the naive twins.
-// Usage: dendrite-bench [--quick] [--filter SUITE] [--threads N] [--json FILE] [--pytorch PYTHON] [--charts DIR]
+// Usage: dendrite-bench [--quick] [--filter SUITE] [--threads N] [--conv-gemm KERNEL] [--json FILE] [--pytorch PYTHON] [--charts DIR]
 
 struct Options {
     var quick = false
@@ -11,6 +11,7 @@ struct Options {
     var jsonPath: String?
     var pythonPath: String?
     var chartsPath: String?
+    var convolutionGEMM: ConvolutionGEMM?
 
     init(arguments: [String]) throws {
         var iterator = arguments.dropFirst().makeIterator()
@@ -22,13 +23,21 @@ struct Options {
             case "--json": jsonPath = iterator.next()
             case "--pytorch": pythonPath = iterator.next()
             case "--charts": chartsPath = iterator.next()
+            case "--conv-gemm":
+                let kernels: [String: ConvolutionGEMM] = ["automatic": .automatic, "openblas": .openBLAS, "avx512": .avx512]
+                guard let name = iterator.next(), let kernel = kernels[name] else {
+                    throw DendriteError.invalidArgument(operation: "dendrite-bench --conv-gemm", argument: "kernel",
+                                                        reason: "choose automatic, openblas or avx512")
+                }
+                convolutionGEMM = kernel
             case "-h", "--help":
                 print("""
-                usage: dendrite-bench [--quick] [--filter SUITE] [--threads N] [--json FILE] [--pytorch PYTHON] [--charts DIR]
+                usage: dendrite-bench [--quick] [--filter SUITE] [--threads N] [--conv-gemm KERNEL] [--json FILE] [--pytorch PYTHON] [--charts DIR]
                   --filter SUITE gemm, conv, kernels (softmax, layer norm, pool), pool, module (tree walks), compression, conv-layers, estimators, or training
-                                 (all of: mlp, cnn, transformer, resnet, epoch), or one of those five
+                                 (all of: mlp, cnn, transformer, lstm, gru, resnet, vgg, epoch), or one of those
                   --pytorch PYTHON  times each end-to-end workload against Benchmarks/pytorch_twin.py run by this
                                  Python (torch installed), interleaved round by round; ratio = median per round
+                  --conv-gemm KERNEL  the GEMM of every convolution: automatic (default), openblas or avx512
                   --charts DIR   writes gemm.svg and training.svg
                 """)
                 exit(0)
@@ -43,6 +52,7 @@ struct Options {
 do {
     let options = try Options(arguments: CommandLine.arguments)
     if let threads = options.threads { Dendrite.threadCount = threads }
+    if let kernel = options.convolutionGEMM { ConvolutionGEMM.current = kernel }
     print("Dendrite benchmarks · \(Dendrite.backendDescription)")
     var rows: [Row] = []
     // (filter keys, table title, run): a filter selects every entry that lists it.

@@ -154,6 +154,24 @@ final class TorchvisionParityTests: XCTestCase {
     }
     func testResNet18MatchesTorchvision() throws { try check("resnet18", model: try Models.resnet18()) }
     func testGoogLeNetMatchesTorchvision() throws { try check("googlenet", model: try Models.googlenet()) }
+
+    /// The whole zoo again with each convolution algorithm and GEMM forced on: Winograd wherever it
+    /// applies, and Dendrite's AVX-512 GEMM for every product (where the CPU has AVX-512).
+    func testTheZooMatchesTorchvisionWithEveryAlgorithmForcedOn() throws {
+        let (algorithm, kernel) = (ConvolutionAlgorithm.current, ConvolutionGEMM.current)
+        defer { (ConvolutionAlgorithm.current, ConvolutionGEMM.current) = (algorithm, kernel) }
+        var combinations: [(ConvolutionAlgorithm, ConvolutionGEMM)] = [(.winograd, .openBLAS)]
+        if ConvolutionGEMM.avx512Available { combinations += [(.im2col, .avx512), (.winograd, .avx512)] }
+        for (forcedAlgorithm, forcedKernel) in combinations {
+            (ConvolutionAlgorithm.current, ConvolutionGEMM.current) = (forcedAlgorithm, forcedKernel)
+            var generator = RandomGenerator(seed: 0)
+            try check("alexnet", model: try ConvolutionalClassifier.alexNet(classCount: 1000, initializer: .zeros, generator: &generator))
+            try check("vgg11", model: try ConvolutionalClassifier.vgg(depth: 11, batchNorm: false, classCount: 1000, initializer: .zeros,
+                                                                      generator: &generator))
+            try check("resnet18", model: try Models.resnet18())
+            try check("googlenet", model: try Models.googlenet())
+        }
+    }
 }
 
 /// The transfer-learning workflow on a torchvision architecture: load a checkpoint with another

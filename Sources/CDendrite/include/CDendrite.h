@@ -58,6 +58,14 @@ void dd_gemm_naive(int trans_a, int trans_b, int m, int n, int k, float alpha,
                    float beta, float *c, int ldc);
 
 /// Direct 7-loop convolution: y = conv(x, w) + bias (bias may be NULL). Overwrites y.
+/* ---- AVX-512 SGEMM for the convolutions (sgemm_avx512.c) -------------------------------------------
+ * C[m, n] (+= when accumulate) op(A)[m, k] · op(B)[k, n], row-major, op = transpose when trans_*;
+ * `workspace` holds dd_sgemm_avx512_workspace(m, n) floats. Only where dd_sgemm_avx512_available(). */
+int dd_sgemm_avx512_available(void);
+int64_t dd_sgemm_avx512_workspace(int64_t m, int64_t n);
+void dd_sgemm_avx512(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
+                     const float *b, int64_t ldb, float *c, int64_t ldc, int accumulate, float *workspace);
+
 void dd_conv2d_forward_naive(float *y, const float *x, const float *w, const float *bias,
                              const dd_conv_geometry *g);
 

@@ -53,9 +53,9 @@ public func conv2dForward(input: Tensor, weight: Tensor, bias: Tensor?, geometry
             for group in 0..<g.groups {
                 let source = columns(of: input.storage.base + (n * g.inputChannels + group * cpg) * inPlane, channels: cpg,
                                      into: column, geometry: &cg)
-                gemmUnchecked(transposeA: false, transposeB: false, m: opg, n: plane, k: k, alpha: 1,
-                              a: weight.storage.base + group * opg * k, lda: k, b: source, ldb: plane,
-                              beta: 0, c: output.base + (n * g.outputChannels + group * opg) * plane, ldc: plane)
+                convolutionGEMM(transposeA: false, transposeB: false, m: opg, n: plane, k: k,
+                                a: weight.storage.base + group * opg * k, lda: k, b: source, ldb: plane,
+                                beta: 0, c: output.base + (n * g.outputChannels + group * opg) * plane, ldc: plane)
             }
             // Bias and ReLU in one pass over the image's output while it is in cache.
             let image = output.base + n * g.outputChannels * plane
@@ -90,8 +90,8 @@ private func batchedForward(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, 
             dd_im2col_strided(input.storage.base + (start + image) * g.inputChannels * inPlane, column.base + image * plane,
                               Int32(g.inputChannels), &geometry, Int64(width))
         }
-        gemmUnchecked(transposeA: false, transposeB: false, m: g.outputChannels, n: width, k: k, alpha: 1,
-                      a: weight.storage.base, lda: k, b: column.base, ldb: width, beta: 0, c: wide.base, ldc: width)
+        convolutionGEMM(transposeA: false, transposeB: false, m: g.outputChannels, n: width, k: k,
+                        a: weight.storage.base, lda: k, b: column.base, ldb: width, beta: 0, c: wide.base, ldc: width)
         dd_unbatch_planes(wide.base, Int64(count), Int64(g.outputChannels), Int64(plane), bias?.storage.base, relu ? 1 : 0,
                           output.base + start * g.outputChannels * plane)
     }
@@ -118,12 +118,12 @@ public func conv2dBackwardInput(gradOutput: Tensor, weight: Tensor, geometry g: 
                 let dx = dInput.base + (n * g.inputChannels + group * cpg) * inPlane
                 let w = weight.storage.base + group * opg * k
                 if let column {
-                    gemmUnchecked(transposeA: true, transposeB: false, m: k, n: plane, k: opg, alpha: 1,
-                                  a: w, lda: k, b: dy, ldb: plane, beta: 0, c: column.base, ldc: plane)
+                    convolutionGEMM(transposeA: true, transposeB: false, m: k, n: plane, k: opg,
+                                    a: w, lda: k, b: dy, ldb: plane, beta: 0, c: column.base, ldc: plane)
                     dd_col2im(column.base, dx, Int32(cpg), &cg)
                 } else {
-                    gemmUnchecked(transposeA: true, transposeB: false, m: k, n: plane, k: opg, alpha: 1,
-                                  a: w, lda: k, b: dy, ldb: plane, beta: 1, c: dx, ldc: plane)
+                    convolutionGEMM(transposeA: true, transposeB: false, m: k, n: plane, k: opg,
+                                    a: w, lda: k, b: dy, ldb: plane, beta: 1, c: dx, ldc: plane)
                 }
             }
         }
@@ -162,9 +162,9 @@ public func conv2dBackwardWeight(gradOutput: Tensor, input: Tensor, geometry g: 
             for group in 0..<g.groups {
                 let source = columns(of: input.storage.base + (n * g.inputChannels + group * cpg) * inPlane, channels: cpg,
                                      into: column, geometry: &cg)
-                gemmUnchecked(transposeA: false, transposeB: true, m: opg, n: k, k: plane, alpha: 1,
-                              a: gradOutput.storage.base + (n * g.outputChannels + group * opg) * plane, lda: plane,
-                              b: source, ldb: plane, beta: 1, c: destination + group * opg * k, ldc: k)
+                convolutionGEMM(transposeA: false, transposeB: true, m: opg, n: k, k: plane,
+                                a: gradOutput.storage.base + (n * g.outputChannels + group * opg) * plane, lda: plane,
+                                b: source, ldb: plane, beta: 1, c: destination + group * opg * k, ldc: k)
             }
         }
         if let own { lock.lock(); partials.append(own); lock.unlock() }

@@ -62,8 +62,8 @@ func winogradForward(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: Co
                            Int64(g.paddingWidth), Int64(tilesH), Int64(tilesW), first, count, v.base)
     }
     for position in 0..<16 {
-        gemmUnchecked(transposeA: false, transposeB: false, m: k, n: p, k: c, alpha: 1, a: u.base + position * k * c, lda: c,
-                      b: v.base + position * c * p, ldb: p, beta: 0, c: m.base + position * k * p, ldc: p)
+        convolutionGEMM(transposeA: false, transposeB: false, m: k, n: p, k: c, a: u.base + position * k * c, lda: c,
+                        b: v.base + position * c * p, ldb: p, beta: 0, c: m.base + position * k * p, ldc: p)
     }
     perImages { first, count in
         dd_winograd_outputs(m.base, Int64(n), Int64(k), Int64(g.outputHeight), Int64(g.outputWidth), Int64(tilesH), Int64(tilesW),

@@ -1,0 +1,149 @@
+// Single-precision GEMM with AVX-512 for the convolutions: C[M, N] (+)= op(A)[M, K] · op(B)[K, N],
+// row-major, op a transpose or not — the three products of an im2col convolution (weights ×
+// columns forward, weightsᵀ × gradient for the input gradient, gradient × columnsᵀ for the weights').
+//
+// Why it exists beside OpenBLAS: where OPENBLAS_CORETYPE pins OpenBLAS 0.3.21 to its Haswell
+// (AVX2) kernels — set on machines whose newer cores that OpenBLAS build mis-detects — a CPU with
+// full-width AVX-512 runs at half its floating-point peak through OpenBLAS. This kernel is the
+// Goto/BLIS loop nest: B is packed in panels of NR = 48 columns and KC rows, A in panels of MR = 8
+// rows; an 8 × 48 micro-kernel keeps 24 zmm accumulators and reads one packed B row (3 vectors)
+// and 8 broadcast A values per k. Edges are zero-padded in the packs and stored through masks.
+// `dd_sgemm_naive` (naive_gemm.c) is its reference twin in the tests.
+#include "CDendrite.h"
+
+#include <immintrin.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { MR = 8, NR = 48, KC = 256, MC = 128 };
+
+int dd_sgemm_avx512_available(void) {
+    return __builtin_cpu_supports("avx512f") != 0;
+}
+
+// op(A) rows i0.. (mr ≤ MR of them), columns p0.. (kc) → packed[k][MR], zero rows past mr.
+// `a` points at op(A)[i0, p0]: A[i0, p0] when not transposed, A[p0, i0] when it is.
+static void pack_a(int trans, const float *a, int64_t lda, int64_t mr, int64_t kc, float *packed) {
+    if (trans) {
+        for (int64_t k = 0; k < kc; k++) {
+            const float *row = a + k * lda;
+            for (int64_t r = 0; r < MR; r++) packed[k * MR + r] = r < mr ? row[r] : 0.0f;
+        }
+        return;
+    }
+    for (int64_t k = 0; k < kc; k++) {
+        for (int64_t r = 0; r < MR; r++) packed[k * MR + r] = r < mr ? a[r * lda + k] : 0.0f;
+    }
+}
+
+// op(B) rows p0.. (kc), columns j0.. (nr ≤ NR) → packed[k][NR], zero columns past nr.
+// `b` points at op(B)[p0, j0]: B[p0, j0] when not transposed, B[j0, p0] when it is.
+__attribute__((target("avx512f")))
+static void pack_b(int trans, const float *b, int64_t ldb, int64_t kc, int64_t nr, float *packed) {
+    if (trans) {
+        // Row k of the panel gathers element k of nr rows of B: writes stay sequential and the nr
+        // source lines (one per row of B) stay in L1 across 16 consecutive k.
+        for (int64_t k = 0; k < kc; k++) {
+            float *out = packed + k * NR;
+            int64_t j = 0;
+            for (; j < nr; j++) out[j] = b[j * ldb + k];
+            for (; j < NR; j++) out[j] = 0.0f;
+        }
+        return;
+    }
+    if (nr == NR) {
+        for (int64_t k = 0; k < kc; k++) {
+            const float *row = b + k * ldb;
+            float *out = packed + k * NR;
+            _mm512_storeu_ps(out, _mm512_loadu_ps(row));
+            _mm512_storeu_ps(out + 16, _mm512_loadu_ps(row + 16));
+            _mm512_storeu_ps(out + 32, _mm512_loadu_ps(row + 32));
+        }
+        return;
+    }
+    for (int64_t k = 0; k < kc; k++) {
+        const float *row = b + k * ldb;
+        float *out = packed + k * NR;
+        for (int64_t j = 0; j < NR; j++) out[j] = j < nr ? row[j] : 0.0f;
+    }
+}
+
+static inline __mmask16 column_mask(int64_t nr, int part) {
+    int64_t left = nr - 16 * part;
+    if (left >= 16) return (__mmask16)0xFFFF;
+    if (left <= 0) return 0;
+    return (__mmask16)((1u << left) - 1u);
+}
+
+// C[mr × nr] (+)= packedA[kc × MR] · packedB[kc × NR].
+__attribute__((target("avx512f")))
+static void micro_kernel(int64_t kc, const float *pa, const float *pb, float *c, int64_t ldc, int64_t mr, int64_t nr,
+                         int accumulate) {
+    __m512 acc[MR][3];
+    for (int r = 0; r < MR; r++) acc[r][0] = acc[r][1] = acc[r][2] = _mm512_setzero_ps();
+    for (int64_t k = 0; k < kc; k++) {
+        __m512 b0 = _mm512_loadu_ps(pb), b1 = _mm512_loadu_ps(pb + 16), b2 = _mm512_loadu_ps(pb + 32);
+        for (int r = 0; r < MR; r++) {
+            __m512 a = _mm512_set1_ps(pa[r]);
+            acc[r][0] = _mm512_fmadd_ps(a, b0, acc[r][0]);
+            acc[r][1] = _mm512_fmadd_ps(a, b1, acc[r][1]);
+            acc[r][2] = _mm512_fmadd_ps(a, b2, acc[r][2]);
+        }
+        pa += MR;
+        pb += NR;
+    }
+    __mmask16 m0 = column_mask(nr, 0), m1 = column_mask(nr, 1), m2 = column_mask(nr, 2);
+    for (int64_t r = 0; r < mr; r++) {
+        float *row = c + r * ldc;
+        if (accumulate) {
+            acc[r][0] = _mm512_add_ps(acc[r][0], _mm512_maskz_loadu_ps(m0, row));
+            acc[r][1] = _mm512_add_ps(acc[r][1], _mm512_maskz_loadu_ps(m1, row + 16));
+            acc[r][2] = _mm512_add_ps(acc[r][2], _mm512_maskz_loadu_ps(m2, row + 32));
+        }
+        _mm512_mask_storeu_ps(row, m0, acc[r][0]);
+        _mm512_mask_storeu_ps(row + 16, m1, acc[r][1]);
+        _mm512_mask_storeu_ps(row + 32, m2, acc[r][2]);
+    }
+}
+
+int64_t dd_sgemm_avx512_workspace(int64_t m, int64_t n) {
+    (void)m;
+    int64_t panels = (n + NR - 1) / NR;
+    return (int64_t)MC * KC + panels * NR * KC;
+}
+
+void dd_sgemm_avx512(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
+                     const float *b, int64_t ldb, float *c, int64_t ldc, int accumulate, float *workspace) {
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0) {
+        if (!accumulate) for (int64_t i = 0; i < m; i++) memset(c + i * ldc, 0, (size_t)n * sizeof(float));
+        return;
+    }
+    float *packed_a = workspace;
+    float *packed_b = workspace + (int64_t)MC * KC;
+    for (int64_t p0 = 0; p0 < k; p0 += KC) {
+        int64_t kc = k - p0 < KC ? k - p0 : KC;
+        int add = accumulate || p0 > 0;
+        for (int64_t j0 = 0; j0 < n; j0 += NR) {
+            int64_t nr = n - j0 < NR ? n - j0 : NR;
+            const float *origin = trans_b ? b + j0 * ldb + p0 : b + p0 * ldb + j0;
+            pack_b(trans_b, origin, ldb, kc, nr, packed_b + (j0 / NR) * NR * kc);
+        }
+        for (int64_t i0 = 0; i0 < m; i0 += MC) {
+            int64_t mc = m - i0 < MC ? m - i0 : MC;
+            for (int64_t ir = 0; ir < mc; ir += MR) {
+                int64_t mr = mc - ir < MR ? mc - ir : MR;
+                const float *origin = trans_a ? a + p0 * lda + (i0 + ir) : a + (i0 + ir) * lda + p0;
+                pack_a(trans_a, origin, lda, mr, kc, packed_a + ir * kc);
+            }
+            for (int64_t j0 = 0; j0 < n; j0 += NR) {
+                int64_t nr = n - j0 < NR ? n - j0 : NR;
+                const float *pb = packed_b + (j0 / NR) * NR * kc;
+                for (int64_t ir = 0; ir < mc; ir += MR) {
+                    int64_t mr = mc - ir < MR ? mc - ir : MR;
+                    micro_kernel(kc, packed_a + ir * kc, pb, c + (i0 + ir) * ldc + j0, ldc, mr, nr, add);
+                }
+            }
+        }
+    }
+}

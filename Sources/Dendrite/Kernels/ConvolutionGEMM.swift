@@ -1,0 +1,92 @@
+import CDendrite
+import COpenBLAS
+import Dispatch
+
+/// Which GEMM the convolutions' products (forward, both backward passes, Winograd's 16) run on.
+///
+/// OpenBLAS is the general path. On a CPU with AVX-512 whose OpenBLAS runs an AVX2 core — as where
+/// `OPENBLAS_CORETYPE=Haswell` pins OpenBLAS 0.3.21 to its AVX2 kernels on cores it would
+/// mis-detect — Dendrite's own AVX-512 kernel (`sgemm_avx512.c`, checked against the naive GEMM)
+/// does the same products at up to twice the floating-point rate.
+public enum ConvolutionGEMM: Sendable, Equatable {
+    /// Dendrite's AVX-512 kernel where the CPU has AVX-512 and OpenBLAS's core does not use it, for
+    /// products with at least 64 rows, columns and inner terms (ResNet's and VGG's layers); OpenBLAS
+    /// otherwise (the course's small `cnn` layers, 16 or 32 filters over 9 or 144 terms, run faster there).
+    case automatic
+    /// OpenBLAS always.
+    case openBLAS
+    /// Dendrite's AVX-512 kernel for every convolution product, where the CPU has AVX-512.
+    case avx512
+
+    /// The choice every convolution uses (default ``automatic``); set it to compare them or force one.
+    nonisolated(unsafe) public static var current: ConvolutionGEMM = .automatic
+
+    /// Whether this CPU has AVX-512 (the kernel's `avx512f`).
+    public static let avx512Available = dd_sgemm_avx512_available() != 0
+
+    /// Whether OpenBLAS runs one of its AVX-512 cores (then it is the faster choice).
+    static let openBLASUsesAVX512: Bool = {
+        let core = (openblas_get_corename().map { String(cString: $0) } ?? "").lowercased()
+        return ["skylakex", "cooperlake", "sapphirerapids"].contains { core.contains($0) }
+    }()
+
+    /// The kernel an `m × n` product over `k` terms runs on.
+    static func usesAVX512(m: Int, n: Int, k: Int) -> Bool {
+        guard avx512Available else { return false }
+        switch current {
+        case .openBLAS: return false
+        case .avx512: return true
+        case .automatic: return !openBLASUsesAVX512 && Swift.min(m, n, k) >= 64
+        }
+    }
+
+    /// A one-word name of the kernel an `m × n` product over `k` terms runs on, for benchmark rows.
+    public static func kernelName(m: Int, n: Int, k: Int) -> String { usesAVX512(m: m, n: n, k: k) ? "avx512" : "openblas" }
+}
+
+/// `C = op(A)·op(B)` (`beta` 0) or `C += op(A)·op(B)` (`beta` 1) for a convolution, on the kernel
+/// ``ConvolutionGEMM`` chooses. Outside a parallel region the AVX-512 kernel splits the product over
+/// the cores itself (by column blocks, or by row blocks when it is narrow).
+func convolutionGEMM(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+                     b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    guard ConvolutionGEMM.usesAVX512(m: m, n: n, k: k) else {
+        return gemmUnchecked(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1, a: a, lda: lda,
+                             b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+    avx512GEMM(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
+               accumulate: beta != 0, c: c, ldc: ldc, threads: Int(openblas_get_num_threads()))
+}
+
+/// The AVX-512 kernel over `threads` cores: column blocks of 48 when there are enough of them,
+/// else row blocks of 8; each part with its own packing workspace.
+func avx512GEMM(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+                b: UnsafePointer<Float>, ldb: Int, accumulate: Bool, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) {
+    guard m > 0, n > 0 else { return }
+    let (columnBlock, rowBlock) = (48, 8)
+    let columnBlocks = (n + columnBlock - 1) / columnBlock, rowBlocks = (m + rowBlock - 1) / rowBlock
+    let parts = m * n * k < 1 << 18 ? 1 : Swift.min(Swift.max(threads, 1), Swift.max(columnBlocks, rowBlocks))
+    let byColumns = columnBlocks >= 2 * parts || columnBlocks >= rowBlocks
+    func run(_ part: Int) {
+        let blocks = byColumns ? columnBlocks : rowBlocks, size = byColumns ? columnBlock : rowBlock
+        let first = blocks * part / parts * size, last = Swift.min(blocks * (part + 1) / parts * size, byColumns ? n : m)
+        guard first < last else { return }
+        let (rows, columns) = byColumns ? (m, last - first) : (last - first, n)
+        let workspace = TensorStorage(uninitializedCount: Int(dd_sgemm_avx512_workspace(Int64(rows), Int64(columns))))
+        // The part's corner of op(A), op(B) and C.
+        let aPart = byColumns ? a : (transposeA ? a + first : a + first * lda)
+        let bPart = byColumns ? (transposeB ? b + first * ldb : b + first) : b
+        let cPart = byColumns ? c + first : c + first * ldc
+        dd_sgemm_avx512(transposeA ? 1 : 0, transposeB ? 1 : 0, Int64(rows), Int64(columns), Int64(k), aPart, Int64(lda),
+                        bPart, Int64(ldb), cPart, Int64(ldc), accumulate ? 1 : 0, workspace.base)
+    }
+    if parts == 1 { return run(0) }
+    DispatchQueue.concurrentPerform(iterations: parts, execute: run)
+}
+
+/// The AVX-512 kernel on tensors' storage, `threads` parts (the tests check it against the naive twin).
+func avx512GEMM(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, a: Tensor, lda: Int, b: Tensor, ldb: Int,
+                accumulate: Bool, c: inout Tensor, ldc: Int, threads: Int) {
+    c.makeUnique()
+    avx512GEMM(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a.storage.base, lda: lda, b: b.storage.base,
+               ldb: ldb, accumulate: accumulate, c: c.storage.base, ldc: ldc, threads: threads)
+}
