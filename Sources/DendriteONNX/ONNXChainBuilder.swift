@@ -53,10 +53,12 @@ struct ONNXChainBuilder {
         case "Elu": layer = ELU(alpha: attribute(node, "alpha")?.f ?? 1)
         case "Softmax", "LogSoftmax":
             let axis = Int(attribute(node, "axis")?.i ?? (opset >= 13 ? -1 : 1))
-            guard opset >= 13 || shape.count == 1 else { throw refuse(node, "before opset 13 softmax flattens its input; only [N, F] imports") }
+            guard opset >= 13 || (shape.count == 1 && (axis == 1 || axis == -1)) else {
+                throw refuse(node, "before opset 13 softmax flattens its input from the axis; only [N, F] along axis 1 imports")
+            }
             layer = node.opType == "Softmax" ? Softmax(axis: axis) : LogSoftmax(axis: axis)
         case "Clip": layer = try clip(node)
-        case "Div" where Self.isExportedGELU(nodes, at: index):
+        case "Div" where isExportedGELU(nodes, at: index):
             layer = GELU()
             used = 5
         case "Dropout", "Identity": layer = nil
@@ -111,20 +113,31 @@ struct ONNXChainBuilder {
         guard weight.rank == 4, attribute(node, "auto_pad").map({ String(decoding: $0.s, as: UTF8.self) == "NOTSET" }) ?? true else {
             throw refuse(node, "is not a 2-D convolution with explicit padding (weight \(weight.shape))")
         }
-        let groups = Int(attribute(node, "group")?.i ?? 1)
+        let groups = Int(clamping: attribute(node, "group")?.i ?? 1)
+        guard groups >= 1, groups <= weight.shape[0], weight.shape[1].multipliedReportingOverflow(by: groups).overflow == false else {
+            throw refuse(node, "has group \(groups) for a weight of shape \(weight.shape)")
+        }
         let padding = try symmetricPadding(node)
         let bias = try node.input.count > 2 && !node.input[2].isEmpty ? tensors.float(node.input[2], for: node) : nil
+        guard bias == nil || bias!.count == weight.shape[0] else {
+            throw refuse(node, "has a bias of shape \(bias!.shape) for \(weight.shape[0]) output channels")
+        }
         let layer = try Conv2D(weight.shape[1] * groups, weight.shape[0], kernelSize: Size2D(weight.shape[2], weight.shape[3]),
                                stride: try pair(node, "strides", default: 1), padding: .explicit(height: padding.height, width: padding.width),
                                dilation: try pair(node, "dilations", default: 1), groups: groups, bias: bias != nil,
                                weightInitializer: .zeros, generator: &generator)
         layer.weight.value = weight
-        if let bias { layer.bias?.value = bias }
+        if let bias { layer.bias?.value = try bias.reshaped(to: [weight.shape[0]]) }
         return layer
     }
 
     private func pooling(_ node: Onnx_NodeProto) throws -> any UnaryLayer {
-        guard let kernel = attribute(node, "kernel_shape")?.ints, kernel.count == 2 else { throw refuse(node, "is not a 2-D pooling") }
+        guard let kernel = attribute(node, "kernel_shape")?.ints, kernel.count == 2, kernel.allSatisfy({ $0 >= 1 && $0 <= Self.sizeLimit }) else {
+            throw refuse(node, "is not a 2-D pooling with kernel sizes in 1…\(Self.sizeLimit)")
+        }
+        guard attribute(node, "auto_pad").map({ String(decoding: $0.s, as: UTF8.self) == "NOTSET" }) ?? true else {
+            throw refuse(node, "pads automatically (auto_pad); only explicit pads import")
+        }
         guard try pair(node, "dilations", default: 1) == 1 else { throw refuse(node, "uses dilated pooling") }
         let padding = try symmetricPadding(node), stride = try pair(node, "strides", default: 1)
         let ceilMode = attribute(node, "ceil_mode")?.i ?? 0 == 1, size = Size2D(Int(kernel[0]), Int(kernel[1]))
@@ -145,24 +158,32 @@ struct ONNXChainBuilder {
         }
         let epsilon = attribute(node, "epsilon")?.f ?? 1e-5
         let norm: BatchNorm = shape.count == 3 ? BatchNorm2D(channels, epsilon: epsilon) : BatchNorm1D(channels, epsilon: epsilon)
-        norm.weight?.value = scale
-        norm.bias?.value = shift
-        norm.runningMean.value = mean
-        norm.runningVar.value = variance
+        norm.weight?.value = try scale.reshaped(to: [channels])
+        norm.bias?.value = try shift.reshaped(to: [channels])
+        norm.runningMean.value = try mean.reshaped(to: [channels])
+        norm.runningVar.value = try variance.reshaped(to: [channels])
         return norm
     }
 
     private func reshape(_ node: Onnx_NodeProto) throws -> any UnaryLayer {
         let target = try tensors.integers(try input(node, 1), for: node)
         guard let first = target.first, first == 0 || first == -1 else { throw refuse(node, "reshapes the batch dimension (\(target))") }
-        var rest = Array(target.dropFirst())
-        let count = shape.reduce(1, *)
+        let allowZero = attribute(node, "allowzero")?.i ?? 0 == 1
+        // 0 copies the input's size at that position (unless allowzero); one -1 takes what is left.
+        var rest = try Array(target.dropFirst()).enumerated().map { index, size -> Int in
+            guard size == 0, !allowZero else { return size }
+            guard index < shape.count else { throw refuse(node, "copies dimension \(index + 1) of a \(shape.count + 1)-D input") }
+            return shape[index]
+        }
+        let cannot = refuse(node, "cannot reshape \(shape) to \(target)")
+        guard let count = Self.product(shape), rest.filter({ $0 == -1 }).count <= 1, rest.allSatisfy({ $0 >= 1 || $0 == -1 }) else { throw cannot }
         if let free = rest.firstIndex(of: -1) {
-            let known = rest.enumerated().filter { $0.offset != free }.reduce(1) { $0 * $1.element }
-            guard known > 0, count % known == 0 else { throw refuse(node, "cannot reshape \(shape) to \(target)") }
+            guard let known = Self.product(rest.enumerated().filter { $0.offset != free }.map(\.element)), known > 0, count % known == 0 else {
+                throw cannot
+            }
             rest[free] = count / known
         }
-        guard rest.allSatisfy({ $0 >= 1 }), rest.reduce(1, *) == count else { throw refuse(node, "cannot reshape \(shape) to \(target)") }
+        guard Self.product(rest) == count else { throw cannot }
         return rest.count == 1 ? Flatten() : try Reshape(rest)
     }
 
@@ -178,18 +199,39 @@ struct ONNXChainBuilder {
         return try bound(2, "max").map { BoundedReLU(upperBound: $0) } ?? ReLU()
     }
 
-    /// `x/√2 → Erf → +1`, `x·½`, product: the GELU that `exportONNX` writes for opset 17.
-    static func isExportedGELU(_ nodes: [Onnx_NodeProto], at index: Int) -> Bool {
+    /// `x/√2 → Erf → +1`, `x·½`, product: the GELU that `exportONNX` writes for opset 17, its
+    /// constants included (any other such chain is refused as the operators it is).
+    func isExportedGELU(_ nodes: [Onnx_NodeProto], at index: Int) -> Bool {
         guard index + 4 < nodes.count else { return false }
         let (div, erf, half, add, product) = (nodes[index], nodes[index + 1], nodes[index + 2], nodes[index + 3], nodes[index + 4])
+        func constant(_ node: Onnx_NodeProto, _ value: Float) -> Bool {
+            guard node.input.count == 2, let tensor = try? tensors.float(node.input[1], for: node), tensor.count == 1 else { return false }
+            return abs(tensor.scalars[0] - value) <= 1e-6 * value
+        }
         let x = div.input.first
-        return erf.opType == "Erf" && erf.input.first == div.output.first
-            && half.opType == "Mul" && half.input.first == x
-            && add.opType == "Add" && add.input.first == erf.output.first
-            && product.opType == "Mul" && Set(product.input) == Set([half.output.first ?? "", add.output.first ?? ""])
+        return constant(div, Float(2).squareRoot())
+            && erf.opType == "Erf" && erf.input == [div.output.first ?? ""]
+            && half.opType == "Mul" && half.input.first == x && constant(half, 0.5)
+            && add.opType == "Add" && add.input.first == erf.output.first && constant(add, 1)
+            && product.opType == "Mul" && product.input.count == 2
+            && Set(product.input) == Set([half.output.first ?? "", add.output.first ?? ""])
+    }
+
+    /// The product of `sizes`, or `nil` when it overflows.
+    static func product(_ sizes: [Int]) -> Int? {
+        var total = 1
+        for size in sizes {
+            let (next, overflow) = total.multipliedReportingOverflow(by: size)
+            if overflow { return nil }
+            total = next
+        }
+        return total
     }
 
     // MARK: - Attributes
+
+    /// The largest size, stride or padding read from a file (the kernels' 32-bit range).
+    static let sizeLimit = Int64(Int32.max)
 
     private func attribute(_ node: Onnx_NodeProto, _ name: String) -> Onnx_AttributeProto? {
         node.attribute.first { $0.name == name }
@@ -202,13 +244,13 @@ struct ONNXChainBuilder {
 
     private func pair(_ node: Onnx_NodeProto, _ name: String, default value: Int) throws -> Size2D {
         guard let values = attribute(node, name)?.ints else { return Size2D(value, value) }
-        guard values.count == 2, values.allSatisfy({ $0 >= 1 }) else { throw refuse(node, "has \(name) \(values)") }
+        guard values.count == 2, values.allSatisfy({ $0 >= 1 && $0 <= Self.sizeLimit }) else { throw refuse(node, "has \(name) \(values)") }
         return Size2D(Int(values[0]), Int(values[1]))
     }
 
     private func symmetricPadding(_ node: Onnx_NodeProto) throws -> Size2D {
         guard let pads = attribute(node, "pads")?.ints else { return 0 }
-        guard pads.count == 4, pads[0] == pads[2], pads[1] == pads[3], pads.allSatisfy({ $0 >= 0 }) else {
+        guard pads.count == 4, pads[0] == pads[2], pads[1] == pads[3], pads.allSatisfy({ $0 >= 0 && $0 <= Self.sizeLimit }) else {
             throw refuse(node, "pads \(pads) unevenly (Dendrite pads both sides alike)")
         }
         return Size2D(Int(pads[0]), Int(pads[1]))

@@ -83,4 +83,78 @@ final class ONNXImportTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("not a multiple of 4"), "\(error)")
         }
     }
+
+    /// Attributes and sizes from the file that would overflow or mislead a layer are refused by node.
+    func testHostileAttributesAndSizesAreRefused() throws {
+        var generator = RandomGenerator(seed: 6)
+        let cnn = try Sequential {
+            try Conv2D(1, 2, kernelSize: 3, generator: &generator)
+            MaxPool2D(kernelSize: 2)
+            Flatten()
+            try Linear(8, 3, generator: &generator)
+        }
+        let original = try Onnx_ModelProto(serializedBytes: try cnn.onnxData(inputShape: [1, 6, 6]))
+        func refused(_ change: (inout Onnx_ModelProto) -> Void, _ fragment: String, line: UInt = #line) throws {
+            var model = original
+            change(&model)
+            XCTAssertThrowsError(try ONNXImport.decode(try model.serializedData(), source: "hostile.onnx"), line: line) { error in
+                XCTAssertTrue("\(error)".contains(fragment) && "\(error)".contains("hostile.onnx"), "\(error)", line: line)
+            }
+        }
+        func node(_ op: String, in model: inout Onnx_ModelProto) -> Int { model.graph.node.firstIndex { $0.opType == op }! }
+        func attribute(_ name: String, ints: [Int64]) -> Onnx_AttributeProto {
+            var attribute = Onnx_AttributeProto()
+            attribute.name = name
+            attribute.type = .ints
+            attribute.ints = ints
+            return attribute
+        }
+        XCTAssertNoThrow(try ONNXImport.decode(try original.serializedData(), source: "fine.onnx"))
+        try refused({ model in
+            let conv = node("Conv", in: &model)
+            var group = Onnx_AttributeProto()
+            group.name = "group"
+            group.type = .int
+            group.i = 1 << 62
+            model.graph.node[conv].attribute.removeAll { $0.name == "group" }
+            model.graph.node[conv].attribute.append(group)
+        }, "group")
+        try refused({ model in
+            let bias = model.graph.initializer.firstIndex { $0.name.hasSuffix("0.bias") }!
+            model.graph.initializer[bias].dims = [3]
+            model.graph.initializer[bias].floatData = [0, 0, 0]
+        }, "bias of shape [3]")
+        try refused({ model in
+            let pool = node("MaxPool", in: &model)
+            model.graph.node[pool].attribute.removeAll { $0.name == "pads" }
+            model.graph.node[pool].attribute.append(attribute("pads", ints: [1 << 40, 1 << 40, 1 << 40, 1 << 40]))
+        }, "pads")
+        try refused({ model in
+            let pool = node("MaxPool", in: &model)
+            var autoPad = Onnx_AttributeProto()
+            autoPad.name = "auto_pad"
+            autoPad.type = .string
+            autoPad.s = Data("SAME_UPPER".utf8)
+            model.graph.node[pool].attribute.append(autoPad)
+        }, "auto_pad")
+        try refused({ model in model.graph.input[0].type.tensorType.shape.dim[2].dimValue = Int64.max }, "input")
+
+        let reshaping = try ModelSpec("reshape:4x7,flatten,dense:3", inputShape: [28]).build(generator: &generator)
+        var model = try Onnx_ModelProto(serializedBytes: try reshaping.onnxData(inputShape: [28]))
+        let shape = try XCTUnwrap(model.graph.initializer.firstIndex { $0.dataType == Int32(Onnx_TensorProto.DataType.int64.rawValue) })
+        model.graph.initializer[shape].int64Data = [0, 1 << 32, 1 << 32]
+        XCTAssertThrowsError(try ONNXImport.decode(try model.serializedData(), source: "reshape.onnx")) { error in
+            XCTAssertTrue("\(error)".contains("cannot reshape"), "\(error)")
+        }
+
+        // A Div → Erf → Mul → Add → Mul chain with other constants is not GELU, and is refused as a Div.
+        let gelu = try ModelSpec("flatten,dense:4,gelu,dense:2", inputShape: [3]).build(generator: &generator)
+        var notGELU = try Onnx_ModelProto(serializedBytes: try gelu.onnxData(inputShape: [3]))
+        XCTAssertNoThrow(try ONNXImport.decode(try notGELU.serializedData(), source: "gelu.onnx"))
+        let root2 = try XCTUnwrap(notGELU.graph.initializer.firstIndex { $0.name.hasSuffix("sqrt2") })
+        notGELU.graph.initializer[root2].floatData = [3]
+        XCTAssertThrowsError(try ONNXImport.decode(try notGELU.serializedData(), source: "gelu.onnx")) { error in
+            XCTAssertTrue("\(error)".contains("Div"), "\(error)")
+        }
+    }
 }

@@ -14,6 +14,9 @@ final class ProgressBarTests: XCTestCase {
         // Nothing done yet, or more reported than the total: no division by zero, the count clamped.
         XCTAssertEqual(ProgressBar.render(label: "x", done: 0, total: 0, items: 0, elapsed: 0, width: 2), "x [==] 0/0")
         XCTAssertTrue(ProgressBar.render(label: "x", done: 9, total: 3, items: 9, elapsed: 1, width: 3).contains("[===] 3/3"))
+        // Nonsense inputs are clamped, never a trap: a negative width, a rate or time beyond Int's range.
+        XCTAssertEqual(ProgressBar.render(label: "x", done: 1, total: 2, items: 1, elapsed: 0, width: -5), "x [] 1/2")
+        XCTAssertTrue(ProgressBar.render(label: "x", done: 1, total: .max, items: .max, elapsed: 1e-300).contains("\(Int.max) samples/s"))
     }
 
     func testTerminalStyleRedrawsInPlaceAndEndsWithTheSummary() {

@@ -85,16 +85,18 @@ public final class ProgressBar {
         if let summary { write(summary + "\n") }
     }
 
-    /// The bar's text: `label [=====>    ] done/total · rate unit/s · m:ss left · note`.
+    /// The bar's text: `label [=====>    ] done/total · rate unit/s · m:ss left · note` (counts clamped
+    /// to `0…total`, a negative width taken as 0).
     public static func render(label: String, done: Int, total: Int, items: Int, elapsed: Double, unit: String = "samples",
                               note: String? = nil, width: Int = 30) -> String {
+        let width = Swift.max(width, 0), total = Swift.max(total, 0)
         let clamped = Swift.min(Swift.max(done, 0), total)
-        let filled = total > 0 ? width * clamped / total : width
+        let filled = total > 0 ? Int(Double(width) * Double(clamped) / Double(total)) : width
         let bar = String(repeating: "=", count: filled) + (filled < width ? ">" : "")
             + String(repeating: " ", count: Swift.max(0, width - filled - 1))
         var parts = ["\(label) [\(bar)] \(clamped)/\(total)"]
         if elapsed > 0 {
-            parts.append("\(Int((Double(items) / elapsed).rounded())) \(unit)/s")
+            parts.append("\(saturating(Double(Swift.max(items, 0)) / elapsed)) \(unit)/s")
             if clamped > 0 { parts.append("\(clock(elapsed / Double(clamped) * Double(total - clamped))) left") }
         }
         if let note { parts.append(note) }
@@ -103,10 +105,16 @@ public final class ProgressBar {
 
     /// `m:ss`, or `h:mm:ss` from an hour on.
     static func clock(_ seconds: Double) -> String {
-        let total = Int(seconds.rounded()), hours = total / 3600, minutes = total / 60 % 60, rest = total % 60
+        let total = saturating(seconds.rounded()), hours = total / 3600, minutes = total / 60 % 60, rest = total % 60
         let padded = rest < 10 ? "0\(rest)" : "\(rest)"
         if hours > 0 { return "\(hours):\(minutes < 10 ? "0" : "")\(minutes):\(padded)" }
         return "\(minutes):\(padded)"
+    }
+
+    /// `value` as an `Int`, rounded toward zero and held within `0…Int.max` (NaN as 0).
+    static func saturating(_ value: Double) -> Int {
+        guard value.isFinite || value == .infinity, value > 0 else { return 0 }
+        return value >= Double(Int.max) ? Int.max : Int(value)
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -33,7 +33,8 @@ public final class ProgressCallback: TrainingCallback {
     public func batchDidEnd(_ batch: Int, loss: Float, context: TrainingContext) throws {
         runningLoss += Double(loss)
         let done = batch + 1
-        let items = Swift.min(done * batchSize, sampleCount ?? Int.max)
+        let (product, overflow) = done.multipliedReportingOverflow(by: batchSize)
+        let items = Swift.min(overflow ? Int.max : product, sampleCount ?? Int.max)
         bar.update(done: done, items: items, note: "loss " + String(format: "%.4f", runningLoss / Double(done)))
     }
 
