@@ -8,12 +8,12 @@ final class ConvolutionGEMMTests: XCTestCase {
         guard ConvolutionGEMM.avx512Available else { throw XCTSkip("this CPU has no AVX-512: the kernel is never used here") }
     }
 
-    /// Sizes around the 8 × 48 tile and the 256-deep k blocks, all transposes, leading dimensions
+    /// Sizes around the 8 × 48 tile and the 256-deep k blocks (257 crosses one), all transposes, leading dimensions
     /// wider than the rows, overwrite and accumulate, one and three parts.
     func testAVX512KernelMatchesNaiveOnOddShapes() throws {
         try requireAVX512()
         var generator = RandomGenerator(seed: 48)
-        let sizes = [1, 7, 8, 9, 47, 48, 49, 97, 255, 257, 300]
+        let sizes = [1, 7, 8, 9, 47, 48, 49, 97, 257]
         for trial in 0..<96 {
             let transposeA = trial % 2 == 1, transposeB = (trial / 2) % 2 == 1
             let m = sizes[generator.nextInt(below: sizes.count)], n = sizes[generator.nextInt(below: sizes.count)]
@@ -31,16 +31,13 @@ final class ConvolutionGEMMTests: XCTestCase {
             try gemmNaive(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1, a: a, lda: lda, b: b, ldb: ldb,
                           beta: accumulate ? 1 : 0, c: &reference, ldc: ldc)
             let label = "trial \(trial): m \(m) n \(n) k \(k) tA \(transposeA) tB \(transposeB) accumulate \(accumulate) threads \(threads)"
-            for row in 0..<m {
-                for column in 0..<ldc {
-                    let (x, y) = (fast.scalars[row * ldc + column], reference.scalars[row * ldc + column])
-                    if column < n {
-                        XCTAssertEqual(x, y, accuracy: 1e-4 * Float(k).squareRoot() + 1e-4 * abs(y), label)
-                    } else {
-                        XCTAssertEqual(x, c0.scalars[row * ldc + column], "padding column changed, \(label)")
-                    }
-                }
+            // Every element compared; one assertion per trial naming the first element off (fast under sanitizers).
+            let (x, y, before) = (fast.scalars, reference.scalars, c0.scalars)
+            let wrong = (0..<(m * ldc)).first { index in
+                index % ldc < n ? abs(x[index] - y[index]) > 1e-4 * Float(k).squareRoot() + 1e-4 * abs(y[index]) : x[index] != before[index]
             }
+            XCTAssertNil(wrong, "\(label): element \(wrong.map { "(\($0 / ldc), \($0 % ldc))" } ?? "") "
+                         + "\(wrong.map { "\(x[$0]) vs \(y[$0])" } ?? "")")
         }
     }
 
