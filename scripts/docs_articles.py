@@ -6,7 +6,8 @@ Usage: docs_articles.py DOCS_DIR CATALOG_ARTICLES_DIR
 Each Docs/NAME.md becomes CATALOG_ARTICLES_DIR/NAME.md: links to another guide ([text](Other.md#part))
 become DocC links (<doc:Other>), links to files outside Docs/ become their path in code voice (the
 site has no repository files), and pictures (charts/, research/) are copied beside the articles and
-referenced by file name, as DocC resolves images. The guides stay the one source: the articles
+referenced by file name, as DocC resolves images; a title loses its backticks (the sidebar would
+show them). The guides stay the one source: the articles
 folder is generated (and ignored by git).
 """
 import pathlib
@@ -41,7 +42,10 @@ def convert(text: str, guides: set, images: dict) -> str:
         return f"{label} (`{path}`)" if label and label != path else f"`{path}`"
 
     lines, fenced = [], False
-    for line in text.splitlines():
+    for number, line in enumerate(text.splitlines()):
+        if number == 0 and line.startswith("# "):
+            lines.append(line.replace("`", ""))   # the title: DocC's sidebar shows backticks literally
+            continue
         if line.lstrip().startswith("```"):
             fenced = not fenced
             lines.append(line)
