@@ -33,7 +33,7 @@ struct Options {
             case "-h", "--help":
                 print("""
                 usage: dendrite-bench [--quick] [--filter SUITE] [--threads N] [--conv-gemm KERNEL] [--json FILE] [--pytorch PYTHON] [--charts DIR]
-                  --filter SUITE gemm, conv, kernels (softmax, layer norm, pool), pool, module (tree walks), compression, conv-layers, estimators, or training
+                  --filter SUITE gemm, conv, conv-gemm, kernels (softmax, layer norm, pool), pool, module (tree walks), compression, conv-layers, estimators, or training
                                  (all of: mlp, cnn, transformer, lstm, gru, resnet, vgg, epoch), or one of those
                   --pytorch PYTHON  times each end-to-end workload against Benchmarks/pytorch_twin.py run by this
                                  Python (torch installed), interleaved round by round; ratio = median per round
@@ -61,6 +61,7 @@ do {
     var suites: [(Set<String>, String, (Bool) throws -> [Row])] = [
         (["gemm"], "GEMM (GFLOP/s; ratio = Dendrite ÷ baseline)", runGEMMSuite),
         (["conv"], "Convolution (GFLOP/s; ratio = im2col+GEMM ÷ naive)", runConvolutionSuite),
+        (["conv-gemm"], "Convolutions' AVX-512 GEMM, one core (GFLOP/s; ratio = kernel ÷ OpenBLAS)", runConvolutionGEMMSuite),
         (["kernels"], kernelsTitle, runKernelSuite),
         (["kernels", "pool"], kernelsTitle, runPoolingSuite),
         (["module"], "Module tree (µs per call; ratio = baseline ÷ Dendrite)", runModuleSuite),

@@ -27,11 +27,6 @@ extension Output {
     /// the library's bar on a terminal and one summary line per epoch (both off with `--quiet`).
     func progressCallback(batchSize: Int, sampleCount: Int) -> TrainingCallback {
         if jsonLines { return LambdaCallback(onEpochEnd: { record, _ in json(record) }) }
-        return ProgressCallback(batchSize: batchSize, sampleCount: sampleCount, bar: progressBar())
-    }
-
-    /// A progress bar for this output: silent with `--quiet` or `--json-lines`, else by the terminal.
-    func progressBar(unit: String = "samples") -> ProgressBar {
-        ProgressBar(style: quiet || jsonLines ? .silent : nil, unit: unit)
+        return ProgressCallback(batchSize: batchSize, sampleCount: sampleCount, bar: ProgressBar(style: quiet ? .silent : nil))
     }
 }

@@ -24,8 +24,7 @@ extension UnaryLayer {
     }
 
     func onnxModel(inputShape: [Int], inputType: ONNXInputType?) throws -> Onnx_ModelProto {
-        guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 >= 1 }),
-              inputShape.reduce(Optional(1), { count, size in count.flatMap { Self.product($0, size) } }) != nil else {
+        guard !inputShape.isEmpty, inputShape.allSatisfy({ $0 >= 1 }), Tensor.checkedElementCount(of: inputShape) != nil else {
             throw DendriteError.invalidArgument(operation: "ONNX export", argument: "input shape \(inputShape)",
                                                 reason: "needs one sample's sizes, each ≥ 1 (e.g. [1, 28, 28])")
         }
@@ -53,11 +52,6 @@ extension UnaryLayer {
         opset.version = Int64(ONNXExport.opsetVersion)
         model.opsetImport = [opset]
         return model
-    }
-
-    static func product(_ a: Int, _ b: Int) -> Int? {
-        let (value, overflow) = a.multipliedReportingOverflow(by: b)
-        return overflow ? nil : value
     }
 
     static func valueInfo(_ name: String, shape: [Int], type: ONNXInputType) -> Onnx_ValueInfoProto {

@@ -176,14 +176,14 @@ struct ONNXChainBuilder {
             return shape[index]
         }
         let cannot = refuse(node, "cannot reshape \(shape) to \(target)")
-        guard let count = Self.product(shape), rest.filter({ $0 == -1 }).count <= 1, rest.allSatisfy({ $0 >= 1 || $0 == -1 }) else { throw cannot }
+        guard let count = Tensor.checkedElementCount(of: shape), rest.filter({ $0 == -1 }).count <= 1, rest.allSatisfy({ $0 >= 1 || $0 == -1 }) else { throw cannot }
         if let free = rest.firstIndex(of: -1) {
-            guard let known = Self.product(rest.enumerated().filter { $0.offset != free }.map(\.element)), known > 0, count % known == 0 else {
+            guard let known = Tensor.checkedElementCount(of: rest.enumerated().filter { $0.offset != free }.map(\.element)), known > 0, count % known == 0 else {
                 throw cannot
             }
             rest[free] = count / known
         }
-        guard Self.product(rest) == count else { throw cannot }
+        guard Tensor.checkedElementCount(of: rest) == count else { throw cannot }
         return rest.count == 1 ? Flatten() : try Reshape(rest)
     }
 
@@ -217,16 +217,6 @@ struct ONNXChainBuilder {
             && Set(product.input) == Set([half.output.first ?? "", add.output.first ?? ""])
     }
 
-    /// The product of `sizes`, or `nil` when it overflows.
-    static func product(_ sizes: [Int]) -> Int? {
-        var total = 1
-        for size in sizes {
-            let (next, overflow) = total.multipliedReportingOverflow(by: size)
-            if overflow { return nil }
-            total = next
-        }
-        return total
-    }
 
     // MARK: - Attributes
 

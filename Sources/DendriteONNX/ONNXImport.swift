@@ -42,7 +42,7 @@ public enum ONNXImport {
         }
         let dims = input.type.tensorType.shape.dim
         guard dims.count >= 2, dims.dropFirst().allSatisfy({ $0.dimValue > 0 && $0.dimValue <= ONNXChainBuilder.sizeLimit }),
-              ONNXChainBuilder.product(dims.dropFirst().map { Int($0.dimValue) }) != nil else {
+              Tensor.checkedElementCount(of: dims.dropFirst().map { Int($0.dimValue) }) != nil else {
             throw tensors.invalid("input \"\(input.name)\" needs a batch dimension and fixed sizes after it, got \(dims.map { $0.dimParam.isEmpty ? "\($0.dimValue)" : $0.dimParam })")
         }
         var builder = ONNXChainBuilder(tensors: tensors, opset: opset, current: input.name,

@@ -45,11 +45,8 @@ struct ONNXTensors {
 
     private mutating func add(_ tensor: Onnx_TensorProto, name: String) throws {
         let dims = tensor.dims.map(Int.init)
-        var count = 1
-        for size in dims {
-            let (product, overflow) = count.multipliedReportingOverflow(by: size)
-            guard size >= 0, !overflow else { throw invalid("tensor \"\(name)\" has dimensions \(dims)") }
-            count = product
+        guard dims.allSatisfy({ $0 >= 0 }), let count = Tensor.checkedElementCount(of: dims) else {
+            throw invalid("tensor \"\(name)\" has dimensions \(dims)")
         }
         switch Onnx_TensorProto.DataType(rawValue: Int(tensor.dataType)) {
         case .float?:

@@ -26,7 +26,7 @@ final class ConvolutionGEMMTests: XCTestCase {
             let c0 = Tensor.uniform([m * ldc], low: -1, high: 1, generator: &generator)
             let accumulate = trial % 3 == 0, threads = trial % 5 == 0 ? 3 : 1
             var fast = c0, reference = c0
-            avx512GEMM(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
+            try avx512GEMM(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
                        accumulate: accumulate, c: &fast, ldc: ldc, threads: threads)
             try gemmNaive(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1, a: a, lda: lda, b: b, ldb: ldb,
                           beta: accumulate ? 1 : 0, c: &reference, ldc: ldc)

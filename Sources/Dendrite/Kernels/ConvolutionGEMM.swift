@@ -83,9 +83,24 @@ func avx512GEMM(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, a: U
     DispatchQueue.concurrentPerform(iterations: parts, execute: run)
 }
 
-/// The AVX-512 kernel on tensors' storage, `threads` parts (the tests check it against the naive twin).
-func avx512GEMM(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, a: Tensor, lda: Int, b: Tensor, ldb: Int,
-                accumulate: Bool, c: inout Tensor, ldc: Int, threads: Int) {
+/// `C = op(A)·op(B)` or, with `accumulate`, `C += op(A)·op(B)` on Dendrite's AVX-512 kernel over
+/// `threads` cores — the convolutions' GEMM, callable directly for tests and benchmarks against
+/// OpenBLAS and the naive twin. Row-major operands with leading dimensions `lda`, `ldb`, `ldc`.
+///
+/// - Throws: ``DendriteError/invalidArgument(operation:argument:reason:)`` on a CPU without
+///   AVX-512, or when an operand holds fewer elements than its sizes and leading dimension need.
+public func avx512GEMM(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int, a: Tensor, lda: Int,
+                       b: Tensor, ldb: Int, accumulate: Bool = false, c: inout Tensor, ldc: Int, threads: Int = 1) throws {
+    guard ConvolutionGEMM.avx512Available else {
+        throw DendriteError.invalidArgument(operation: "avx512GEMM", argument: "CPU", reason: "has no AVX-512")
+    }
+    func spans(_ rows: Int, _ columns: Int, _ leading: Int) -> Int { rows == 0 ? 0 : (rows - 1) * leading + columns }
+    let (rowsA, colsA) = transposeA ? (k, m) : (m, k), (rowsB, colsB) = transposeB ? (n, k) : (k, n)
+    guard m >= 0, n >= 0, k >= 0, lda >= colsA, ldb >= colsB, ldc >= n, a.count >= spans(rowsA, colsA, lda),
+          b.count >= spans(rowsB, colsB, ldb), c.count >= spans(m, n, ldc) else {
+        throw DendriteError.invalidArgument(operation: "avx512GEMM", argument: "m \(m), n \(n), k \(k), lda \(lda), ldb \(ldb), ldc \(ldc)",
+                                            reason: "the operands hold \(a.count), \(b.count) and \(c.count) elements")
+    }
     c.makeUnique()
     avx512GEMM(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, a: a.storage.base, lda: lda, b: b.storage.base,
                ldb: ldb, accumulate: accumulate, c: c.storage.base, ldc: ldc, threads: threads)

@@ -109,8 +109,9 @@ public struct Tensor {
 
     static func elementCount(of shape: [Int]) -> Int { shape.reduce(1, *) }
 
-    /// The product of `shape`, or `nil` when it overflows.
-    static func checkedElementCount(of shape: [Int]) -> Int? {
+    /// The element count of `shape` (the product of its sizes), or `nil` when it overflows `Int`:
+    /// for sizes read from outside (file headers, arguments) before anything is allocated.
+    public static func checkedElementCount(of shape: [Int]) -> Int? {
         var count = 1
         for size in shape {
             let (product, overflow) = count.multipliedReportingOverflow(by: size)

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Shows how far long work has got.
 ///
 /// On a terminal the bar is redrawn in place — steps done, items per second, time left and a note
