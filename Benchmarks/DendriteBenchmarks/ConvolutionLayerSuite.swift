@@ -44,7 +44,7 @@ func runConvolutionLayerSuite(quick: Bool, peer: PyTorchPeer?) throws -> [Row] {
             }
             let time = Measurement(samples: mine), baseline = theirs.isEmpty ? nil : Measurement(samples: theirs)
             let ratios = zip(theirs, mine).map { $0 / $1 }
-            let algorithm = (ConvolutionAlgorithm.winogradIsFaster(g) ? "winograd" : "im2col")
+            let algorithm = (ConvolutionAlgorithm.usesWinograd(g) ? "winograd" : "im2col")
                 + " · " + ConvolutionGEMM.kernelName(m: oc, n: g.outputHeight * g.outputWidth, k: c * k * k)
             var row = Row(suite: "conv-layers", workload: "\(name) b\(batch) [\(algorithm)]", unit: "GFLOP/s", value: flops / time.median / 1e9,
                           medianSeconds: time.median, minSeconds: time.minimum, maxSeconds: time.maximum, noisy: time.isNoisy,
@@ -57,20 +57,21 @@ func runConvolutionLayerSuite(quick: Bool, peer: PyTorchPeer?) throws -> [Row] {
     // The whole network: the automatic choices against im2col on OpenBLAS everywhere, in alternating rounds.
     let resnet = try Models.resnet18()
     resnet.eval()
-    defer { ConvolutionAlgorithm.current = .automatic; ConvolutionGEMM.current = .automatic }
+    let (chosenAlgorithm, chosenGEMM) = (ConvolutionAlgorithm.current, ConvolutionGEMM.current)
+    defer { (ConvolutionAlgorithm.current, ConvolutionGEMM.current) = (chosenAlgorithm, chosenGEMM) }
     for batch in quick ? [1] : [1, 8] {
         let images = Tensor.normal([batch, 3, 224, 224], generator: &generator)
         let run = { _ = try noGrad { try resnet(images) } }
         var automatic: [Double] = [], im2col: [Double] = []
         for _ in 0..<(quick ? 3 : 7) {
-            (ConvolutionAlgorithm.current, ConvolutionGEMM.current) = (.automatic, .automatic)
+            (ConvolutionAlgorithm.current, ConvolutionGEMM.current) = (chosenAlgorithm, chosenGEMM)
             automatic += try measure(warmup: 1, runs: 1, run).samples
             (ConvolutionAlgorithm.current, ConvolutionGEMM.current) = (.im2col, .openBLAS)
             im2col += try measure(warmup: 1, runs: 1, run).samples
         }
         let time = Measurement(samples: automatic), baseline = Measurement(samples: im2col)
         let ratios = Measurement(samples: zip(im2col, automatic).map { $0 / $1 })
-        var row = Row(suite: "conv-layers", workload: "ResNet-18 b\(batch), automatic choice", unit: "images/s",
+        var row = Row(suite: "conv-layers", workload: "ResNet-18 b\(batch), \(chosenAlgorithm == .automatic && chosenGEMM == .automatic ? "automatic choice" : "forced choice")", unit: "images/s",
                       value: Double(batch) / time.median, medianSeconds: time.median, minSeconds: time.minimum, maxSeconds: time.maximum,
                       noisy: time.isNoisy, baseline: "im2col on OpenBLAS everywhere", baselineValue: Double(batch) / baseline.median, ratio: ratios.median)
         row.ratioRange = (ratios.minimum, ratios.maximum)

@@ -2,7 +2,7 @@ import Dendrite
 import Foundation
 
 // dendrite-bench: Dendrite's kernels against raw OpenBLAS and the naive twins.
-// Usage: dendrite-bench [--quick] [--filter SUITE] [--threads N] [--conv-gemm KERNEL] [--json FILE] [--pytorch PYTHON] [--charts DIR]
+// Usage: dendrite-bench [--quick] [--filter SUITE] [--threads N] [--conv-gemm KERNEL] [--conv-algorithm ALGORITHM] [--json FILE] [--pytorch PYTHON] [--charts DIR]
 
 struct Options {
     var quick = false
@@ -12,6 +12,7 @@ struct Options {
     var pythonPath: String?
     var chartsPath: String?
     var convolutionGEMM: ConvolutionGEMM?
+    var convolutionAlgorithm: ConvolutionAlgorithm?
 
     init(arguments: [String]) throws {
         var iterator = arguments.dropFirst().makeIterator()
@@ -30,14 +31,22 @@ struct Options {
                                                         reason: "choose automatic, openblas or avx512")
                 }
                 convolutionGEMM = kernel
+            case "--conv-algorithm":
+                let algorithms: [String: ConvolutionAlgorithm] = ["automatic": .automatic, "im2col": .im2col, "winograd": .winograd]
+                guard let name = iterator.next(), let algorithm = algorithms[name] else {
+                    throw DendriteError.invalidArgument(operation: "dendrite-bench --conv-algorithm", argument: "algorithm",
+                                                        reason: "choose automatic, im2col or winograd")
+                }
+                convolutionAlgorithm = algorithm
             case "-h", "--help":
                 print("""
-                usage: dendrite-bench [--quick] [--filter SUITE] [--threads N] [--conv-gemm KERNEL] [--json FILE] [--pytorch PYTHON] [--charts DIR]
+                usage: dendrite-bench [--quick] [--filter SUITE] [--threads N] [--conv-gemm KERNEL] [--conv-algorithm ALGORITHM] [--json FILE] [--pytorch PYTHON] [--charts DIR]
                   --filter SUITE gemm, conv, conv-gemm, kernels (softmax, layer norm, pool), pool, module (tree walks), compression, conv-layers, estimators, or training
                                  (all of: mlp, cnn, transformer, lstm, gru, resnet, vgg, epoch), or one of those
                   --pytorch PYTHON  times each end-to-end workload against Benchmarks/pytorch_twin.py run by this
                                  Python (torch installed), interleaved round by round; ratio = median per round
                   --conv-gemm KERNEL  the GEMM of every convolution: automatic (default), openblas or avx512
+                  --conv-algorithm ALGORITHM  every convolution's forward pass: automatic (default), im2col or winograd
                   --charts DIR   writes gemm.svg and training.svg
                 """)
                 exit(0)
@@ -53,6 +62,7 @@ do {
     let options = try Options(arguments: CommandLine.arguments)
     if let threads = options.threads { Dendrite.threadCount = threads }
     if let kernel = options.convolutionGEMM { ConvolutionGEMM.current = kernel }
+    if let algorithm = options.convolutionAlgorithm { ConvolutionAlgorithm.current = algorithm }
     print("Dendrite benchmarks · \(Dendrite.backendDescription)")
     var rows: [Row] = []
     // (filter keys, table title, run): a filter selects every entry that lists it.

@@ -11,50 +11,57 @@ static inline void dd_add_run(float *restrict out, const float *restrict row, in
     for (int ow = lo; ow < hi; ++ow) out[ow + offset] += row[ow];
 }
 
-void dd_im2col(const float *image, float *col, int channels, const dd_conv_geometry *g) {
-    dd_im2col_strided(image, col, channels, g, (int64_t)g->out_h * g->out_w);
+// The first output index o ≥ 0 whose input index o·stride + offset is ≥ bound, at most `limit`.
+static inline int first_at_or_after(int bound, int offset, int stride, int limit) {
+    int distance = bound - offset;
+    int o = distance <= 0 ? 0 : (distance + stride - 1) / stride;
+    return o < limit ? o : limit;
 }
 
-void dd_im2col_strided(const float *image, float *col, int channels, const dd_conv_geometry *g, int64_t row_stride) {
+DD_HOT void dd_im2col_rows(const float *image, float *col, int channels, const dd_conv_geometry *g, int64_t row_stride,
+                           int64_t row_first, int64_t row_count) {
     const int H = g->in_h, W = g->in_w, OH = g->out_h, OW = g->out_w;
     const int KH = g->kernel_h, KW = g->kernel_w;
     const int SH = g->stride_h, SW = g->stride_w, PH = g->pad_h, PW = g->pad_w;
     const int DH = g->dilation_h, DW = g->dilation_w;
     const size_t stride = (size_t)row_stride;
-    for (int c = 0; c < channels; ++c) {
-        const float *src = image + (size_t)c * H * W;
-        for (int ki = 0; ki < KH; ++ki) {
-            for (int kj = 0; kj < KW; ++kj) {
-                float *dst = col + (((size_t)c * KH + ki) * KW + kj) * stride;
-                for (int oh = 0; oh < OH; ++oh) {
-                    const int ih = oh * SH - PH + ki * DH;
-                    float *row = dst + (size_t)oh * OW;
-                    if (ih < 0 || ih >= H) {
-                        memset(row, 0, sizeof(float) * (size_t)OW);
-                        continue;
-                    }
-                    const float *srow = src + (size_t)ih * W;
-                    const int offset = kj * DW - PW;
-                    if (SW == 1) {
-                        // Contiguous run: zero the padded edges, copy the middle.
-                        int lo = offset < 0 ? -offset : 0;
-                        int hi = W - offset;               // first ow with iw >= W
-                        if (hi > OW) hi = OW;
-                        if (lo > OW) lo = OW;
-                        if (hi < lo) hi = lo;
-                        if (lo > 0) memset(row, 0, sizeof(float) * (size_t)lo);
-                        if (hi > lo) memcpy(row + lo, srow + lo + offset, sizeof(float) * (size_t)(hi - lo));
-                        if (OW > hi) memset(row + hi, 0, sizeof(float) * (size_t)(OW - hi));
-                    } else {
-                        for (int ow = 0; ow < OW; ++ow) {
-                            const int iw = ow * SW + offset;
-                            row[ow] = (iw >= 0 && iw < W) ? srow[iw] : 0.0f;
-                        }
-                    }
-                }
+    const int64_t rows = (int64_t)channels * KH * KW;
+    const int64_t end = row_first + row_count < rows ? row_first + row_count : rows;
+    for (int64_t r = row_first; r < end; ++r) {
+        const int c = (int)(r / (KH * KW)), ki = (int)(r / KW % KH), kj = (int)(r % KW);
+        const float *restrict src = image + (size_t)c * H * W;
+        float *restrict dst = col + (size_t)r * stride;
+        const int offset = kj * DW - PW;
+        // Output columns lo ..< hi read inside the row; the others are padding.
+        const int lo = first_at_or_after(0, offset, SW, OW), hi_raw = first_at_or_after(W, offset, SW, OW);
+        const int hi = hi_raw < lo ? lo : hi_raw;
+        for (int oh = 0; oh < OH; ++oh) {
+            const int ih = oh * SH - PH + ki * DH;
+            float *restrict row = dst + (size_t)oh * OW;
+            if (ih < 0 || ih >= H) {
+                memset(row, 0, sizeof(float) * (size_t)OW);
+                continue;
             }
+            const float *restrict srow = src + (size_t)ih * W;
+            if (lo > 0) memset(row, 0, sizeof(float) * (size_t)lo);
+            if (SW == 1) {
+                if (hi > lo) memcpy(row + lo, srow + lo + offset, sizeof(float) * (size_t)(hi - lo));
+            } else if (SW == 2) {
+                for (int ow = lo; ow < hi; ++ow) row[ow] = srow[2 * ow + offset];
+            } else {
+                for (int ow = lo; ow < hi; ++ow) row[ow] = srow[ow * SW + offset];
+            }
+            if (OW > hi) memset(row + hi, 0, sizeof(float) * (size_t)(OW - hi));
         }
     }
+}
+
+void dd_im2col(const float *image, float *col, int channels, const dd_conv_geometry *g) {
+    dd_im2col_strided(image, col, channels, g, (int64_t)g->out_h * g->out_w);
+}
+
+void dd_im2col_strided(const float *image, float *col, int channels, const dd_conv_geometry *g, int64_t row_stride) {
+    dd_im2col_rows(image, col, channels, g, row_stride, 0, (int64_t)channels * g->kernel_h * g->kernel_w);
 }
 
 DD_HOT void dd_col2im(const float *col, float *image, int channels, const dd_conv_geometry *g) {

@@ -95,6 +95,32 @@ static inline __attribute__((always_inline)) void dd_maxpool_2x2_plane_two_pass(
     }
 }
 
+// Max pooling of one plane without indices (inference): for each output row, the element-wise
+// maximum of its window's input rows (one vectorizable pass over whole rows into `rows`), then
+// each window's maximum along that row. NaN wins, as in the indexed loop.
+static inline float nan_max(float best, float v) { return (v > best || v != v) && best == best ? v : best; }
+
+static void dd_maxpool_plane_values(const float *restrict plane, float *restrict out, float *restrict rows, int height,
+                                    int width, int kernel_h, int kernel_w, int stride_h, int stride_w, int pad_h, int pad_w,
+                                    int out_h, int out_w) {
+    for (int oh = 0; oh < out_h; ++oh) {
+        const int h0 = oh * stride_h - pad_h;
+        const int h_start = h0 < 0 ? 0 : h0, h_end = h0 + kernel_h < height ? h0 + kernel_h : height;
+        for (int w = 0; w < width; ++w) rows[w] = -INFINITY;
+        for (int h = h_start; h < h_end; ++h) {
+            const float *restrict row = plane + (size_t)h * width;
+            for (int w = 0; w < width; ++w) rows[w] = nan_max(rows[w], row[w]);
+        }
+        for (int ow = 0; ow < out_w; ++ow) {
+            const int w0 = ow * stride_w - pad_w;
+            const int w_start = w0 < 0 ? 0 : w0, w_end = w0 + kernel_w < width ? w0 + kernel_w : width;
+            float best = -INFINITY;
+            for (int w = w_start; w < w_end; ++w) best = nan_max(best, rows[w]);
+            out[(size_t)oh * out_w + ow] = best;
+        }
+    }
+}
+
 DD_HOT void dd_maxpool_forward(const float *restrict x, float *restrict y, int32_t *restrict argmax, size_t p0, size_t p1,
                                int height, int width, int kernel_h, int kernel_w, int stride_h, int stride_w,
                                int pad_h, int pad_w, int out_h, int out_w) {
@@ -104,10 +130,16 @@ DD_HOT void dd_maxpool_forward(const float *restrict x, float *restrict y, int32
     const int exact = simple && 2 * out_h == height && 2 * out_w == width;
     float *pair_max = exact ? malloc(in_plane / 2 * sizeof(float)) : NULL;
     int32_t *pair_index = exact ? malloc(in_plane / 2 * sizeof(int32_t)) : NULL;
+    float *rows = !simple && !argmax ? malloc((size_t)width * sizeof(float)) : NULL;
     for (size_t p = p0; p < p1; ++p) {
         const float *plane = x + p * in_plane;
         float *out = y + p * out_plane;
         int32_t *index = argmax ? argmax + p * out_plane : NULL;
+        if (rows) {
+            dd_maxpool_plane_values(plane, out, rows, height, width, kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w,
+                                    out_h, out_w);
+            continue;
+        }
         if (pair_max && pair_index) {
             if (index) dd_maxpool_2x2_plane_two_pass(plane, out, index, width, out_h, out_w, pair_max, pair_index, 1);
             else dd_maxpool_2x2_plane_two_pass(plane, out, NULL, width, out_h, out_w, pair_max, pair_index, 0);
@@ -144,4 +176,5 @@ DD_HOT void dd_maxpool_forward(const float *restrict x, float *restrict y, int32
     }
     free(pair_max);
     free(pair_index);
+    free(rows);
 }

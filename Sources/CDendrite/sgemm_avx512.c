@@ -21,8 +21,30 @@ int dd_sgemm_avx512_available(void) {
     return __builtin_cpu_supports("avx512f") != 0;
 }
 
+// Eight rows of eight floats → their eight columns (column j = element j of each row).
+__attribute__((target("avx512f")))
+static inline void transpose_8x8(__m256 r[8]) {
+    __m256 t[8], u[8];
+    for (int i = 0; i < 4; i++) {
+        t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    for (int h = 0; h < 2; h++) {   // rows 0–3 (h = 0) and 4–7 (h = 1)
+        u[4 * h + 0] = _mm256_shuffle_ps(t[4 * h + 0], t[4 * h + 2], 0x44);
+        u[4 * h + 1] = _mm256_shuffle_ps(t[4 * h + 0], t[4 * h + 2], 0xEE);
+        u[4 * h + 2] = _mm256_shuffle_ps(t[4 * h + 1], t[4 * h + 3], 0x44);
+        u[4 * h + 3] = _mm256_shuffle_ps(t[4 * h + 1], t[4 * h + 3], 0xEE);
+    }
+    for (int j = 0; j < 4; j++) {
+        r[j] = _mm256_permute2f128_ps(u[j], u[4 + j], 0x20);
+        r[4 + j] = _mm256_permute2f128_ps(u[j], u[4 + j], 0x31);
+    }
+}
+
 // op(A) rows i0.. (mr ≤ MR of them), columns p0.. (kc) → packed[k][MR], zero rows past mr.
-// `a` points at op(A)[i0, p0]: A[i0, p0] when not transposed, A[p0, i0] when it is.
+// `a` points at op(A)[i0, p0]: A[i0, p0] when not transposed, A[p0, i0] when it is. A full panel
+// of an untransposed A is packed eight columns at a time through an 8 × 8 transpose.
+__attribute__((target("avx512f")))
 static void pack_a(int trans, const float *a, int64_t lda, int64_t mr, int64_t kc, float *packed) {
     if (trans) {
         for (int64_t k = 0; k < kc; k++) {
@@ -31,7 +53,16 @@ static void pack_a(int trans, const float *a, int64_t lda, int64_t mr, int64_t k
         }
         return;
     }
-    for (int64_t k = 0; k < kc; k++) {
+    int64_t k = 0;
+    if (mr == MR) {
+        for (; k + 8 <= kc; k += 8) {
+            __m256 rows[8];
+            for (int r = 0; r < 8; r++) rows[r] = _mm256_loadu_ps(a + r * lda + k);
+            transpose_8x8(rows);
+            for (int j = 0; j < 8; j++) _mm256_storeu_ps(packed + (k + j) * MR, rows[j]);
+        }
+    }
+    for (; k < kc; k++) {
         for (int64_t r = 0; r < MR; r++) packed[k * MR + r] = r < mr ? a[r * lda + k] : 0.0f;
     }
 }
@@ -75,19 +106,22 @@ static inline __mmask16 column_mask(int64_t nr, int part) {
     return (__mmask16)((1u << left) - 1u);
 }
 
-// C[mr × nr] (+)= packedA[kc × MR] · packedB[kc × NR].
-__attribute__((target("avx512f")))
-static void micro_kernel(int64_t kc, const float *pa, const float *pb, float *c, int64_t ldc, int64_t mr, int64_t nr,
-                         int accumulate) {
+// C[mr × nr] (+)= packedA[kc × MR] · packedB[kc × NR], reading only the first `vectors` 16-column
+// vectors of each packed B row: a panel's last, narrower part (the 49 columns of a 7 × 7 plane
+// are 48 + 1) costs one vector per k instead of three.
+__attribute__((target("avx512f"), always_inline))
+static inline void micro_kernel_vectors(int vectors, int64_t kc, const float *pa, const float *pb, float *c, int64_t ldc,
+                                        int64_t mr, int64_t nr, int accumulate) {
     __m512 acc[MR][3];
     for (int r = 0; r < MR; r++) acc[r][0] = acc[r][1] = acc[r][2] = _mm512_setzero_ps();
     for (int64_t k = 0; k < kc; k++) {
-        __m512 b0 = _mm512_loadu_ps(pb), b1 = _mm512_loadu_ps(pb + 16), b2 = _mm512_loadu_ps(pb + 32);
+        __m512 b0 = _mm512_loadu_ps(pb);
+        __m512 b1 = vectors > 1 ? _mm512_loadu_ps(pb + 16) : b0, b2 = vectors > 2 ? _mm512_loadu_ps(pb + 32) : b0;
         for (int r = 0; r < MR; r++) {
             __m512 a = _mm512_set1_ps(pa[r]);
             acc[r][0] = _mm512_fmadd_ps(a, b0, acc[r][0]);
-            acc[r][1] = _mm512_fmadd_ps(a, b1, acc[r][1]);
-            acc[r][2] = _mm512_fmadd_ps(a, b2, acc[r][2]);
+            if (vectors > 1) acc[r][1] = _mm512_fmadd_ps(a, b1, acc[r][1]);
+            if (vectors > 2) acc[r][2] = _mm512_fmadd_ps(a, b2, acc[r][2]);
         }
         pa += MR;
         pb += NR;
@@ -97,13 +131,21 @@ static void micro_kernel(int64_t kc, const float *pa, const float *pb, float *c,
         float *row = c + r * ldc;
         if (accumulate) {
             acc[r][0] = _mm512_add_ps(acc[r][0], _mm512_maskz_loadu_ps(m0, row));
-            acc[r][1] = _mm512_add_ps(acc[r][1], _mm512_maskz_loadu_ps(m1, row + 16));
-            acc[r][2] = _mm512_add_ps(acc[r][2], _mm512_maskz_loadu_ps(m2, row + 32));
+            if (vectors > 1) acc[r][1] = _mm512_add_ps(acc[r][1], _mm512_maskz_loadu_ps(m1, row + 16));
+            if (vectors > 2) acc[r][2] = _mm512_add_ps(acc[r][2], _mm512_maskz_loadu_ps(m2, row + 32));
         }
         _mm512_mask_storeu_ps(row, m0, acc[r][0]);
-        _mm512_mask_storeu_ps(row + 16, m1, acc[r][1]);
-        _mm512_mask_storeu_ps(row + 32, m2, acc[r][2]);
+        if (vectors > 1) _mm512_mask_storeu_ps(row + 16, m1, acc[r][1]);
+        if (vectors > 2) _mm512_mask_storeu_ps(row + 32, m2, acc[r][2]);
     }
+}
+
+__attribute__((target("avx512f")))
+static void micro_kernel(int64_t kc, const float *pa, const float *pb, float *c, int64_t ldc, int64_t mr, int64_t nr,
+                         int accumulate) {
+    if (nr > 32) micro_kernel_vectors(3, kc, pa, pb, c, ldc, mr, nr, accumulate);
+    else if (nr > 16) micro_kernel_vectors(2, kc, pa, pb, c, ldc, mr, nr, accumulate);
+    else micro_kernel_vectors(1, kc, pa, pb, c, ldc, mr, nr, accumulate);
 }
 
 int64_t dd_sgemm_avx512_workspace(int64_t m, int64_t n) {

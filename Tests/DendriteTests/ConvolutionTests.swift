@@ -136,6 +136,35 @@ final class ConvolutionTests: XCTestCase {
         XCTAssertTrue(Dendrite.backendDescription.hasSuffix("2 threads"), Dendrite.backendDescription)
     }
 
+    /// One image whose column matrix is large enough to be unfolded on every core (by column
+    /// rows): forward and weight gradient against the direct loops, for strides 1–3, dilation,
+    /// asymmetric kernels and padding, so every core's share of rows starts mid-channel.
+    func testOneImageUnfoldedOnEveryCoreMatchesDirectLoops() throws {
+        let saved = Dendrite.threadCount
+        defer { Dendrite.threadCount = saved }
+        Dendrite.threadCount = 2
+        var generator = RandomGenerator(seed: 17)
+        let shapes: [(c: Int, oc: Int, side: Int, kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int), dilation: (Int, Int))] = [
+            (8, 5, 40, (3, 3), (1, 1), (1, 1), (1, 1)),
+            (3, 16, 64, (7, 7), (2, 2), (3, 3), (1, 1)),
+            (8, 3, 70, (5, 5), (3, 3), (0, 0), (2, 2)),
+            (5, 7, 61, (3, 5), (2, 1), (1, 2), (1, 1)),
+        ]
+        for s in shapes {
+            let g = try Conv2DGeometry(batch: 1, inputChannels: s.c, inputHeight: s.side, inputWidth: s.side, outputChannels: s.oc,
+                                       kernelSize: s.kernel, stride: s.stride, padding: s.padding, dilation: s.dilation)
+            XCTAssertGreaterThanOrEqual(s.c * s.kernel.0 * s.kernel.1 * g.outputHeight * g.outputWidth, 1 << 16, "\(s): too small to split")
+            let x = Tensor.normal(g.inputShape, generator: &generator), w = Tensor.normal(g.weightShape, generator: &generator)
+            let bias = Tensor.normal([s.oc], generator: &generator), dy = Tensor.normal(g.outputShape, generator: &generator)
+            assertClose(try conv2dForward(input: x, weight: w, bias: bias, geometry: g),
+                        try conv2dNaive(input: x, weight: w, bias: bias, geometry: g), atol: 1e-3, "forward \(s)")
+            var dw = try Tensor.zeros(g.weightShape), dwNaive = try Tensor.zeros(g.weightShape)
+            try conv2dBackwardWeight(gradOutput: dy, input: x, geometry: g, accumulatingInto: &dw)
+            try conv2dBackwardWeightNaive(gradOutput: dy, input: x, geometry: g, accumulatingInto: &dwNaive)
+            assertClose(dw, dwNaive, rtol: 1e-4, atol: 1e-3, "dWeight \(s)")
+        }
+    }
+
     func testGeometryComputesPyTorchOutputSizesAndRejectsBadArguments() throws {
         let g = try Conv2DGeometry(batch: 8, inputChannels: 3, inputHeight: 32, inputWidth: 32, outputChannels: 8,
                                    kernelSize: (5, 5), padding: (2, 2))

@@ -177,4 +177,34 @@ final class VectorizedKernelTests: XCTestCase {
         }
         XCTAssertEqual(try XCTUnwrap(x.gradient).scalars, expectedGradient)
     }
+
+    /// Max pooling without indices (inference: a pass over whole rows, then along them) against
+    /// the indexed loop that training uses, on ties, NaNs and infinities, for ResNet's 3×3 / 2
+    /// window with padding, an asymmetric window and ceil mode, on inputs split over the cores.
+    func testMaxPoolingWithoutIndicesMatchesTheIndexedLoop() throws {
+        var generator = RandomGenerator(seed: 37)
+        let palette: [Float] = [0, 1, 1, 2, -.infinity, .infinity, .nan, -3, 0.5, -1]
+        let windows: [(kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int), ceil: Bool)] = [
+            ((3, 3), (2, 2), (1, 1), false), ((2, 3), (1, 2), (1, 0), false), ((3, 2), (2, 2), (0, 1), true),
+        ]
+        let shape = [2, 8, 96, 93]
+        let values = (0..<shape.reduce(1, *)).map { i in
+            i % 97 == 0 ? palette[generator.nextInt(below: palette.count)] : Float(generator.nextInt(below: 7)) - 3
+        }
+        let x = try Tensor(shape: shape, scalars: values)
+        for window in windows {
+            let indexed = try maxPool2d(x.requiringGradient(), kernelSize: window.kernel, stride: window.stride,
+                                        padding: window.padding, ceilMode: window.ceil)
+            let plain = try noGrad {
+                try maxPool2d(x, kernelSize: window.kernel, stride: window.stride, padding: window.padding, ceilMode: window.ceil)
+            }
+            XCTAssertEqual(plain.shape, indexed.shape)
+            var mismatches = 0
+            for (got, expected) in zip(plain.scalars, indexed.scalars) where !(got == expected || (got.isNaN && expected.isNaN)) {
+                mismatches += 1
+            }
+            XCTAssertEqual(mismatches, 0, "\(window): \(mismatches) outputs differ")
+            XCTAssertTrue(plain.scalars.contains { $0.isNaN }, "\(window): the NaNs should reach the output")
+        }
+    }
 }

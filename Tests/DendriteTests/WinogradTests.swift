@@ -5,13 +5,30 @@ import XCTest
 /// counts that are no multiple of the vector width; the automatic rule; a whole ResNet-18 with
 /// Winograd forced on against im2col.
 final class WinogradTests: XCTestCase {
-    override func tearDown() { ConvolutionAlgorithm.current = .automatic }
+    private let vectorizedByDefault = WinogradTransforms.vectorized
+
+    override func tearDown() {
+        ConvolutionAlgorithm.current = .automatic
+        WinogradTransforms.vectorized = vectorizedByDefault
+    }
 
     func testWinogradMatchesDirectLoops() throws {
+        // Both implementations of the transforms where the CPU has AVX-512 (the scalar one elsewhere).
+        for vectorized in vectorizedByDefault ? [true, false] : [false] {
+            WinogradTransforms.vectorized = vectorized
+            try checkAgainstDirectLoops(label: vectorized ? "AVX-512" : "scalar")
+        }
+    }
+
+    /// Odd sizes, paddings 0–2, batches, channel counts around 16 (the AVX-512 filter transform's
+    /// vector) and tile rows longer than 16 tiles (its input and output transforms' vector: 37
+    /// columns are 19 tiles, 16 + 3).
+    private func checkAgainstDirectLoops(label: String) throws {
         ConvolutionAlgorithm.current = .winograd
         var generator = RandomGenerator(seed: 13)
         let cases: [(n: Int, c: Int, k: Int, h: Int, w: Int, padding: Int)] = [
             (1, 5, 7, 9, 11, 1), (3, 3, 2, 8, 8, 0), (2, 7, 9, 5, 6, 2), (1, 1, 1, 3, 3, 0), (4, 16, 33, 7, 7, 1),
+            (2, 19, 17, 11, 37, 1), (1, 17, 5, 36, 35, 2), (1, 3, 16, 4, 67, 0),
         ]
         for (index, s) in cases.enumerated() {
             let g = try Conv2DGeometry(batch: s.n, inputChannels: s.c, inputHeight: s.h, inputWidth: s.w, outputChannels: s.k,
@@ -22,10 +39,10 @@ final class WinogradTests: XCTestCase {
             let reference = try conv2dNaive(input: x, weight: w, bias: bias, geometry: g)
             let scale = reference.scalars.map(Swift.abs).max() ?? 1
             assertClose(try conv2dForward(input: x, weight: w, bias: bias, geometry: g), reference, rtol: 1e-4, atol: 1e-5 * scale,
-                        "Winograd \(index)")
+                        "Winograd (\(label)) \(index)")
             assertClose(try conv2dForward(input: x, weight: w, bias: nil, geometry: g, relu: true),
                         try conv2dNaive(input: x, weight: w, bias: nil, geometry: g).relu(), rtol: 1e-4, atol: 1e-5 * scale,
-                        "Winograd with ReLU, no bias \(index)")
+                        "Winograd (\(label)) with ReLU, no bias \(index)")
         }
     }
 
@@ -40,7 +57,12 @@ final class WinogradTests: XCTestCase {
         let strided = try Conv2DGeometry(batch: 1, inputChannels: 64, inputHeight: 56, inputWidth: 56, outputChannels: 128,
                                          kernelSize: (3, 3), stride: (2, 2), padding: (1, 1))
         XCTAssertTrue(ConvolutionAlgorithm.usesWinograd(wide))
-        XCTAssertFalse(ConvolutionAlgorithm.usesWinograd(narrow), "too few channels to gain")
+        XCTAssertEqual(ConvolutionAlgorithm.usesWinograd(narrow), WinogradTransforms.vectorized,
+                       "64 channels gain only with the AVX-512 transforms")
+        WinogradTransforms.vectorized = false
+        XCTAssertFalse(ConvolutionAlgorithm.usesWinograd(narrow), "too few channels to gain with the scalar transforms")
+        XCTAssertTrue(ConvolutionAlgorithm.usesWinograd(wide))
+        WinogradTransforms.vectorized = vectorizedByDefault
         XCTAssertFalse(ConvolutionAlgorithm.usesWinograd(strided), "stride 2: not F(2×2, 3×3)")
         ConvolutionAlgorithm.current = .winograd
         XCTAssertTrue(ConvolutionAlgorithm.usesWinograd(narrow))

@@ -42,6 +42,11 @@ void dd_im2col(const float *image, float *col, int channels, const dd_conv_geome
 /// several images' columns sit side by side ([C·KH·KW, images·OH·OW]) for one GEMM.
 void dd_im2col_strided(const float *image, float *col, int channels, const dd_conv_geometry *g, int64_t row_stride);
 
+/// dd_im2col_strided for the column rows (c, ki, kj) row_first ..< row_first + row_count only, so that
+/// several threads can unfold one image.
+void dd_im2col_rows(const float *image, float *col, int channels, const dd_conv_geometry *g, int64_t row_stride,
+                    int64_t row_first, int64_t row_count);
+
 /// The batched GEMM's output [channels, images·plane] back to NCHW y [images, channels, plane],
 /// + bias[c] (may be NULL) and max(·, 0) when `relu`, in the same pass.
 void dd_unbatch_planes(const float *wide, int64_t images, int64_t channels, int64_t plane, const float *bias, int relu,
@@ -174,6 +179,20 @@ void dd_winograd_inputs(const float *x, int64_t n, int64_t c, int64_t h, int64_t
 /// `relu`, for images image_first ..< image_first + image_count.
 void dd_winograd_outputs(const float *m, int64_t n, int64_t k, int64_t out_h, int64_t out_w, int64_t tiles_h, int64_t tiles_w,
                          const float *bias, int relu, int64_t image_first, int64_t image_count, float *y);
+
+/* ---- Winograd F(2×2, 3×3) with AVX-512 (winograd_avx512.c) --------------------------------------- */
+/* The same transforms and layouts as above, sixteen tiles or channels per vector, split by planes
+ * so that one image's transforms can use every core. Only where dd_winograd_avx512_available(). */
+int dd_winograd_avx512_available(void);
+/// dd_winograd_filters for output channels o_first ..< o_first + o_count.
+void dd_winograd_filters_avx512(const float *w, int64_t k, int64_t c, int64_t o_first, int64_t o_count, float *u);
+/// dd_winograd_inputs for planes (image · c + channel) plane_first ..< plane_first + plane_count.
+void dd_winograd_inputs_avx512(const float *x, int64_t n, int64_t c, int64_t h, int64_t w, int64_t pad_h, int64_t pad_w,
+                               int64_t tiles_h, int64_t tiles_w, int64_t plane_first, int64_t plane_count, float *v);
+/// dd_winograd_outputs for planes (image · k + output channel) plane_first ..< plane_first + plane_count.
+void dd_winograd_outputs_avx512(const float *m, int64_t n, int64_t k, int64_t out_h, int64_t out_w, int64_t tiles_h,
+                                int64_t tiles_w, const float *bias, int relu, int64_t plane_first, int64_t plane_count,
+                                float *y);
 
 /* ---- int8 GEMM (int8_gemm.c) ------------------------------------------------------------------ */
 /// C[m, n] = Σ_k A[m, k]·B[n, k]: A unsigned 8-bit with values 0…127, B signed 8-bit [n, k], C int32.

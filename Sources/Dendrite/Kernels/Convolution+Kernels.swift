@@ -9,12 +9,24 @@ import Foundation
 // with K = (C / groups)·KH·KW. 1×1 stride-1 unpadded layers skip im2col: col_g is X_g itself.
 
 /// The column matrix of one image and group: im2col into `buffer`, or the image itself for a
-/// pointwise convolution (no buffer).
+/// pointwise convolution (no buffer). `spread` unfolds it on every core, by column rows (for
+/// callers that run one image at a time).
 @inline(__always)
 private func columns(of image: UnsafeMutablePointer<Float>, channels: Int, into buffer: TensorStorage?,
-                     geometry: inout dd_conv_geometry) -> UnsafePointer<Float> {
+                     geometry: inout dd_conv_geometry, spread: Bool) -> UnsafePointer<Float> {
     guard let buffer else { return UnsafePointer(image) }
-    dd_im2col(image, buffer.base, Int32(channels), &geometry)
+    let rows = channels * Int(geometry.kernel_h * geometry.kernel_w), plane = Int(geometry.out_h * geometry.out_w)
+    let parts = spread && rows * plane >= 1 << 16 ? Swift.min(threadCount, rows) : 1
+    if parts > 1 {
+        let g = geometry, out = buffer.base
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            var local = g
+            let first = rows * part / parts, last = rows * (part + 1) / parts
+            dd_im2col_rows(image, out, Int32(channels), &local, Int64(plane), Int64(first), Int64(last - first))
+        }
+    } else {
+        dd_im2col(image, buffer.base, Int32(channels), &geometry)
+    }
     return UnsafePointer(buffer.base)
 }
 
@@ -46,13 +58,13 @@ public func conv2dForward(input: Tensor, weight: Tensor, bias: Tensor?, geometry
     let cpg = g.inputChannels / g.groups, opg = g.outputChannels / g.groups
     let k = cpg * g.kernelHeight * g.kernelWidth
     let inPlane = g.inputHeight * g.inputWidth
-    forEachImageRange(batch: g.batch, multiplyAdds: opg * plane * k) { images in
+    forEachImageRange(batch: g.batch, multiplyAdds: opg * plane * k) { images, alone in
         var cg = g.cGeometry
         let column = g.isPointwise ? nil : TensorStorage(uninitializedCount: k * plane)
         for n in images {
             for group in 0..<g.groups {
                 let source = columns(of: input.storage.base + (n * g.inputChannels + group * cpg) * inPlane, channels: cpg,
-                                     into: column, geometry: &cg)
+                                     into: column, geometry: &cg, spread: alone)
                 convolutionGEMM(transposeA: false, transposeB: false, m: opg, n: plane, k: k,
                                 a: weight.storage.base + group * opg * k, lda: k, b: source, ldb: plane,
                                 beta: 0, c: output.base + (n * g.outputChannels + group * opg) * plane, ldc: plane)
@@ -109,7 +121,7 @@ public func conv2dBackwardInput(gradOutput: Tensor, weight: Tensor, geometry g: 
     let cpg = g.inputChannels / g.groups, opg = g.outputChannels / g.groups
     let k = cpg * g.kernelHeight * g.kernelWidth
     let inPlane = g.inputHeight * g.inputWidth
-    forEachImageRange(batch: g.batch, multiplyAdds: k * plane * opg) { images in
+    forEachImageRange(batch: g.batch, multiplyAdds: k * plane * opg) { images, _ in
         var cg = g.cGeometry
         let column = g.isPointwise ? nil : TensorStorage(uninitializedCount: k * plane)
         for n in images {
@@ -153,7 +165,7 @@ public func conv2dBackwardWeight(gradOutput: Tensor, input: Tensor, geometry g: 
     // Each range of images accumulates into its own buffer (the first range into dWeight itself).
     var partials: [TensorStorage] = []
     let lock = NSLock()
-    forEachImageRange(batch: g.batch, multiplyAdds: opg * k * plane) { images in
+    forEachImageRange(batch: g.batch, multiplyAdds: opg * k * plane) { images, alone in
         var cg = g.cGeometry
         let column = g.isPointwise ? nil : TensorStorage(uninitializedCount: k * plane)
         let own = images.lowerBound == 0 ? nil : TensorStorage(count: weightCount)
@@ -161,7 +173,7 @@ public func conv2dBackwardWeight(gradOutput: Tensor, input: Tensor, geometry g: 
         for n in images {
             for group in 0..<g.groups {
                 let source = columns(of: input.storage.base + (n * g.inputChannels + group * cpg) * inPlane, channels: cpg,
-                                     into: column, geometry: &cg)
+                                     into: column, geometry: &cg, spread: alone)
                 convolutionGEMM(transposeA: false, transposeB: true, m: opg, n: k, k: plane,
                                 a: gradOutput.storage.base + (n * g.outputChannels + group * opg) * plane, lda: plane,
                                 b: source, ldb: plane, beta: 1, c: destination + group * opg * k, ldc: k)
@@ -174,19 +186,19 @@ public func conv2dBackwardWeight(gradOutput: Tensor, input: Tensor, geometry g: 
     }
 }
 
-/// Runs `body` over `0..<batch` in contiguous ranges of images, one range per core with
-/// single-threaded GEMMs, when each core gets at least two images and one image's GEMM is below
+/// Runs `body` over `0..<batch` in contiguous ranges of images (and whether it is the only range,
+/// so the cores are free for its own parallel steps), one range per core with single-threaded GEMMs, when each core gets at least two images and one image's GEMM is below
 /// 2²⁴ multiply-adds: per-image GEMMs of CNN layers are too small for OpenBLAS to split well
 /// (below 2¹⁸ it does not split them at all). Larger ones run one after the other, each
 /// threaded by OpenBLAS.
-private func forEachImageRange(batch: Int, multiplyAdds: Int, _ body: (Range<Int>) -> Void) {
+private func forEachImageRange(batch: Int, multiplyAdds: Int, _ body: (_ images: Range<Int>, _ alone: Bool) -> Void) {
     let cores = threadCount
     let chunks = multiplyAdds < 1 << 24 && batch >= 2 * cores ? cores : 1
-    guard chunks > 1 else { return body(0..<batch) }
+    guard chunks > 1 else { return body(0..<batch, true) }
     let size = (batch + chunks - 1) / chunks
     concurrentlyWithSingleThreadedBLAS(chunks: chunks) { chunk in
         let start = chunk * size
-        if start < batch { body(start..<Swift.min(start + size, batch)) }
+        if start < batch { body(start..<Swift.min(start + size, batch), false) }
     }
 }
 

@@ -10,8 +10,9 @@ import Dispatch
 /// does the same products at up to twice the floating-point rate.
 public enum ConvolutionGEMM: Sendable, Equatable {
     /// Dendrite's AVX-512 kernel where the CPU has AVX-512 and OpenBLAS's core does not use it, for
-    /// products with at least 64 rows, columns and inner terms (ResNet's and VGG's layers); OpenBLAS
-    /// otherwise (the course's small `cnn` layers, 16 or 32 filters over 9 or 144 terms, run faster there).
+    /// products with at least 64 rows and inner terms and 32 columns (ResNet's and VGG's layers, down
+    /// to the 49 columns of a 7×7 plane); OpenBLAS otherwise (the course's small `cnn` layers, 16 or
+    /// 32 filters over 9 or 144 terms, run faster there).
     case automatic
     /// OpenBLAS always.
     case openBLAS
@@ -36,7 +37,7 @@ public enum ConvolutionGEMM: Sendable, Equatable {
         switch current {
         case .openBLAS: return false
         case .avx512: return true
-        case .automatic: return !openBLASUsesAVX512 && Swift.min(m, n, k) >= 64
+        case .automatic: return !openBLASUsesAVX512 && Swift.min(m, k) >= 64 && n >= 32
         }
     }
 

@@ -75,8 +75,10 @@ enum PoolingKernels {
         var indices = [Int32](repeating: 0, count: keepArgmax ? g.planes * outPlane : 0)
         indices.withUnsafeMutableBufferPointer { argmax in
             let base = keepArgmax ? argmax.baseAddress : nil
-            // The 2×2 loop is fast on one core: splitting pays only for large inputs (Docs/Benchmarks.md).
-            inParallel(rows: g.planes, rowLength: g.inputHeight * g.inputWidth, minimumElements: 1 << 21) { start, count in
+            // The 2×2 loop is fast on one core: splitting pays only for large inputs (Docs/Benchmarks.md);
+            // other windows (ResNet's 3×3 / 2 at 112×112) read each input several times and split sooner.
+            let twoByTwo = g.kernelHeight == 2 && g.kernelWidth == 2 && g.strideHeight == 2 && g.strideWidth == 2
+            inParallel(rows: g.planes, rowLength: g.inputHeight * g.inputWidth, minimumElements: twoByTwo ? 1 << 21 : 1 << 17) { start, count in
                 dd_maxpool_forward(x.storage.base, out.base, base, start, start + count, Int32(g.inputHeight), Int32(g.inputWidth),
                                    Int32(g.kernelHeight), Int32(g.kernelWidth), Int32(g.strideHeight), Int32(g.strideWidth),
                                    Int32(g.paddingHeight), Int32(g.paddingWidth), Int32(g.outputHeight), Int32(g.outputWidth))

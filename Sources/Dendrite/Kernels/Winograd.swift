@@ -20,17 +20,18 @@ public enum ConvolutionAlgorithm: Sendable, Equatable {
     }
 
     /// The automatic rule, from `dendrite-bench --filter conv-layers` on ResNet-18's shapes: at
-    /// least 128 input and output channels and 49 output tiles in the batch (ResNet's 28×28 and
-    /// 14×14 stages, and the 7×7 one at batch ≥ 4). With fewer channels the tile transforms cost
-    /// more than the multiplications they save (64 → 64 at 56×56: 0.6× im2col); with few tiles
-    /// the filter transform, redone every call, dominates (512 → 512 at 7×7, batch 1: 0.5×).
+    /// least 49 output tiles in the batch (ResNet's 56×56, 28×28 and 14×14 stages, and the 7×7 one
+    /// at batch ≥ 4: with fewer, the 16 products are too narrow), and at least 64 input and output
+    /// channels with the AVX-512 transforms (128 with the scalar ones, which cost more than the
+    /// multiplications they save on 64 → 64 at 56×56: 0.6× im2col).
     public static func winogradIsFaster(_ g: Conv2DGeometry) -> Bool {
         let tiles = g.batch * ((g.outputHeight + 1) / 2) * ((g.outputWidth + 1) / 2)
-        return winogradApplies(g) && g.inputChannels >= 128 && g.outputChannels >= 128 && tiles >= 49
+        let channels = WinogradTransforms.vectorized ? 64 : 128
+        return winogradApplies(g) && g.inputChannels >= channels && g.outputChannels >= channels && tiles >= 49
     }
 
     /// Whether `g`'s forward pass runs through Winograd under ``current``.
-    static func usesWinograd(_ g: Conv2DGeometry) -> Bool {
+    public static func usesWinograd(_ g: Conv2DGeometry) -> Bool {
         switch current {
         case .automatic: return winogradIsFaster(g)
         case .im2col: return false
@@ -39,35 +40,64 @@ public enum ConvolutionAlgorithm: Sendable, Equatable {
     }
 }
 
-/// Winograd F(2×2, 3×3) forward (CDendrite/winograd.c): filters and input tiles transformed,
-/// 16 GEMMs (one per tile position) over all channels and tiles, the output transform with the
-/// bias and the fused ReLU writing NCHW. Transforms run one image per core.
+/// Which implementation of the Winograd transforms runs: the AVX-512 one (`winograd_avx512.c`,
+/// sixteen tiles per vector, split by planes over the cores) where the CPU has AVX-512, the scalar
+/// one (`winograd.c`, one image per core) elsewhere. Tests switch it to compare the two.
+enum WinogradTransforms {
+    /// Whether the AVX-512 transforms run (default: where the CPU has AVX-512).
+    nonisolated(unsafe) static var vectorized = dd_winograd_avx512_available() != 0
+}
+
+/// Winograd F(2×2, 3×3) forward: filters and input tiles transformed, 16 GEMMs (one per tile
+/// position) over all channels and tiles — each on one core, the 16 spread over the cores — and
+/// the output transform with the bias and the fused ReLU writing NCHW.
 func winogradForward(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: Conv2DGeometry, relu: Bool) -> TensorStorage {
     let (n, c, k) = (g.batch, g.inputChannels, g.outputChannels)
     let tilesH = (g.outputHeight + 1) / 2, tilesW = (g.outputWidth + 1) / 2, p = n * tilesH * tilesW
     let u = TensorStorage(uninitializedCount: 16 * k * c), v = TensorStorage(uninitializedCount: 16 * c * p)
     let m = TensorStorage(uninitializedCount: 16 * k * p)
     let output = TensorStorage(uninitializedCount: Tensor.elementCount(of: g.outputShape))
-    dd_winograd_filters(weight.storage.base, Int64(k), Int64(c), u.base)
-    let chunks = Swift.min(threadCount, n), share = (n + chunks - 1) / chunks
-    func perImages(_ body: @escaping (Int64, Int64) -> Void) {
-        let work = { (chunk: Int) in
-            let first = chunk * share, count = Swift.min(share, n - first)
-            if count > 0 { body(Int64(first), Int64(count)) }
+    let (x, w, b, y) = (input.storage.base, weight.storage.base, bias?.storage.base, output.base)
+    let (height, width, padH, padW) = (Int64(g.inputHeight), Int64(g.inputWidth), Int64(g.paddingHeight), Int64(g.paddingWidth))
+    let (outH, outW, tilesH64, tilesW64) = (Int64(g.outputHeight), Int64(g.outputWidth), Int64(tilesH), Int64(tilesW))
+    if WinogradTransforms.vectorized {
+        inParallel(rows: k, rowLength: 9 * c, minimumElements: 1 << 14) { first, count in
+            dd_winograd_filters_avx512(w, Int64(k), Int64(c), Int64(first), Int64(count), u.base)
         }
-        if chunks > 1 { concurrentlyWithSingleThreadedBLAS(chunks: chunks, work) } else { work(0) }
+        inParallel(rows: n * c, rowLength: g.inputHeight * g.inputWidth, minimumElements: 1 << 14) { first, count in
+            dd_winograd_inputs_avx512(x, Int64(n), Int64(c), height, width, padH, padW, tilesH64, tilesW64, Int64(first),
+                                      Int64(count), v.base)
+        }
+    } else {
+        dd_winograd_filters(w, Int64(k), Int64(c), u.base)
+        perImages(n) { first, count in
+            dd_winograd_inputs(x, Int64(n), Int64(c), height, width, padH, padW, tilesH64, tilesW64, first, count, v.base)
+        }
     }
-    perImages { first, count in
-        dd_winograd_inputs(input.storage.base, Int64(n), Int64(c), Int64(g.inputHeight), Int64(g.inputWidth), Int64(g.paddingHeight),
-                           Int64(g.paddingWidth), Int64(tilesH), Int64(tilesW), first, count, v.base)
-    }
-    for position in 0..<16 {
+    func product(_ position: Int) {
         convolutionGEMM(transposeA: false, transposeB: false, m: k, n: p, k: c, a: u.base + position * k * c, lda: c,
                         b: v.base + position * c * p, ldb: p, beta: 0, c: m.base + position * k * p, ldc: p)
     }
-    perImages { first, count in
-        dd_winograd_outputs(m.base, Int64(n), Int64(k), Int64(g.outputHeight), Int64(g.outputWidth), Int64(tilesH), Int64(tilesW),
-                            bias?.storage.base, relu ? 1 : 0, first, count, output.base)
+    if threadCount > 1 { concurrentlyWithSingleThreadedBLAS(chunks: 16, product) } else { (0..<16).forEach(product) }
+    if WinogradTransforms.vectorized {
+        inParallel(rows: n * k, rowLength: g.outputHeight * g.outputWidth, minimumElements: 1 << 14) { first, count in
+            dd_winograd_outputs_avx512(m.base, Int64(n), Int64(k), outH, outW, tilesH64, tilesW64, b, relu ? 1 : 0, Int64(first),
+                                       Int64(count), y)
+        }
+    } else {
+        perImages(n) { first, count in
+            dd_winograd_outputs(m.base, Int64(n), Int64(k), outH, outW, tilesH64, tilesW64, b, relu ? 1 : 0, first, count, y)
+        }
     }
     return output
+}
+
+/// Runs `body(first, count)` over `0..<n` images in one contiguous range per core.
+private func perImages(_ n: Int, _ body: @escaping (Int64, Int64) -> Void) {
+    let chunks = Swift.min(threadCount, n), share = (n + chunks - 1) / chunks
+    let work = { (chunk: Int) in
+        let first = chunk * share, count = Swift.min(share, n - first)
+        if count > 0 { body(Int64(first), Int64(count)) }
+    }
+    if chunks > 1 { concurrentlyWithSingleThreadedBLAS(chunks: chunks, work) } else { work(0) }
 }
