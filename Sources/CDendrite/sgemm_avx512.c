@@ -10,35 +10,16 @@
 // and 8 broadcast A values per k. Edges are zero-padded in the packs and stored through masks.
 // `dd_sgemm_naive` (naive_gemm.c) is its reference twin in the tests.
 #include "CDendrite.h"
+#include "transpose.h"
 
 #include <immintrin.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { MR = 8, NR = 48, KC = 256, MC = 128 };
+enum { MR = DD_SGEMM_MR, NR = DD_SGEMM_NR, KC = DD_SGEMM_KC, MC = 128 };
 
 int dd_sgemm_avx512_available(void) {
     return __builtin_cpu_supports("avx512f") != 0;
-}
-
-// Eight rows of eight floats → their eight columns (column j = element j of each row).
-__attribute__((target("avx512f")))
-static inline void transpose_8x8(__m256 r[8]) {
-    __m256 t[8], u[8];
-    for (int i = 0; i < 4; i++) {
-        t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
-        t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
-    }
-    for (int h = 0; h < 2; h++) {   // rows 0–3 (h = 0) and 4–7 (h = 1)
-        u[4 * h + 0] = _mm256_shuffle_ps(t[4 * h + 0], t[4 * h + 2], 0x44);
-        u[4 * h + 1] = _mm256_shuffle_ps(t[4 * h + 0], t[4 * h + 2], 0xEE);
-        u[4 * h + 2] = _mm256_shuffle_ps(t[4 * h + 1], t[4 * h + 3], 0x44);
-        u[4 * h + 3] = _mm256_shuffle_ps(t[4 * h + 1], t[4 * h + 3], 0xEE);
-    }
-    for (int j = 0; j < 4; j++) {
-        r[j] = _mm256_permute2f128_ps(u[j], u[4 + j], 0x20);
-        r[4 + j] = _mm256_permute2f128_ps(u[j], u[4 + j], 0x31);
-    }
 }
 
 // op(A) rows i0.. (mr ≤ MR of them), columns p0.. (kc) → packed[k][MR], zero rows past mr.
@@ -58,7 +39,7 @@ static void pack_a(int trans, const float *a, int64_t lda, int64_t mr, int64_t k
         for (; k + 8 <= kc; k += 8) {
             __m256 rows[8];
             for (int r = 0; r < 8; r++) rows[r] = _mm256_loadu_ps(a + r * lda + k);
-            transpose_8x8(rows);
+            dd_transpose_8x8(rows);
             for (int j = 0; j < 8; j++) _mm256_storeu_ps(packed + (k + j) * MR, rows[j]);
         }
     }
@@ -185,6 +166,61 @@ void dd_sgemm_avx512(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, 
                     int64_t mr = mc - ir < MR ? mc - ir : MR;
                     micro_kernel(kc, packed_a + ir * kc, pb, c + (i0 + ir) * ldc + j0, ldc, mr, nr, add);
                 }
+            }
+        }
+    }
+}
+
+int64_t dd_sgemm_avx512_packed_a_size(int64_t m, int64_t k) {
+    return (m + MR - 1) / MR * MR * k;
+}
+
+int64_t dd_sgemm_avx512_packed_b_size(int64_t k, int64_t n) {
+    return (n + NR - 1) / NR * NR * k;
+}
+
+void dd_sgemm_avx512_pack_a(int trans, int64_t m, int64_t k, const float *a, int64_t lda, float *packed) {
+    const int64_t rows = (m + MR - 1) / MR * MR;
+    for (int64_t p0 = 0; p0 < k; p0 += KC) {
+        const int64_t kc = k - p0 < KC ? k - p0 : KC;
+        for (int64_t i0 = 0; i0 < m; i0 += MR) {
+            const int64_t mr = m - i0 < MR ? m - i0 : MR;
+            const float *origin = trans ? a + p0 * lda + i0 : a + i0 * lda + p0;
+            pack_a(trans, origin, lda, mr, kc, packed + p0 * rows + i0 * kc);
+        }
+    }
+}
+
+void dd_sgemm_avx512_pack_b(int trans, int64_t k, int64_t n, const float *b, int64_t ldb, float *packed) {
+    const int64_t columns = (n + NR - 1) / NR * NR;
+    for (int64_t p0 = 0; p0 < k; p0 += KC) {
+        const int64_t kc = k - p0 < KC ? k - p0 : KC;
+        for (int64_t j0 = 0; j0 < n; j0 += NR) {
+            const int64_t nr = n - j0 < NR ? n - j0 : NR;
+            const float *origin = trans ? b + j0 * ldb + p0 : b + p0 * ldb + j0;
+            pack_b(trans, origin, ldb, kc, nr, packed + p0 * columns + j0 * kc);
+        }
+    }
+}
+
+void dd_sgemm_avx512_prepacked(int64_t m, int64_t n, int64_t k, const float *packed_a, const float *packed_b, float *c,
+                               int64_t ldc, int accumulate) {
+    if (m <= 0 || n <= 0) return;
+    if (k <= 0) {
+        if (!accumulate) for (int64_t i = 0; i < m; i++) memset(c + i * ldc, 0, (size_t)n * sizeof(float));
+        return;
+    }
+    const int64_t rows = (m + MR - 1) / MR * MR, columns = (n + NR - 1) / NR * NR;
+    for (int64_t p0 = 0; p0 < k; p0 += KC) {
+        const int64_t kc = k - p0 < KC ? k - p0 : KC;
+        const int add = accumulate || p0 > 0;
+        // One B panel stays in L1 while every A panel of the block streams past it from L2.
+        for (int64_t j0 = 0; j0 < n; j0 += NR) {
+            const int64_t nr = n - j0 < NR ? n - j0 : NR;
+            const float *pb = packed_b + p0 * columns + j0 * kc;
+            for (int64_t i0 = 0; i0 < m; i0 += MR) {
+                const int64_t mr = m - i0 < MR ? m - i0 : MR;
+                micro_kernel(kc, packed_a + p0 * rows + i0 * kc, pb, c + i0 * ldc + j0, ldc, mr, nr, add);
             }
         }
     }

@@ -1,15 +1,17 @@
-// Winograd F(2×2, 3×3) transforms with AVX-512, sixteen tiles (or sixteen channels) per vector.
-// The same arithmetic and layouts as winograd.c — its scalar functions are the reference twin
-// these are tested against — but where those handle one 4×4 tile at a time and scatter its 16
-// values over 16 distant rows, these transform the 16 neighbouring tiles of a tile row at once:
-//   inputs:  a tile row's 4 input rows are loaded 16 + 16 floats at a time (masked at the padding
-//            and image edges) and split into the even and odd columns that start each tile, so
-//            every value of V is written as part of a 16-float vector;
-//   outputs: the 16 products of 16 tiles are read as 16 vectors, and each output row's two
-//            values per tile are interleaved back into 32 consecutive pixels;
-//   filters: 16 input channels' 3×3 kernels gathered per vector.
-// Work is split by planes (image × channel), so one image's transforms use every core.
+// Winograd F(2×2, 3×3) with AVX-512: the arithmetic of winograd.c — whose scalar functions are the
+// reference twin these are tested against — with the filters and input tiles written straight
+// into the packed operands of the AVX-512 GEMM (sgemm_avx512.c), so the 16 products skip packing:
+//   filters: eight output channels' 3×3 kernels at a time (an 8 × 8 transpose of their taps),
+//            each transformed value stored as eight consecutive floats of a packed U[ξ] [k, c];
+//   inputs:  a tile row's 4 input rows loaded 16 + 16 floats at a time (masked at the padding and
+//            image edges) and split into the even and odd columns that start each of 16 tiles,
+//            each transformed value stored as up to 16 consecutive columns of a packed V[ξ] [c, P];
+//   outputs: M[ξ] [k, P] as the GEMM leaves it; the 16 products of 16 tiles read as 16 vectors,
+//            each output row's two values per tile interleaved back into 32 consecutive pixels.
+// Work is split by 8-channel panels or planes (image × channel), so one image uses every core.
 #include "CDendrite.h"
+
+#include "transpose.h"
 
 #include <immintrin.h>
 #include <stdint.h>
@@ -38,51 +40,59 @@ static inline __m512 load_clipped(const float *row, int64_t start, int64_t width
 }
 
 __attribute__((target("avx512f")))
-void dd_winograd_filters_avx512(const float *w, int64_t k, int64_t c, int64_t o_first, int64_t o_count, float *u) {
-    const int64_t stride = k * c;
-    const __m512i lanes = _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
-                                             _mm512_set1_epi32(9));
-    const __m512 half = _mm512_set1_ps(0.5f);
-    for (int64_t o = o_first; o < o_first + o_count; o++) {
-        for (int64_t i0 = 0; i0 < c; i0 += 16) {
-            const __mmask16 mask = first_lanes(c - i0);
-            const float *base = w + (o * c + i0) * 9;
-            __m512 g[9];
-            for (int j = 0; j < 9; j++) {
-                g[j] = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), mask, lanes, base + j, 4);
+void dd_winograd_filters_packed(const float *w, int64_t k, int64_t c, int64_t panel_first, int64_t panel_count, float *u) {
+    const int64_t size = dd_sgemm_avx512_packed_a_size(k, c);
+    const __m256 half = _mm256_set1_ps(0.5f), zero = _mm256_setzero_ps();
+    for (int64_t panel = panel_first; panel < panel_first + panel_count; panel++) {
+        const int64_t o0 = panel * DD_SGEMM_MR, rows = k - o0 < DD_SGEMM_MR ? k - o0 : DD_SGEMM_MR;
+        for (int64_t i = 0; i < c; i++) {
+            // Eight output channels' 3×3 kernels for input channel i: their first eight taps
+            // through a transpose, the ninth one by one; rows past k read as zeros.
+            __m256 g[9];
+            float ninth[8] = {0};
+            for (int r = 0; r < 8; r++) {
+                const float *kernel = w + ((o0 + r) * c + i) * 9;
+                g[r] = r < rows ? _mm256_loadu_ps(kernel) : zero;
+                if (r < rows) ninth[r] = kernel[8];
             }
-            __m512 t[4][3];   // G g: 4×3
+            dd_transpose_8x8(g);
+            g[8] = _mm256_loadu_ps(ninth);
+            __m256 t[4][3];   // G g: 4×3
             for (int j = 0; j < 3; j++) {
-                const __m512 sum = _mm512_add_ps(g[j], g[6 + j]);
+                const __m256 sum = _mm256_add_ps(g[j], g[6 + j]);
                 t[0][j] = g[j];
-                t[1][j] = _mm512_mul_ps(half, _mm512_add_ps(sum, g[3 + j]));
-                t[2][j] = _mm512_mul_ps(half, _mm512_sub_ps(sum, g[3 + j]));
+                t[1][j] = _mm256_mul_ps(half, _mm256_add_ps(sum, g[3 + j]));
+                t[2][j] = _mm256_mul_ps(half, _mm256_sub_ps(sum, g[3 + j]));
                 t[3][j] = g[6 + j];
             }
-            float *out = u + o * c + i0;
-            for (int r = 0; r < 4; r++) {   // (G g) Gᵀ: 4×4
-                const __m512 sum = _mm512_add_ps(t[r][0], t[r][2]);
-                _mm512_mask_storeu_ps(out + (r * 4 + 0) * stride, mask, t[r][0]);
-                _mm512_mask_storeu_ps(out + (r * 4 + 1) * stride, mask, _mm512_mul_ps(half, _mm512_add_ps(sum, t[r][1])));
-                _mm512_mask_storeu_ps(out + (r * 4 + 2) * stride, mask, _mm512_mul_ps(half, _mm512_sub_ps(sum, t[r][1])));
-                _mm512_mask_storeu_ps(out + (r * 4 + 3) * stride, mask, t[r][2]);
+            float *out = u + dd_sgemm_packed_a_index(k, c, o0, i);
+            for (int r = 0; r < 4; r++) {   // (G g) Gᵀ: 4×4, eight consecutive floats of each packed U
+                const __m256 sum = _mm256_add_ps(t[r][0], t[r][2]);
+                _mm256_storeu_ps(out + (r * 4 + 0) * size, t[r][0]);
+                _mm256_storeu_ps(out + (r * 4 + 1) * size, _mm256_mul_ps(half, _mm256_add_ps(sum, t[r][1])));
+                _mm256_storeu_ps(out + (r * 4 + 2) * size, _mm256_mul_ps(half, _mm256_sub_ps(sum, t[r][1])));
+                _mm256_storeu_ps(out + (r * 4 + 3) * size, t[r][2]);
             }
         }
     }
 }
 
 __attribute__((target("avx512f")))
-void dd_winograd_inputs_avx512(const float *x, int64_t n, int64_t c, int64_t h, int64_t w, int64_t pad_h, int64_t pad_w,
-                               int64_t tiles_h, int64_t tiles_w, int64_t plane_first, int64_t plane_count, float *v) {
-    const int64_t tiles = tiles_h * tiles_w, p_total = n * tiles, stride = c * p_total;
+void dd_winograd_inputs_packed(const float *x, int64_t n, int64_t c, int64_t h, int64_t w, int64_t pad_h, int64_t pad_w,
+                               int64_t tiles_h, int64_t tiles_w, int64_t row_first, int64_t row_count, float *v) {
+    const int64_t tiles = tiles_h * tiles_w, p_total = n * tiles, size = dd_sgemm_avx512_packed_b_size(c, p_total);
     const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
     const __m512i odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
-    for (int64_t q = plane_first; q < plane_first + plane_count; q++) {
-        const int64_t b = q / c, i = q % c;
-        const float *plane = x + q * h * w;
-        for (int64_t th = 0; th < tiles_h; th++) {
-            for (int64_t tw0 = 0; tw0 < tiles_w; tw0 += 16) {
-                const __mmask16 mask = first_lanes(tiles_w - tw0);
+    const __m512i lanes = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    // Tile rows outside, channels inside: consecutive channels are consecutive rows of the same
+    // packed panels, so each of the 16 outputs is written as one sequential stream (one channel at a
+    // time would touch a new page for every panel).
+    for (int64_t unit = row_first; unit < row_first + row_count; unit++) {
+        const int64_t b = unit / tiles_h, th = unit % tiles_h;
+        for (int64_t tw0 = 0; tw0 < tiles_w; tw0 += 16) {
+            for (int64_t i = 0; i < c; i++) {
+                const float *plane = x + (b * c + i) * h * w;
+                const int64_t count = tiles_w - tw0 < 16 ? tiles_w - tw0 : 16;
                 const int64_t x0 = 2 * tw0 - pad_w;
                 __m512 d[4][4];   // d[r][s]: row r, column s of each of the 16 tiles
                 for (int r = 0; r < 4; r++) {
@@ -106,12 +116,25 @@ void dd_winograd_inputs_avx512(const float *x, int64_t n, int64_t c, int64_t h, 
                     t[2][s] = _mm512_sub_ps(d[2][s], d[1][s]);
                     t[3][s] = _mm512_sub_ps(d[1][s], d[3][s]);
                 }
-                float *out = v + i * p_total + b * tiles + th * tiles_w + tw0;
-                for (int r = 0; r < 4; r++) {   // (Bᵀ d) B
-                    _mm512_mask_storeu_ps(out + (r * 4 + 0) * stride, mask, _mm512_sub_ps(t[r][0], t[r][2]));
-                    _mm512_mask_storeu_ps(out + (r * 4 + 1) * stride, mask, _mm512_add_ps(t[r][1], t[r][2]));
-                    _mm512_mask_storeu_ps(out + (r * 4 + 2) * stride, mask, _mm512_sub_ps(t[r][2], t[r][1]));
-                    _mm512_mask_storeu_ps(out + (r * 4 + 3) * stride, mask, _mm512_sub_ps(t[r][1], t[r][3]));
+                __m512 e[16];   // (Bᵀ d) B
+                for (int r = 0; r < 4; r++) {
+                    e[r * 4 + 0] = _mm512_sub_ps(t[r][0], t[r][2]);
+                    e[r * 4 + 1] = _mm512_add_ps(t[r][1], t[r][2]);
+                    e[r * 4 + 2] = _mm512_sub_ps(t[r][2], t[r][1]);
+                    e[r * 4 + 3] = _mm512_sub_ps(t[r][1], t[r][3]);
+                }
+                // The 16 tiles are columns j ..< j + count of each packed V: up to the end of their
+                // 48-column panel, and the rest at the start of the next one.
+                const int64_t j = b * tiles + th * tiles_w + tw0, room = DD_SGEMM_NR - j % DD_SGEMM_NR;
+                const int64_t here = count < room ? count : room;
+                float *out = v + dd_sgemm_packed_b_index(c, p_total, i, j);
+                for (int xi = 0; xi < 16; xi++) _mm512_mask_storeu_ps(out + xi * size, first_lanes(here), e[xi]);
+                if (count > room) {
+                    float *next = v + dd_sgemm_packed_b_index(c, p_total, i, j + room);
+                    const __m512i shift = _mm512_add_epi32(lanes, _mm512_set1_epi32((int)room));
+                    for (int xi = 0; xi < 16; xi++) {
+                        _mm512_mask_storeu_ps(next + xi * size, first_lanes(count - room), _mm512_permutexvar_ps(shift, e[xi]));
+                    }
                 }
             }
         }

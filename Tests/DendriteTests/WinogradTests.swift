@@ -9,26 +9,31 @@ final class WinogradTests: XCTestCase {
 
     override func tearDown() {
         ConvolutionAlgorithm.current = .automatic
+        ConvolutionGEMM.current = .automatic
         WinogradTransforms.vectorized = vectorizedByDefault
     }
 
     func testWinogradMatchesDirectLoops() throws {
-        // Both implementations of the transforms where the CPU has AVX-512 (the scalar one elsewhere).
+        // Both implementations where the CPU has AVX-512 (the scalar one elsewhere); the AVX-512 one
+        // runs only with its own GEMM, forced here for the small shapes too.
         for vectorized in vectorizedByDefault ? [true, false] : [false] {
             WinogradTransforms.vectorized = vectorized
+            ConvolutionGEMM.current = vectorized ? .avx512 : .automatic
             try checkAgainstDirectLoops(label: vectorized ? "AVX-512" : "scalar")
         }
     }
 
-    /// Odd sizes, paddings 0–2, batches, channel counts around 16 (the AVX-512 filter transform's
-    /// vector) and tile rows longer than 16 tiles (its input and output transforms' vector: 37
-    /// columns are 19 tiles, 16 + 3).
+    /// Odd sizes, paddings 0–2, batches, output channels no multiple of 8 (the packed filters'
+    /// panels), tile rows longer than 16 tiles (the input and output transforms' vector: 37 columns
+    /// are 19 tiles, 16 + 3), tiles crossing the packed inputs' 48-column panels, more than 256
+    /// input channels (two blocks of the packed operands) and a batch transformed in two groups.
     private func checkAgainstDirectLoops(label: String) throws {
         ConvolutionAlgorithm.current = .winograd
         var generator = RandomGenerator(seed: 13)
         let cases: [(n: Int, c: Int, k: Int, h: Int, w: Int, padding: Int)] = [
             (1, 5, 7, 9, 11, 1), (3, 3, 2, 8, 8, 0), (2, 7, 9, 5, 6, 2), (1, 1, 1, 3, 3, 0), (4, 16, 33, 7, 7, 1),
-            (2, 19, 17, 11, 37, 1), (1, 17, 5, 36, 35, 2), (1, 3, 16, 4, 67, 0),
+            (2, 19, 17, 11, 37, 1), (1, 17, 5, 36, 35, 2), (1, 3, 16, 4, 67, 0), (1, 70, 130, 29, 30, 1),
+            (10, 300, 9, 9, 9, 1),
         ]
         for (index, s) in cases.enumerated() {
             let g = try Conv2DGeometry(batch: s.n, inputChannels: s.c, inputHeight: s.h, inputWidth: s.w, outputChannels: s.k,

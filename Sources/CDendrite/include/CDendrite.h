@@ -71,6 +71,35 @@ int64_t dd_sgemm_avx512_workspace(int64_t m, int64_t n);
 void dd_sgemm_avx512(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
                      const float *b, int64_t ldb, float *c, int64_t ldc, int accumulate, float *workspace);
 
+/* The kernel's packed operands, for producers that write them directly (the Winograd transforms):
+ * A [m, k] as DD_SGEMM_KC-deep blocks of DD_SGEMM_MR-row panels, each panel k-major (MR values per
+ * k); B [k, n] as KC-deep blocks of DD_SGEMM_NR-column panels, each k-major (NR values per k). Rows
+ * or columns past m or n in the last panel are never stored back, whatever they hold. */
+enum { DD_SGEMM_MR = 8, DD_SGEMM_NR = 48, DD_SGEMM_KC = 256 };
+/// Floats of A [m, k] packed.
+int64_t dd_sgemm_avx512_packed_a_size(int64_t m, int64_t k);
+/// Floats of B [k, n] packed.
+int64_t dd_sgemm_avx512_packed_b_size(int64_t k, int64_t n);
+/// Where element (i, p) of A [m, k] lies in its packing.
+static inline int64_t dd_sgemm_packed_a_index(int64_t m, int64_t k, int64_t i, int64_t p) {
+    const int64_t rows = (m + DD_SGEMM_MR - 1) / DD_SGEMM_MR * DD_SGEMM_MR, p0 = p / DD_SGEMM_KC * DD_SGEMM_KC;
+    const int64_t kc = k - p0 < DD_SGEMM_KC ? k - p0 : DD_SGEMM_KC;
+    return p0 * rows + i / DD_SGEMM_MR * DD_SGEMM_MR * kc + (p - p0) * DD_SGEMM_MR + i % DD_SGEMM_MR;
+}
+/// Where element (p, j) of B [k, n] lies in its packing.
+static inline int64_t dd_sgemm_packed_b_index(int64_t k, int64_t n, int64_t p, int64_t j) {
+    const int64_t columns = (n + DD_SGEMM_NR - 1) / DD_SGEMM_NR * DD_SGEMM_NR, p0 = p / DD_SGEMM_KC * DD_SGEMM_KC;
+    const int64_t kc = k - p0 < DD_SGEMM_KC ? k - p0 : DD_SGEMM_KC;
+    return p0 * columns + j / DD_SGEMM_NR * DD_SGEMM_NR * kc + (p - p0) * DD_SGEMM_NR + j % DD_SGEMM_NR;
+}
+/// C[m, n] (+= when accumulate) A · B from both operands packed, on the calling thread.
+void dd_sgemm_avx512_prepacked(int64_t m, int64_t n, int64_t k, const float *packed_a, const float *packed_b, float *c,
+                               int64_t ldc, int accumulate);
+/// Packs op(A) [m, k] (A[k, m] when trans) — the reference for producers of packed operands.
+void dd_sgemm_avx512_pack_a(int trans, int64_t m, int64_t k, const float *a, int64_t lda, float *packed);
+/// Packs op(B) [k, n] (B[n, k] when trans).
+void dd_sgemm_avx512_pack_b(int trans, int64_t k, int64_t n, const float *b, int64_t ldb, float *packed);
+
 void dd_conv2d_forward_naive(float *y, const float *x, const float *w, const float *bias,
                              const dd_conv_geometry *g);
 
@@ -181,14 +210,16 @@ void dd_winograd_outputs(const float *m, int64_t n, int64_t k, int64_t out_h, in
                          const float *bias, int relu, int64_t image_first, int64_t image_count, float *y);
 
 /* ---- Winograd F(2×2, 3×3) with AVX-512 (winograd_avx512.c) --------------------------------------- */
-/* The same transforms and layouts as above, sixteen tiles or channels per vector, split by planes
- * so that one image's transforms can use every core. Only where dd_winograd_avx512_available(). */
+/* The same transforms as above, writing the AVX-512 GEMM's packed operands (U[ξ] as A [k, c], V[ξ]
+ * as B [c, P], each 16 of them dd_sgemm_avx512_packed_*_size floats apart) and split by panels or
+ * planes so that one image's transforms use every core. Only where dd_winograd_avx512_available(). */
 int dd_winograd_avx512_available(void);
-/// dd_winograd_filters for output channels o_first ..< o_first + o_count.
-void dd_winograd_filters_avx512(const float *w, int64_t k, int64_t c, int64_t o_first, int64_t o_count, float *u);
-/// dd_winograd_inputs for planes (image · c + channel) plane_first ..< plane_first + plane_count.
-void dd_winograd_inputs_avx512(const float *x, int64_t n, int64_t c, int64_t h, int64_t w, int64_t pad_h, int64_t pad_w,
-                               int64_t tiles_h, int64_t tiles_w, int64_t plane_first, int64_t plane_count, float *v);
+/// Filters w [k, c, 3, 3] → 16 packed U [k, c], for the 8-output-channel panels panel_first ..< + panel_count.
+void dd_winograd_filters_packed(const float *w, int64_t k, int64_t c, int64_t panel_first, int64_t panel_count, float *u);
+/// Input tiles of tile rows (image · tiles_h + tile row) row_first ..< + row_count, every channel → 16
+/// packed V [c, n·tiles].
+void dd_winograd_inputs_packed(const float *x, int64_t n, int64_t c, int64_t h, int64_t w, int64_t pad_h, int64_t pad_w,
+                               int64_t tiles_h, int64_t tiles_w, int64_t row_first, int64_t row_count, float *v);
 /// dd_winograd_outputs for planes (image · k + output channel) plane_first ..< plane_first + plane_count.
 void dd_winograd_outputs_avx512(const float *m, int64_t n, int64_t k, int64_t out_h, int64_t out_w, int64_t tiles_h,
                                 int64_t tiles_w, const float *bias, int relu, int64_t plane_first, int64_t plane_count,
