@@ -111,12 +111,15 @@ DD_HOT void dd_softmax_backward_rows(const float *restrict dy, const float *rest
     }
 }
 
-DD_HOT void dd_bias_relu_planes(float *restrict y, size_t channels, size_t plane, const float *restrict bias, int relu) {
+DD_HOT void dd_bias_relu_planes(float *restrict y, size_t channels, size_t plane, const float *restrict scale,
+                                const float *restrict bias, int relu) {
     for (size_t c = 0; c < channels; ++c) {
         float *restrict p = y + c * plane;
-        const float b = bias ? bias[c] : 0.0f;
+        const float a = scale ? scale[c] : 1.0f, b = bias ? bias[c] : 0.0f;
         if (relu) {
-            for (size_t i = 0; i < plane; ++i) { const float v = p[i] + b; p[i] = v < 0.0f ? 0.0f : v; }   // NaN stays NaN
+            for (size_t i = 0; i < plane; ++i) { const float v = p[i] * a + b; p[i] = v < 0.0f ? 0.0f : v; }   // NaN stays NaN
+        } else if (scale) {
+            for (size_t i = 0; i < plane; ++i) p[i] = p[i] * a + b;
         } else {
             for (size_t i = 0; i < plane; ++i) p[i] += b;
         }

@@ -101,17 +101,17 @@ DD_HOT void dd_col2im(const float *col, float *image, int channels, const dd_con
 }
 
 DD_HOT void dd_unbatch_planes(const float *restrict wide, int64_t images, int64_t channels, int64_t plane,
-                              const float *restrict bias, int relu, float *restrict y) {
+                              const float *restrict scale, const float *restrict bias, int relu, float *restrict y) {
     const int64_t width = images * plane;
     for (int64_t c = 0; c < channels; ++c) {
-        const float b = bias ? bias[c] : 0.0f;
+        const float a = scale ? scale[c] : 1.0f, b = bias ? bias[c] : 0.0f;
         for (int64_t n = 0; n < images; ++n) {
             const float *restrict in = wide + c * width + n * plane;
             float *restrict out = y + (n * channels + c) * plane;
             if (relu) {
-                for (int64_t p = 0; p < plane; ++p) { const float v = in[p] + b; out[p] = v < 0.0f ? 0.0f : v; }
+                for (int64_t p = 0; p < plane; ++p) { const float v = in[p] * a + b; out[p] = v < 0.0f ? 0.0f : v; }
             } else {
-                for (int64_t p = 0; p < plane; ++p) out[p] = in[p] + b;
+                for (int64_t p = 0; p < plane; ++p) out[p] = in[p] * a + b;
             }
         }
     }

@@ -4,7 +4,7 @@
 //   U[ξ][K][C] = (G g Gᵀ)ξ   (filters, once per call)
 //   V[ξ][C][P] = (Bᵀ d B)ξ   (input tiles, P = N·tiles)
 //   M[ξ][K][P] = U[ξ] · V[ξ]  (OpenBLAS, by the caller)
-//   y = Aᵀ M A + bias (+ ReLU)  (into NCHW, clipped at odd edges)
+//   y = (Aᵀ M A)·scale + bias (+ ReLU)  (into NCHW, clipped at odd edges)
 #include "CDendrite.h"
 #include <string.h>
 
@@ -73,12 +73,12 @@ DD_HOT void dd_winograd_inputs(const float *restrict x, int64_t n, int64_t c, in
 }
 
 DD_HOT void dd_winograd_outputs(const float *restrict m, int64_t n, int64_t k, int64_t out_h, int64_t out_w, int64_t tiles_h,
-                                int64_t tiles_w, const float *restrict bias, int relu, int64_t image_first, int64_t image_count,
-                                float *restrict y) {
+                                int64_t tiles_w, const float *restrict scale, const float *restrict bias, int relu,
+                                int64_t image_first, int64_t image_count, float *restrict y) {
     const int64_t tiles = tiles_h * tiles_w, p_total = n * tiles, stride = k * p_total;
     for (int64_t b = image_first; b < image_first + image_count; b++) {
         for (int64_t o = 0; o < k; o++) {
-            const float offset = bias ? bias[o] : 0.0f;
+            const float offset = bias ? bias[o] : 0.0f, factor = scale ? scale[o] : 1.0f;
             float *plane = y + (b * k + o) * out_h * out_w;
             for (int64_t th = 0; th < tiles_h; th++) {
                 for (int64_t tw = 0; tw < tiles_w; tw++) {
@@ -93,8 +93,8 @@ DD_HOT void dd_winograd_outputs(const float *restrict m, int64_t n, int64_t k, i
                     }
                     float r[2][2];   // (Aᵀ q) A
                     for (int a = 0; a < 2; a++) {
-                        r[a][0] = t[a][0] + t[a][1] + t[a][2] + offset;
-                        r[a][1] = t[a][1] - t[a][2] - t[a][3] + offset;
+                        r[a][0] = (t[a][0] + t[a][1] + t[a][2]) * factor + offset;
+                        r[a][1] = (t[a][1] - t[a][2] - t[a][3]) * factor + offset;
                     }
                     for (int a = 0; a < 2; a++) {
                         const int64_t yy = 2 * th + a;

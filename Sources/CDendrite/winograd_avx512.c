@@ -143,15 +143,15 @@ void dd_winograd_inputs_packed(const float *x, int64_t n, int64_t c, int64_t h, 
 
 __attribute__((target("avx512f")))
 void dd_winograd_outputs_avx512(const float *m, int64_t n, int64_t k, int64_t out_h, int64_t out_w, int64_t tiles_h,
-                                int64_t tiles_w, const float *bias, int relu, int64_t plane_first, int64_t plane_count,
-                                float *y) {
+                                int64_t tiles_w, const float *scale, const float *bias, int relu, int64_t plane_first,
+                                int64_t plane_count, float *y) {
     const int64_t tiles = tiles_h * tiles_w, p_total = n * tiles, stride = k * p_total;
     const __m512i low = _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
     const __m512i high = _mm512_set_epi32(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8);
     const __m512 zero = _mm512_setzero_ps();
     for (int64_t q = plane_first; q < plane_first + plane_count; q++) {
         const int64_t b = q / k, o = q % k;
-        const __m512 offset = _mm512_set1_ps(bias ? bias[o] : 0.0f);
+        const __m512 offset = _mm512_set1_ps(bias ? bias[o] : 0.0f), factor = _mm512_set1_ps(scale ? scale[o] : 1.0f);
         float *plane = y + q * out_h * out_w;
         for (int64_t th = 0; th < tiles_h; th++) {
             for (int64_t tw0 = 0; tw0 < tiles_w; tw0 += 16) {
@@ -170,8 +170,8 @@ void dd_winograd_outputs_avx512(const float *m, int64_t n, int64_t k, int64_t ou
                 for (int a = 0; a < 2; a++) {   // (Aᵀ q) A, one output row per a
                     const int64_t yy = 2 * th + a;
                     if (yy >= out_h) continue;
-                    __m512 left = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(t[a][0], t[a][1]), t[a][2]), offset);
-                    __m512 right = _mm512_add_ps(_mm512_sub_ps(_mm512_sub_ps(t[a][1], t[a][2]), t[a][3]), offset);
+                    __m512 left = _mm512_fmadd_ps(_mm512_add_ps(_mm512_add_ps(t[a][0], t[a][1]), t[a][2]), factor, offset);
+                    __m512 right = _mm512_fmadd_ps(_mm512_sub_ps(_mm512_sub_ps(t[a][1], t[a][2]), t[a][3]), factor, offset);
                     if (relu) {
                         left = _mm512_max_ps(left, zero);
                         right = _mm512_max_ps(right, zero);

@@ -48,9 +48,9 @@ void dd_im2col_rows(const float *image, float *col, int channels, const dd_conv_
                     int64_t row_first, int64_t row_count);
 
 /// The batched GEMM's output [channels, images·plane] back to NCHW y [images, channels, plane],
-/// + bias[c] (may be NULL) and max(·, 0) when `relu`, in the same pass.
-void dd_unbatch_planes(const float *wide, int64_t images, int64_t channels, int64_t plane, const float *bias, int relu,
-                       float *y);
+/// × scale[c] + bias[c] (either may be NULL) and max(·, 0) when `relu`, in the same pass.
+void dd_unbatch_planes(const float *wide, int64_t images, int64_t channels, int64_t plane, const float *scale,
+                       const float *bias, int relu, float *y);
 
 /// Folds `col` back into `image`, ACCUMULATING (image += fold(col)).
 void dd_col2im(const float *col, float *image, int channels, const dd_conv_geometry *g);
@@ -193,9 +193,10 @@ void dd_buffer_statistics(size_t *live, size_t *peak_live, size_t *cached);
 /// Returns 1 when applied.
 int dd_tune_blas_threads(int timeout_exponent);
 
-/// y[c, i] += bias[c] (bias may be NULL), then max(·, 0) when `relu`: a convolution image's
-/// planes [channels, plane] finished in one pass right after its GEMM, while they are in cache.
-void dd_bias_relu_planes(float *y, size_t channels, size_t plane, const float *bias, int relu);
+/// y[c, i] = y[c, i] × scale[c] + bias[c] (either may be NULL), then max(·, 0) when `relu`: a
+/// convolution image's planes [channels, plane] finished in one pass right after its GEMM, while
+/// they are in cache (the scale carries an inference batch norm's).
+void dd_bias_relu_planes(float *y, size_t channels, size_t plane, const float *scale, const float *bias, int relu);
 
 /* ---- Winograd F(2×2, 3×3) (winograd.c) ---------------------------------------------------------- */
 /// Filters w [k, c, 3, 3] transformed: u [16][k][c] = (G g Gᵀ) per position ξ.
@@ -204,10 +205,10 @@ void dd_winograd_filters(const float *w, int64_t k, int64_t c, float *u);
 /// v [16][c][n·tiles_h·tiles_w] = (Bᵀ d B) per ξ, padding read as zeros.
 void dd_winograd_inputs(const float *x, int64_t n, int64_t c, int64_t h, int64_t w, int64_t pad_h, int64_t pad_w,
                         int64_t tiles_h, int64_t tiles_w, int64_t image_first, int64_t image_count, float *v);
-/// m [16][k][n·tiles] back to y [n, k, out_h, out_w] = Aᵀ m A + bias (may be NULL), max(·, 0) when
-/// `relu`, for images image_first ..< image_first + image_count.
+/// m [16][k][n·tiles] back to y [n, k, out_h, out_w] = (Aᵀ m A) × scale + bias (either may be NULL),
+/// max(·, 0) when `relu`, for images image_first ..< image_first + image_count.
 void dd_winograd_outputs(const float *m, int64_t n, int64_t k, int64_t out_h, int64_t out_w, int64_t tiles_h, int64_t tiles_w,
-                         const float *bias, int relu, int64_t image_first, int64_t image_count, float *y);
+                         const float *scale, const float *bias, int relu, int64_t image_first, int64_t image_count, float *y);
 
 /* ---- Winograd F(2×2, 3×3) with AVX-512 (winograd_avx512.c) --------------------------------------- */
 /* The same transforms as above, writing the AVX-512 GEMM's packed operands (U[ξ] as A [k, c], V[ξ]
@@ -222,8 +223,8 @@ void dd_winograd_inputs_packed(const float *x, int64_t n, int64_t c, int64_t h, 
                                int64_t tiles_h, int64_t tiles_w, int64_t row_first, int64_t row_count, float *v);
 /// dd_winograd_outputs for planes (image · k + output channel) plane_first ..< plane_first + plane_count.
 void dd_winograd_outputs_avx512(const float *m, int64_t n, int64_t k, int64_t out_h, int64_t out_w, int64_t tiles_h,
-                                int64_t tiles_w, const float *bias, int relu, int64_t plane_first, int64_t plane_count,
-                                float *y);
+                                int64_t tiles_w, const float *scale, const float *bias, int relu, int64_t plane_first,
+                                int64_t plane_count, float *y);
 
 /* ---- int8 GEMM (int8_gemm.c) ------------------------------------------------------------------ */
 /// C[m, n] = Σ_k A[m, k]·B[n, k]: A unsigned 8-bit with values 0…127, B signed 8-bit [n, k], C int32.

@@ -38,21 +38,25 @@ private func columns(of image: UnsafeMutablePointer<Float>, channels: Int, into 
 ///   - input: `[N, C, H, W]` (``Conv2DGeometry/inputShape``).
 ///   - weight: `[OC, C / groups, KH, KW]`.
 ///   - bias: `[OC]` or `nil`.
+///   - scale: `[OC]` or `nil`: each output channel multiplied by it before the bias is added —
+///     an inference batch norm applied in the same pass (`scale = γ/√(σ² + ε)`, `bias = β − μ·scale`).
 ///   - g: the convolution's sizes, stride, padding, dilation and groups.
 ///   - relu: apply `max(·, 0)` to each image's output right after its GEMM, while it is in
 ///     cache (a convolution + bias + ReLU inference kernel).
 /// - Returns: `[N, OC, OH, OW]`.
 /// - Throws: ``DendriteError/shapeMismatch(operation:expected:got:)`` naming the operand.
-public func conv2dForward(input: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv2DGeometry, relu: Bool = false) throws -> Tensor {
+public func conv2dForward(input: Tensor, weight: Tensor, bias: Tensor?, scale: Tensor? = nil, geometry g: Conv2DGeometry,
+                          relu: Bool = false) throws -> Tensor {
     try g.check(input, g.inputShape, "input", "conv2d")
     try g.check(weight, g.weightShape, "weight", "conv2d")
     if let bias { try g.check(bias, [g.outputChannels], "bias", "conv2d") }
+    if let scale { try g.check(scale, [g.outputChannels], "scale", "conv2d") }
     let plane = g.outputHeight * g.outputWidth
     if ConvolutionAlgorithm.usesWinograd(g) {
-        return Tensor(shape: g.outputShape, storage: winogradForward(input, weight, bias, g, relu: relu))
+        return Tensor(shape: g.outputShape, storage: winogradForward(input, weight, bias, scale, g, relu: relu))
     }
     if g.groups == 1 && g.batch >= 2 && plane < batchedPlaneLimit {
-        return Tensor(shape: g.outputShape, storage: batchedForward(input, weight, bias, g, relu: relu))
+        return Tensor(shape: g.outputShape, storage: batchedForward(input, weight, bias, scale, g, relu: relu))
     }
     let output = TensorStorage(uninitializedCount: Tensor.elementCount(of: g.outputShape))
     let cpg = g.inputChannels / g.groups, opg = g.outputChannels / g.groups
@@ -71,7 +75,9 @@ public func conv2dForward(input: Tensor, weight: Tensor, bias: Tensor?, geometry
             }
             // Bias and ReLU in one pass over the image's output while it is in cache.
             let image = output.base + n * g.outputChannels * plane
-            if bias != nil || relu { dd_bias_relu_planes(image, g.outputChannels, plane, bias?.storage.base, relu ? 1 : 0) }
+            if bias != nil || scale != nil || relu {
+                dd_bias_relu_planes(image, g.outputChannels, plane, scale?.storage.base, bias?.storage.base, relu ? 1 : 0)
+            }
         }
     }
     return Tensor(shape: g.outputShape, storage: output)
@@ -87,7 +93,8 @@ let batchedPlaneLimit = 100
 /// (`[K, images·plane]`, unrolled in parallel), one GEMM over all of them, and one pass that puts
 /// the result back in NCHW order with the bias and the fused ReLU. Groups of images keep the
 /// GEMM about 512 columns wide (and the buffers bounded).
-private func batchedForward(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: Conv2DGeometry, relu: Bool) -> TensorStorage {
+private func batchedForward(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ scale: Tensor?, _ g: Conv2DGeometry,
+                            relu: Bool) -> TensorStorage {
     let plane = g.outputHeight * g.outputWidth, inPlane = g.inputHeight * g.inputWidth
     let k = g.inputChannels * g.kernelHeight * g.kernelWidth
     let perGEMM = Swift.min(g.batch, Swift.max(1, (512 + plane - 1) / plane))
@@ -104,7 +111,7 @@ private func batchedForward(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, 
         }
         convolutionGEMM(transposeA: false, transposeB: false, m: g.outputChannels, n: width, k: k,
                         a: weight.storage.base, lda: k, b: column.base, ldb: width, beta: 0, c: wide.base, ldc: width)
-        dd_unbatch_planes(wide.base, Int64(count), Int64(g.outputChannels), Int64(plane), bias?.storage.base, relu ? 1 : 0,
+        dd_unbatch_planes(wide.base, Int64(count), Int64(g.outputChannels), Int64(plane), scale?.storage.base, bias?.storage.base, relu ? 1 : 0,
                           output.base + start * g.outputChannels * plane)
     }
     return output

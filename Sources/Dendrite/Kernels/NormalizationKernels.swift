@@ -25,12 +25,11 @@ enum NormalizationKernels {
         let src = x.storage.base, dst = out.base
         let scales = (0..<channels).map { c in inverseStd[c] * (gamma.map { $0.storage.base[c] } ?? 1) }
         let shifts = (0..<channels).map { c in (beta.map { $0.storage.base[c] } ?? 0) - mean[c] * scales[c] }
-        inParallel(rows: batch, rowLength: channels * spatial) { start, count in
-            for n in start..<(start + count) {
-                for c in 0..<channels {
-                    let scale = scales[c], shift = shifts[c], offset = (n * channels + c) * spatial
-                    for s in 0..<spatial { dst[offset + s] = src[offset + s] * scale + shift }
-                }
+        // By planes (image, channel), so one image's planes also spread over the cores.
+        inParallel(rows: batch * channels, rowLength: spatial) { start, count in
+            for plane in start..<(start + count) {
+                let c = plane % channels, scale = scales[c], shift = shifts[c], offset = plane * spatial
+                for s in 0..<spatial { dst[offset + s] = src[offset + s] * scale + shift }
             }
         }
         return Tensor(shape: x.shape, storage: out)

@@ -52,16 +52,18 @@ enum WinogradTransforms {
 
 /// Winograd F(2×2, 3×3) forward: filters and input tiles transformed, 16 GEMMs (one per tile
 /// position) over all channels and tiles — each on one core, the 16 spread over the cores — and
-/// the output transform with the bias and the fused ReLU writing NCHW.
-func winogradForward(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: Conv2DGeometry, relu: Bool) -> TensorStorage {
+/// the output transform with the scale, the bias and the fused ReLU writing NCHW.
+func winogradForward(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ scale: Tensor?, _ g: Conv2DGeometry,
+                     relu: Bool) -> TensorStorage {
     let (n, c, k) = (g.batch, g.inputChannels, g.outputChannels)
     let tilesH = (g.outputHeight + 1) / 2, tilesW = (g.outputWidth + 1) / 2, p = n * tilesH * tilesW
     let output = TensorStorage(uninitializedCount: Tensor.elementCount(of: g.outputShape))
     let (x, w, b, y) = (input.storage.base, weight.storage.base, bias?.storage.base, output.base)
+    let a = scale?.storage.base
     let (height, width, padH, padW) = (Int64(g.inputHeight), Int64(g.inputWidth), Int64(g.paddingHeight), Int64(g.paddingWidth))
     let (outH, outW, tilesH64, tilesW64) = (Int64(g.outputHeight), Int64(g.outputWidth), Int64(tilesH), Int64(tilesW))
     if WinogradTransforms.vectorized && ConvolutionGEMM.usesAVX512(m: k, n: p, k: c) {
-        winogradPackedForward(x, w, b, y, g, relu: relu)
+        winogradPackedForward(x, w, a, b, y, g, relu: relu)
         return output
     }
     let u = TensorStorage(uninitializedCount: 16 * k * c), v = TensorStorage(uninitializedCount: 16 * c * p)
@@ -75,7 +77,7 @@ func winogradForward(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: Co
                         b: v.base + position * c * p, ldb: p, beta: 0, c: m.base + position * k * p, ldc: p)
     }
     perImages(n) { first, count in
-        dd_winograd_outputs(m.base, Int64(n), Int64(k), outH, outW, tilesH64, tilesW64, b, relu ? 1 : 0, first, count, y)
+        dd_winograd_outputs(m.base, Int64(n), Int64(k), outH, outW, tilesH64, tilesW64, a, b, relu ? 1 : 0, first, count, y)
     }
     return output
 }
@@ -86,7 +88,7 @@ func winogradForward(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ g: Co
 /// with the whole batch at once), the inputs into packed V, the 16 products spread over the
 /// cores, and the output transform with bias and ReLU.
 private func winogradPackedForward(_ x: UnsafeMutablePointer<Float>, _ w: UnsafeMutablePointer<Float>,
-                                   _ bias: UnsafeMutablePointer<Float>?, _ y: UnsafeMutablePointer<Float>, _ g: Conv2DGeometry,
+                                   _ scale: UnsafeMutablePointer<Float>?, _ bias: UnsafeMutablePointer<Float>?, _ y: UnsafeMutablePointer<Float>, _ g: Conv2DGeometry,
                                    relu: Bool) {
     let (n, c, k) = (g.batch, g.inputChannels, g.outputChannels)
     let tilesH = (g.outputHeight + 1) / 2, tilesW = (g.outputWidth + 1) / 2, tiles = tilesH * tilesW
@@ -117,7 +119,7 @@ private func winogradPackedForward(_ x: UnsafeMutablePointer<Float>, _ w: Unsafe
             }
         }
         inParallel(rows: images * k, rowLength: outPlane, minimumElements: 1 << 14) { first, count in
-            dd_winograd_outputs_avx512(m.base, Int64(images), Int64(k), outH, outW, tilesH64, tilesW64, bias, relu ? 1 : 0,
+            dd_winograd_outputs_avx512(m.base, Int64(images), Int64(k), outH, outW, tilesH64, tilesW64, scale, bias, relu ? 1 : 0,
                                        Int64(first), Int64(count), ys)
         }
     }

@@ -73,8 +73,20 @@ public final class Sequential: Module, UnaryLayer, ModuleContainer {
     }
 
     public func forward(_ input: Tensor) throws -> Tensor {
-        var x = input
-        for layer in layers { x = try layer(x) }
+        var x = input, index = 0
+        while index < layers.count {
+            // Convolution → batch norm (→ ReLU) in inference: one kernel (ConvolutionNormInference.swift).
+            if let conv = layers[index] as? Conv2D, index + 1 < layers.count, let norm = layers[index + 1] as? BatchNorm2D {
+                let relu = index + 2 < layers.count && layers[index + 2] is ReLU
+                if let fused = try conv.normalizedInference(x, by: norm, relu: relu) {
+                    x = fused
+                    index += relu ? 3 : 2
+                    continue
+                }
+            }
+            x = try layers[index](x)
+            index += 1
+        }
         return x
     }
 

@@ -18,6 +18,9 @@ public final class BasicConv2d: Module, UnaryLayer {
     }
 
     public func forward(_ input: Tensor) throws -> Tensor {
+        if let conv = conv as? Conv2D, let bn = bn as? BatchNorm2D, let fused = try conv.normalizedInference(input, by: bn, relu: true) {
+            return fused
+        }
         let y = try bn(conv(input))
         return (conv as? ReLUFusingLayer)?.fusedReLU == true ? y : y.relu()
     }

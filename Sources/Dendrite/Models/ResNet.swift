@@ -31,7 +31,8 @@ public final class BasicBlock: Module, UnaryLayer {
     }
 
     public func forward(_ input: Tensor) throws -> Tensor {
-        let main = try bn2(conv2(try reluUnlessFused(bn1(conv1(input)), after: conv1, relu: relu)))
+        let hidden = try convolutionThenNorm(input, conv: conv1, norm: bn1, relu: relu)
+        let main = try convolutionThenNorm(hidden, conv: conv2, norm: bn2, relu: nil)
         return try relu(try main + (try downsample?(input) ?? input))
     }
 
@@ -80,9 +81,9 @@ public final class Bottleneck: Module, UnaryLayer {
     }
 
     public func forward(_ input: Tensor) throws -> Tensor {
-        var x = try reluUnlessFused(bn1(conv1(input)), after: conv1, relu: relu)
-        x = try reluUnlessFused(bn2(conv2(x)), after: conv2, relu: relu)
-        x = try bn3(conv3(x))
+        var x = try convolutionThenNorm(input, conv: conv1, norm: bn1, relu: relu)
+        x = try convolutionThenNorm(x, conv: conv2, norm: bn2, relu: relu)
+        x = try convolutionThenNorm(x, conv: conv3, norm: bn3, relu: nil)
         return try relu(try x + (try downsample?(input) ?? input))
     }
 
@@ -142,7 +143,7 @@ public final class ResNet: Module, UnaryLayer {
     }
 
     public func forward(_ input: Tensor) throws -> Tensor {
-        var x = try maxpool(try reluUnlessFused(bn1(conv1(input)), after: conv1, relu: relu))
+        var x = try maxpool(try convolutionThenNorm(input, conv: conv1, norm: bn1, relu: relu))
         for stage in [layer1, layer2, layer3, layer4] { x = try stage(x) }
         return try fc(try avgpool(x).flattenedBatch())
     }
