@@ -12,8 +12,9 @@ Two ways to run it:
 
 Serve protocol (one line each way): `prepare KEY` builds and warms a workload (a key of
 WORKLOADS, or `conv:C:OC:HW:K:S:P:B` for one convolution) and answers
-{"key", "items_per_call", "seconds_per_call"}; `time KEY INNER` runs INNER calls and answers
-{"key", "seconds_per_call", "peak_mib", "torch"}; `quit` ends.
+{"key", "items_per_call", "seconds_per_call"}; `time KEY INNER [WARMUP]` runs WARMUP untimed calls
+(default 0), then INNER timed ones, and answers {"key", "seconds_per_call", "peak_mib", "torch"};
+`quit` ends.
 
 `--char-lstm [--steps 1000]` instead trains the CharLSTM example's model (Sources/Examples/CharLSTM)
 on the same corpus and split, with the same batches' shape, optimizer and clipping, and prints
@@ -275,6 +276,8 @@ def serve():
             answer = {"key": key, "items_per_call": items, "seconds_per_call": timed(call, 1)}
         else:
             call, _ = prepared[key]
+            for _ in range(int(words[3]) if len(words) > 3 else 0):
+                call()
             answer = {"key": key, "seconds_per_call": timed(call, int(words[2])), "peak_mib": peak_mib(),
                       "torch": torch.__version__}
         print(json.dumps(answer), flush=True)

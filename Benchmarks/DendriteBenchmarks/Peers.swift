@@ -38,7 +38,7 @@ final class PyTorchPeer {
     func prepare(_ key: String) throws { _ = try request("prepare \(key)") }
 
     /// Times `inner` calls of `key`; returns PyTorch's seconds per call.
-    func time(_ key: String, inner: Int) throws -> Answer { try request("time \(key) \(inner)") }
+    func time(_ key: String, inner: Int, warmup: Int = 0) throws -> Answer { try request("time \(key) \(inner) \(warmup)") }
 
     private func request(_ line: String) throws -> Answer {
         try input.fileHandleForWriting.write(contentsOf: Data((line + "\n").utf8))

@@ -131,8 +131,10 @@ func mlpEpoch() -> EndToEndWorkload {
 
 /// Times one workload. Alone: the median of its timed runs. With a PyTorch `peer`: each round
 /// times one Dendrite run, then one PyTorch run of the same length, with a pause between them
-/// (so neither side's idle BLAS threads spin on the other's time); the ratio is the median of
-/// the per-round ratios, which cancels the machine's drift between rounds.
+/// (so neither side's idle BLAS threads spin on the other's time) and, for the calibrated
+/// workloads, one untimed call on each side after it (the other side's run has evicted its
+/// weights from the caches); the ratio is the median of the per-round ratios, which cancels the
+/// machine's drift between rounds.
 func runEndToEnd(_ workload: EndToEndWorkload, quick: Bool, peer: PyTorchPeer?) throws -> Row? {
     let call: () throws -> Void
     do {
@@ -148,12 +150,13 @@ func runEndToEnd(_ workload: EndToEndWorkload, quick: Bool, peer: PyTorchPeer?) 
     var ours: [Double] = [], theirs: [Double] = [], ratios: [Double] = []
     var peerPeak: Double?
     if let peer { try peer.prepare(workload.peerKey) }
+    let warmup = peer != nil && workload.target > 0 ? 1 : 0
     for _ in 0..<runs {
-        let seconds = try measure(warmup: 0, runs: 1, inner: inner, call).median
+        let seconds = try measure(warmup: warmup, runs: 1, inner: inner, call).median
         ours.append(seconds)
         if let peer {
             Thread.sleep(forTimeInterval: 0.25)
-            let answer = try peer.time(workload.peerKey, inner: inner)
+            let answer = try peer.time(workload.peerKey, inner: inner, warmup: warmup)
             theirs.append(answer.secondsPerCall)
             ratios.append(answer.secondsPerCall / seconds)
             peerPeak = answer.peakMiB

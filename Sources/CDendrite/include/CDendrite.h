@@ -95,10 +95,6 @@ static inline int64_t dd_sgemm_packed_b_index(int64_t k, int64_t n, int64_t p, i
 /// C[m, n] (+= when accumulate) A · B from both operands packed, on the calling thread.
 void dd_sgemm_avx512_prepacked(int64_t m, int64_t n, int64_t k, const float *packed_a, const float *packed_b, float *c,
                                int64_t ldc, int accumulate);
-/// Packs op(A) [m, k] (A[k, m] when trans) — the reference for producers of packed operands.
-void dd_sgemm_avx512_pack_a(int trans, int64_t m, int64_t k, const float *a, int64_t lda, float *packed);
-/// Packs op(B) [k, n] (B[n, k] when trans).
-void dd_sgemm_avx512_pack_b(int trans, int64_t k, int64_t n, const float *b, int64_t ldb, float *packed);
 
 void dd_conv2d_forward_naive(float *y, const float *x, const float *w, const float *bias,
                              const dd_conv_geometry *g);
