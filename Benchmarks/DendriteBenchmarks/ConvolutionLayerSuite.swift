@@ -45,7 +45,7 @@ func runConvolutionLayerSuite(quick: Bool, peer: PyTorchPeer?) throws -> [Row] {
             let time = Measurement(samples: mine), baseline = theirs.isEmpty ? nil : Measurement(samples: theirs)
             let ratios = zip(theirs, mine).map { $0 / $1 }
             let algorithm = (ConvolutionAlgorithm.usesWinograd(g) ? "winograd" : "im2col")
-                + " · " + ConvolutionGEMM.kernelName(m: oc, n: g.outputHeight * g.outputWidth, k: c * k * k)
+                + " · " + ConvolutionGEMM.kernelName
             var row = Row(suite: "conv-layers", workload: "\(name) b\(batch) [\(algorithm)]", unit: "GFLOP/s", value: flops / time.median / 1e9,
                           medianSeconds: time.median, minSeconds: time.minimum, maxSeconds: time.maximum, noisy: time.isNoisy,
                           baseline: peer == nil ? nil : "PyTorch conv2d", baselineValue: baseline.map { flops / $0.median / 1e9 },

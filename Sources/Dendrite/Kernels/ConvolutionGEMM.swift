@@ -9,10 +9,9 @@ import Dispatch
 /// mis-detect — Dendrite's own AVX-512 kernel (`sgemm_avx512.c`, checked against the naive GEMM)
 /// does the same products at up to twice the floating-point rate.
 public enum ConvolutionGEMM: Sendable, Equatable {
-    /// Dendrite's AVX-512 kernel where the CPU has AVX-512 and OpenBLAS's core does not use it, for
-    /// products with at least 64 rows and inner terms and 32 columns (ResNet's and VGG's layers, down
-    /// to the 49 columns of a 7×7 plane); OpenBLAS otherwise (the course's small `cnn` layers, 16 or
-    /// 32 filters over 9 or 144 terms, run faster there).
+    /// Dendrite's AVX-512 kernel where the CPU has AVX-512 and OpenBLAS's core does not use it
+    /// (there it is faster on every convolution product measured, from the course's `cnn` layers —
+    /// 16 or 32 filters over 9 or 144 terms — to ResNet's and VGG's); OpenBLAS otherwise.
     case automatic
     /// OpenBLAS always.
     case openBLAS
@@ -31,18 +30,18 @@ public enum ConvolutionGEMM: Sendable, Equatable {
         return ["skylakex", "cooperlake", "sapphirerapids"].contains { core.contains($0) }
     }()
 
-    /// The kernel an `m × n` product over `k` terms runs on.
-    static func usesAVX512(m: Int, n: Int, k: Int) -> Bool {
+    /// Whether the convolutions' products run on Dendrite's AVX-512 kernel under ``current``.
+    static var usesAVX512: Bool {
         guard avx512Available else { return false }
         switch current {
         case .openBLAS: return false
         case .avx512: return true
-        case .automatic: return !openBLASUsesAVX512 && Swift.min(m, k) >= 64 && n >= 32
+        case .automatic: return !openBLASUsesAVX512
         }
     }
 
-    /// A one-word name of the kernel an `m × n` product over `k` terms runs on, for benchmark rows.
-    public static func kernelName(m: Int, n: Int, k: Int) -> String { usesAVX512(m: m, n: n, k: k) ? "avx512" : "openblas" }
+    /// A one-word name of the kernel the convolutions' products run on, for benchmark rows.
+    public static var kernelName: String { usesAVX512 ? "avx512" : "openblas" }
 }
 
 /// `C = op(A)·op(B)` (`beta` 0) or `C += op(A)·op(B)` (`beta` 1) for a convolution, on the kernel
@@ -50,7 +49,7 @@ public enum ConvolutionGEMM: Sendable, Equatable {
 /// the cores itself (by column blocks, or by row blocks when it is narrow).
 func convolutionGEMM(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
                      b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
-    guard ConvolutionGEMM.usesAVX512(m: m, n: n, k: k) else {
+    guard ConvolutionGEMM.usesAVX512 else {
         return gemmUnchecked(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 1, a: a, lda: lda,
                              b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     }

@@ -62,7 +62,7 @@ func winogradForward(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ scale
     let a = scale?.storage.base
     let (height, width, padH, padW) = (Int64(g.inputHeight), Int64(g.inputWidth), Int64(g.paddingHeight), Int64(g.paddingWidth))
     let (outH, outW, tilesH64, tilesW64) = (Int64(g.outputHeight), Int64(g.outputWidth), Int64(tilesH), Int64(tilesW))
-    if WinogradTransforms.vectorized && ConvolutionGEMM.usesAVX512(m: k, n: p, k: c) {
+    if WinogradTransforms.vectorized && ConvolutionGEMM.usesAVX512 {
         winogradPackedForward(x, w, a, b, y, g, relu: relu)
         return output
     }
