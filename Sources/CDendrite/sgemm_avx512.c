@@ -13,6 +13,7 @@
 // zero-padded in the packs, repeated rows of an in-place A, and stored through masks.
 // `dd_sgemm_naive` (naive_gemm.c) is its reference twin in the tests.
 #include "CDendrite.h"
+#include "sgemm_avx512_internal.h"
 #include "transpose.h"
 
 #include <immintrin.h>
@@ -152,8 +153,26 @@ int64_t dd_sgemm_avx512_workspace(int64_t m, int64_t n) {
     return (int64_t)MC * KC + panels * NR * KC;
 }
 
+// B given as a matrix: op(B) = B or Bᵀ.
+typedef struct {
+    const float *b;
+    int64_t ldb;
+    int trans;
+} matrix_source;
+
+static void pack_b_from_matrix(const void *source, int64_t p0, int64_t kc, int64_t j0, int64_t nr, float *packed) {
+    const matrix_source *m = source;
+    pack_b(m->trans, m->trans ? m->b + j0 * m->ldb + p0 : m->b + p0 * m->ldb + j0, m->ldb, kc, nr, packed);
+}
+
 void dd_sgemm_avx512(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
                      const float *b, int64_t ldb, float *c, int64_t ldc, int accumulate, float *workspace) {
+    const matrix_source source = {b, ldb, trans_b};
+    dd_sgemm_avx512_packing_b(trans_a, m, n, k, a, lda, pack_b_from_matrix, &source, c, ldc, accumulate, workspace);
+}
+
+void dd_sgemm_avx512_packing_b(int trans_a, int64_t m, int64_t n, int64_t k, const float *a, int64_t lda, dd_pack_b_panel pack,
+                               const void *source, float *c, int64_t ldc, int accumulate, float *workspace) {
     if (m <= 0 || n <= 0) return;
     if (k <= 0) {
         if (!accumulate) for (int64_t i = 0; i < m; i++) memset(c + i * ldc, 0, (size_t)n * sizeof(float));
@@ -166,8 +185,7 @@ void dd_sgemm_avx512(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, 
         int add = accumulate || p0 > 0;
         for (int64_t j0 = 0; j0 < n; j0 += NR) {
             int64_t nr = n - j0 < NR ? n - j0 : NR;
-            const float *origin = trans_b ? b + j0 * ldb + p0 : b + p0 * ldb + j0;
-            pack_b(trans_b, origin, ldb, kc, nr, packed_b + (j0 / NR) * NR * kc);
+            pack(source, p0, kc, j0, nr, packed_b + (j0 / NR) * NR * kc);
         }
         if (!trans_a) {
             for (int64_t j0 = 0; j0 < n; j0 += NR) {

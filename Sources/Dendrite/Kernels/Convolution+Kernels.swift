@@ -1,4 +1,5 @@
 import CDendrite
+import COpenBLAS
 import Dispatch
 import Foundation
 
@@ -62,16 +63,23 @@ public func conv2dForward(input: Tensor, weight: Tensor, bias: Tensor?, scale: T
     let cpg = g.inputChannels / g.groups, opg = g.outputChannels / g.groups
     let k = cpg * g.kernelHeight * g.kernelWidth
     let inPlane = g.inputHeight * g.inputWidth
+    // On the AVX-512 kernel the columns are packed straight from the image (no column matrix).
+    let fromImage = ConvolutionGEMM.usesAVX512 && !g.isPointwise
     forEachImageRange(batch: g.batch, multiplyAdds: opg * plane * k) { images, alone in
         var cg = g.cGeometry
-        let column = g.isPointwise ? nil : TensorStorage(uninitializedCount: k * plane)
+        let column = g.isPointwise || fromImage ? nil : TensorStorage(uninitializedCount: k * plane)
         for n in images {
             for group in 0..<g.groups {
-                let source = columns(of: input.storage.base + (n * g.inputChannels + group * cpg) * inPlane, channels: cpg,
-                                     into: column, geometry: &cg, spread: alone)
-                convolutionGEMM(transposeA: false, transposeB: false, m: opg, n: plane, k: k,
-                                a: weight.storage.base + group * opg * k, lda: k, b: source, ldb: plane,
-                                beta: 0, c: output.base + (n * g.outputChannels + group * opg) * plane, ldc: plane)
+                let image = input.storage.base + (n * g.inputChannels + group * cpg) * inPlane
+                let (w, y) = (weight.storage.base + group * opg * k, output.base + (n * g.outputChannels + group * opg) * plane)
+                if fromImage {
+                    avx512ConvolutionGEMM(m: opg, n: plane, k: k, weight: w, lda: k, image: image, channels: cpg, geometry: cg,
+                                          c: y, ldc: plane, threads: Int(openblas_get_num_threads()))
+                    continue
+                }
+                let source = columns(of: image, channels: cpg, into: column, geometry: &cg, spread: alone)
+                convolutionGEMM(transposeA: false, transposeB: false, m: opg, n: plane, k: k, a: w, lda: k, b: source, ldb: plane,
+                                beta: 0, c: y, ldc: plane)
             }
             // Bias and ReLU in one pass over the image's output while it is in cache.
             let image = output.base + n * g.outputChannels * plane

@@ -61,6 +61,33 @@ func convolutionGEMM(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
 /// else row blocks of 8; each part with its own packing workspace.
 func avx512GEMM(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
                 b: UnsafePointer<Float>, ldb: Int, accumulate: Bool, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) {
+    inAVX512Parts(m: m, n: n, k: k, threads: threads) { rows, columns, workspace in
+        // The part's corner of op(A), op(B) and C.
+        let aPart = transposeA ? a + rows.lowerBound : a + rows.lowerBound * lda
+        let bPart = transposeB ? b + columns.lowerBound * ldb : b + columns.lowerBound
+        dd_sgemm_avx512(transposeA ? 1 : 0, transposeB ? 1 : 0, Int64(rows.count), Int64(columns.count), Int64(k), aPart,
+                        Int64(lda), bPart, Int64(ldb), c + rows.lowerBound * ldc + columns.lowerBound, Int64(ldc),
+                        accumulate ? 1 : 0, workspace)
+    }
+}
+
+/// A convolution's forward product `C = W · im2col(image)` on the AVX-512 kernel over `threads`
+/// cores, the columns packed straight from the image (`conv_gemm_avx512.c`): no column matrix.
+func avx512ConvolutionGEMM(m: Int, n: Int, k: Int, weight: UnsafePointer<Float>, lda: Int, image: UnsafePointer<Float>,
+                           channels: Int, geometry: dd_conv_geometry, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) {
+    inAVX512Parts(m: m, n: n, k: k, threads: threads) { rows, columns, workspace in
+        var g = geometry
+        dd_conv_gemm_avx512(Int64(rows.count), Int64(columns.count), weight + rows.lowerBound * lda, Int64(lda), image,
+                            Int32(channels), &g, Int64(columns.lowerBound), c + rows.lowerBound * ldc + columns.lowerBound,
+                            Int64(ldc), 0, workspace)
+    }
+}
+
+/// Splits an `m × n` product over `k` terms into parts for `threads` cores — column blocks of 48
+/// when there are enough of them, else row blocks of 8 — and runs `body(rows, columns, workspace)`
+/// for each, concurrently, with a packing workspace of its own.
+private func inAVX512Parts(m: Int, n: Int, k: Int, threads: Int,
+                           _ body: (_ rows: Range<Int>, _ columns: Range<Int>, _ workspace: UnsafeMutablePointer<Float>) -> Void) {
     guard m > 0, n > 0 else { return }
     let (columnBlock, rowBlock) = (48, 8)
     let columnBlocks = (n + columnBlock - 1) / columnBlock, rowBlocks = (m + rowBlock - 1) / rowBlock
@@ -70,14 +97,9 @@ func avx512GEMM(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, a: U
         let blocks = byColumns ? columnBlocks : rowBlocks, size = byColumns ? columnBlock : rowBlock
         let first = blocks * part / parts * size, last = Swift.min(blocks * (part + 1) / parts * size, byColumns ? n : m)
         guard first < last else { return }
-        let (rows, columns) = byColumns ? (m, last - first) : (last - first, n)
-        let workspace = TensorStorage(uninitializedCount: Int(dd_sgemm_avx512_workspace(Int64(rows), Int64(columns))))
-        // The part's corner of op(A), op(B) and C.
-        let aPart = byColumns ? a : (transposeA ? a + first : a + first * lda)
-        let bPart = byColumns ? (transposeB ? b + first * ldb : b + first) : b
-        let cPart = byColumns ? c + first : c + first * ldc
-        dd_sgemm_avx512(transposeA ? 1 : 0, transposeB ? 1 : 0, Int64(rows), Int64(columns), Int64(k), aPart, Int64(lda),
-                        bPart, Int64(ldb), cPart, Int64(ldc), accumulate ? 1 : 0, workspace.base)
+        let (rows, columns) = byColumns ? (0..<m, first..<last) : (first..<last, 0..<n)
+        let workspace = TensorStorage(uninitializedCount: Int(dd_sgemm_avx512_workspace(Int64(rows.count), Int64(columns.count))))
+        withExtendedLifetime(workspace) { body(rows, columns, workspace.base) }
     }
     if parts == 1 { return run(0) }
     DispatchQueue.concurrentPerform(iterations: parts, execute: run)
