@@ -95,29 +95,41 @@ static inline __attribute__((always_inline)) void dd_maxpool_2x2_plane_two_pass(
     }
 }
 
-// Max pooling of one plane without indices (inference): for each output row, the element-wise
-// maximum of its window's input rows (one vectorizable pass over whole rows into `rows`), then
-// each window's maximum along that row. NaN wins, as in the indexed loop.
+// Max pooling of one plane without indices (inference), in passes that vectorize: for each output
+// row, the element-wise maximum of its window's input rows, written into `padded` between
+// −∞ borders (pad_w on the left, up to the last window on the right); then the maximum of each
+// run of kernel_w neighbours for every position (`windows`); then every stride_w-th of those.
+// NaN wins, as in the indexed loop.
 static inline float nan_max(float best, float v) { return (v > best || v != v) && best == best ? v : best; }
 
-static void dd_maxpool_plane_values(const float *restrict plane, float *restrict out, float *restrict rows, int height,
+// Floats of `padded` and of `windows` for a row of `width`.
+static inline size_t maxpool_row_floats(int width, int kernel_w, int stride_w, int pad_w, int out_w, size_t *span) {
+    const size_t right = (size_t)(out_w - 1) * stride_w + kernel_w, inner = (size_t)width + pad_w;
+    *span = (size_t)(out_w - 1) * stride_w + 1;
+    return right > inner ? right : inner;
+}
+
+static void dd_maxpool_plane_values(const float *restrict plane, float *restrict out, float *restrict buffer, int height,
                                     int width, int kernel_h, int kernel_w, int stride_h, int stride_w, int pad_h, int pad_w,
                                     int out_h, int out_w) {
+    size_t span;
+    const size_t length = maxpool_row_floats(width, kernel_w, stride_w, pad_w, out_w, &span);
+    float *restrict padded = buffer, *restrict windows = buffer + length, *restrict inner = padded + pad_w;
+    for (size_t i = 0; i < length; ++i) padded[i] = -INFINITY;
     for (int oh = 0; oh < out_h; ++oh) {
         const int h0 = oh * stride_h - pad_h;
         const int h_start = h0 < 0 ? 0 : h0, h_end = h0 + kernel_h < height ? h0 + kernel_h : height;
-        for (int w = 0; w < width; ++w) rows[w] = -INFINITY;
+        for (int w = 0; w < width; ++w) inner[w] = -INFINITY;
         for (int h = h_start; h < h_end; ++h) {
             const float *restrict row = plane + (size_t)h * width;
-            for (int w = 0; w < width; ++w) rows[w] = nan_max(rows[w], row[w]);
+            for (int w = 0; w < width; ++w) inner[w] = nan_max(inner[w], row[w]);
         }
-        for (int ow = 0; ow < out_w; ++ow) {
-            const int w0 = ow * stride_w - pad_w;
-            const int w_start = w0 < 0 ? 0 : w0, w_end = w0 + kernel_w < width ? w0 + kernel_w : width;
-            float best = -INFINITY;
-            for (int w = w_start; w < w_end; ++w) best = nan_max(best, rows[w]);
-            out[(size_t)oh * out_w + ow] = best;
+        for (size_t j = 0; j < span; ++j) windows[j] = padded[j];
+        for (int t = 1; t < kernel_w; ++t) {
+            for (size_t j = 0; j < span; ++j) windows[j] = nan_max(windows[j], padded[j + t]);
         }
+        float *restrict dst = out + (size_t)oh * out_w;
+        for (int ow = 0; ow < out_w; ++ow) dst[ow] = windows[(size_t)ow * stride_w];
     }
 }
 
@@ -130,7 +142,9 @@ DD_HOT void dd_maxpool_forward(const float *restrict x, float *restrict y, int32
     const int exact = simple && 2 * out_h == height && 2 * out_w == width;
     float *pair_max = exact ? malloc(in_plane / 2 * sizeof(float)) : NULL;
     int32_t *pair_index = exact ? malloc(in_plane / 2 * sizeof(int32_t)) : NULL;
-    float *rows = !simple && !argmax ? malloc((size_t)width * sizeof(float)) : NULL;
+    size_t span = 0;
+    const size_t row_floats = maxpool_row_floats(width, kernel_w, stride_w, pad_w, out_w, &span);
+    float *rows = !simple && !argmax && out_w > 0 ? malloc((row_floats + span) * sizeof(float)) : NULL;
     for (size_t p = p0; p < p1; ++p) {
         const float *plane = x + p * in_plane;
         float *out = y + p * out_plane;

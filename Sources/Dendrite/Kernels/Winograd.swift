@@ -88,16 +88,19 @@ func winogradForward(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ scale
 /// with the whole batch at once), the inputs into packed V, the 16 products spread over the
 /// cores, and the output transform with bias and ReLU.
 private func winogradPackedForward(_ x: UnsafeMutablePointer<Float>, _ w: UnsafeMutablePointer<Float>,
-                                   _ scale: UnsafeMutablePointer<Float>?, _ bias: UnsafeMutablePointer<Float>?, _ y: UnsafeMutablePointer<Float>, _ g: Conv2DGeometry,
-                                   relu: Bool) {
+                                   _ scale: UnsafeMutablePointer<Float>?, _ bias: UnsafeMutablePointer<Float>?,
+                                   _ y: UnsafeMutablePointer<Float>, _ g: Conv2DGeometry, relu: Bool) {
     let (n, c, k) = (g.batch, g.inputChannels, g.outputChannels)
     let tilesH = (g.outputHeight + 1) / 2, tilesW = (g.outputWidth + 1) / 2, tiles = tilesH * tilesW
     let (height, width, padH, padW) = (Int64(g.inputHeight), Int64(g.inputWidth), Int64(g.paddingHeight), Int64(g.paddingWidth))
     let (outH, outW, tilesH64, tilesW64) = (Int64(g.outputHeight), Int64(g.outputWidth), Int64(tilesH), Int64(tilesW))
     let uSize = Int(dd_sgemm_avx512_packed_a_size(Int64(k), Int64(c)))
     let u = TensorStorage(uninitializedCount: 16 * uSize)
-    inParallel(rows: (k + 7) / 8, rowLength: 72 * c, minimumElements: 1 << 14) { first, count in
-        dd_winograd_filters_packed(w, Int64(k), Int64(c), Int64(first), Int64(count), u.base)
+    let threads = Swift.max(1, threadCount), panels = (k + 7) / 8
+    /// Part `part` of `0..<total` split evenly over the threads.
+    func share(_ total: Int, _ part: Int) -> Range<Int> { total * part / threads..<total * (part + 1) / threads }
+    func inParts(_ body: @escaping (Int) -> Void) {
+        if threads > 1 { DispatchQueue.concurrentPerform(iterations: threads, execute: body) } else { body(0) }
     }
     let group = Swift.min(n, Swift.max(1, (1 << 16) / (c * tiles)))
     let most = group * tiles, vSize = Int(dd_sgemm_avx512_packed_b_size(Int64(c), Int64(most)))
@@ -107,9 +110,17 @@ private func winogradPackedForward(_ x: UnsafeMutablePointer<Float>, _ w: Unsafe
         let images = Swift.min(group, n - start), p = images * tiles
         let xs = x + start * c * inPlane, ys = y + start * k * outPlane
         let vStride = Int(dd_sgemm_avx512_packed_b_size(Int64(c), Int64(p)))
-        inParallel(rows: images * tilesH, rowLength: c * 4 * g.inputWidth, minimumElements: 1 << 14) { first, count in
-            dd_winograd_inputs_packed(xs, Int64(images), Int64(c), height, width, padH, padW, tilesH64, tilesW64, Int64(first),
-                                      Int64(count), v.base)
+        // The filters (with the first group: one wake-up of the cores fewer) and this group's inputs.
+        let filtersToo = start == 0
+        inParts { part in
+            let panelShare = share(panels, part), rowShare = share(images * tilesH, part)
+            if filtersToo && !panelShare.isEmpty {
+                dd_winograd_filters_packed(w, Int64(k), Int64(c), Int64(panelShare.lowerBound), Int64(panelShare.count), u.base)
+            }
+            if !rowShare.isEmpty {
+                dd_winograd_inputs_packed(xs, Int64(images), Int64(c), height, width, padH, padW, tilesH64, tilesW64,
+                                          Int64(rowShare.lowerBound), Int64(rowShare.count), v.base)
+            }
         }
         let parts = threadCount > 1 ? 16 : 1
         DispatchQueue.concurrentPerform(iterations: parts) { part in
@@ -118,9 +129,11 @@ private func winogradPackedForward(_ x: UnsafeMutablePointer<Float>, _ w: Unsafe
                                           m.base + position * k * p, Int64(p), 0)
             }
         }
-        inParallel(rows: images * k, rowLength: outPlane, minimumElements: 1 << 14) { first, count in
+        inParts { part in
+            let planes = share(images * k, part)
+            guard !planes.isEmpty else { return }
             dd_winograd_outputs_avx512(m.base, Int64(images), Int64(k), outH, outW, tilesH64, tilesW64, scale, bias, relu ? 1 : 0,
-                                       Int64(first), Int64(count), ys)
+                                       Int64(planes.lowerBound), Int64(planes.count), ys)
         }
     }
 }

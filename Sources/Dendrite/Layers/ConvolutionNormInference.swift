@@ -1,4 +1,5 @@
-/// The convolution → batch norm (→ ReLU) sequence of CNN blocks, run as one kernel in inference.
+/// The convolution → batch norm (→ ReLU) sequence of CNN blocks, run as one kernel in inference
+/// (and a residual block's sum and ReLU, as one pass).
 ///
 /// In eval mode a batch norm is a fixed per-channel affine map, `y = x·scale + shift` with
 /// `scale = γ/√(σ² + ε)` and `shift = β − μ·scale`. When nothing records gradients, the
@@ -44,5 +45,20 @@ extension Conv2D {
         }
         return try conv2dForward(input: x, weight: weight.tensor, bias: Tensor(shift), scale: Tensor(scale), geometry: geometry,
                                  relu: relu)
+    }
+}
+
+extension Module {
+    /// `relu(main + shortcut)`, a residual block's end: in one pass when nothing records gradients
+    /// and `relu` is a ``ReLU`` (the sum is not written, then read again); the two ops otherwise.
+    func residualSum(_ main: Tensor, _ shortcut: Tensor, relu: any UnaryLayer) throws -> Tensor {
+        let recording = GradientMode.isEnabled && (main.requiresGradient || shortcut.requiresGradient)
+        guard !recording, relu is ReLU, ModuleCallTracer.current == nil, main.shape == shortcut.shape else {
+            return try relu(try main + shortcut)
+        }
+        return ElementwiseKernels.zip(main, shortcut, shape: main.shape) { a, b in
+            let sum = a + b
+            return sum < 0 ? 0 : sum   // NaN stays NaN, as in relu()
+        }
     }
 }

@@ -33,7 +33,7 @@ public final class BasicBlock: Module, UnaryLayer {
     public func forward(_ input: Tensor) throws -> Tensor {
         let hidden = try convolutionThenNorm(input, conv: conv1, norm: bn1, relu: relu)
         let main = try convolutionThenNorm(hidden, conv: conv2, norm: bn2, relu: nil)
-        return try relu(try main + (try downsample?(input) ?? input))
+        return try residualSum(main, try downsample?(input) ?? input, relu: relu)
     }
 
     public func outputShape(forInput shape: [Int]) throws -> [Int] {
@@ -84,7 +84,7 @@ public final class Bottleneck: Module, UnaryLayer {
         var x = try convolutionThenNorm(input, conv: conv1, norm: bn1, relu: relu)
         x = try convolutionThenNorm(x, conv: conv2, norm: bn2, relu: relu)
         x = try convolutionThenNorm(x, conv: conv3, norm: bn3, relu: nil)
-        return try relu(try x + (try downsample?(input) ?? input))
+        return try residualSum(x, try downsample?(input) ?? input, relu: relu)
     }
 
     public func outputShape(forInput shape: [Int]) throws -> [Int] {
