@@ -7,7 +7,6 @@
 #include "CDendrite.h"
 #include "sgemm_avx512_internal.h"
 
-#include <string.h>
 
 typedef struct {
     const float *image;
@@ -25,48 +24,51 @@ static inline int64_t clamp_run(int64_t value, int64_t low, int64_t high) {
     return value < low ? low : value > high ? high : value;
 }
 
-static void pack_b_from_image(const void *source, int64_t p0, int64_t kc, int64_t j0, int64_t nr, float *packed) {
+DD_HOT static void pack_b_from_image(const void *source, int64_t p0, int64_t kc, int64_t j0, int64_t nr, float *packed) {
     const image_source *s = source;
     const dd_conv_geometry *g = s->g;
     const int H = g->in_h, W = g->in_w, OW = g->out_w, KH = g->kernel_h, KW = g->kernel_w;
     const int SH = g->stride_h, SW = g->stride_w, PH = g->pad_h, PW = g->pad_w, DH = g->dilation_h, DW = g->dilation_w;
-    const int64_t first = s->column_first + j0;
+    const int64_t first = s->column_first + j0, oh0 = first / OW, ow0 = first % OW;
     for (int64_t kk = 0; kk < kc; kk++) {
         const int64_t p = p0 + kk;
         const int c = (int)(p / (KH * KW)), ki = (int)(p / KW % KH), kj = (int)(p % KW);
         const float *plane = s->image + (int64_t)c * H * W;
         const int offset = kj * DW - PW;
+        // Output columns from `inside` on read column ≥ 0, from `outside` on column ≥ W.
+        const int64_t inside = first_pixel_at(0, offset, SW), outside = first_pixel_at(W, offset, SW);
         float *out = packed + kk * DD_SGEMM_NR;
-        int64_t oh = first / OW, ow = first % OW, filled = 0;
+        int64_t oh = oh0, ow = ow0, filled = 0;
         // The panel row crosses output rows: one run of pixels per output row.
         while (filled < nr) {
             const int64_t run = nr - filled < OW - ow ? nr - filled : OW - ow;
             const int64_t ih = oh * SH - PH + ki * DH;
             float *dst = out + filled;
+            // Runs are short (an output row, at most a panel's 48 pixels): plain loops, not library calls.
             if (ih < 0 || ih >= H) {
-                memset(dst, 0, (size_t)run * sizeof(float));
+                for (int64_t t = 0; t < run; t++) dst[t] = 0.0f;
             } else {
                 // Pixels t of the run read input column (ow + t)·SW + offset: zero left of column 0
                 // and from column W on, read in between (a copy at stride 1, no branches at any).
                 const float *row = plane + ih * W;
-                const int64_t lo = clamp_run(first_pixel_at(0, offset, SW) - ow, 0, run);
-                const int64_t hi = clamp_run(first_pixel_at(W, offset, SW) - ow, lo, run);
-                if (lo > 0) memset(dst, 0, (size_t)lo * sizeof(float));
+                const int64_t lo = clamp_run(inside - ow, 0, run), hi = clamp_run(outside - ow, lo, run);
+                for (int64_t t = 0; t < lo; t++) dst[t] = 0.0f;
                 if (SW == 1) {
-                    if (hi > lo) memcpy(dst + lo, row + ow + offset + lo, (size_t)(hi - lo) * sizeof(float));
+                    const float *start = row + ow + offset;
+                    for (int64_t t = lo; t < hi; t++) dst[t] = start[t];
                 } else if (SW == 2) {
                     const float *start = row + 2 * ow + offset;
                     for (int64_t t = lo; t < hi; t++) dst[t] = start[2 * t];
                 } else {
                     for (int64_t t = lo; t < hi; t++) dst[t] = row[(ow + t) * SW + offset];
                 }
-                if (run > hi) memset(dst + hi, 0, (size_t)(run - hi) * sizeof(float));
+                for (int64_t t = hi; t < run; t++) dst[t] = 0.0f;
             }
             filled += run;
             ow = 0;
             oh++;
         }
-        if (nr < DD_SGEMM_NR) memset(out + nr, 0, (size_t)(DD_SGEMM_NR - nr) * sizeof(float));
+        for (int64_t t = nr; t < DD_SGEMM_NR; t++) out[t] = 0.0f;
     }
 }
 
