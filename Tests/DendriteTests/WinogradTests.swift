@@ -62,12 +62,15 @@ final class WinogradTests: XCTestCase {
         let strided = try Conv2DGeometry(batch: 1, inputChannels: 64, inputHeight: 56, inputWidth: 56, outputChannels: 128,
                                          kernelSize: (3, 3), stride: (2, 2), padding: (1, 1))
         XCTAssertTrue(ConvolutionAlgorithm.usesWinograd(wide))
-        XCTAssertEqual(ConvolutionAlgorithm.usesWinograd(narrow), WinogradTransforms.vectorized,
-                       "64 channels gain only with the AVX-512 transforms")
+        XCTAssertEqual(ConvolutionAlgorithm.usesWinograd(narrow), WinogradTransforms.runsVectorized,
+                       "64 channels gain only with the AVX-512 implementation")
         WinogradTransforms.vectorized = false
         XCTAssertFalse(ConvolutionAlgorithm.usesWinograd(narrow), "too few channels to gain with the scalar transforms")
         XCTAssertTrue(ConvolutionAlgorithm.usesWinograd(wide))
         WinogradTransforms.vectorized = vectorizedByDefault
+        ConvolutionGEMM.current = .openBLAS
+        XCTAssertFalse(ConvolutionAlgorithm.usesWinograd(narrow), "on OpenBLAS the scalar implementation runs")
+        ConvolutionGEMM.current = .automatic
         XCTAssertFalse(ConvolutionAlgorithm.usesWinograd(strided), "stride 2: not F(2×2, 3×3)")
         ConvolutionAlgorithm.current = .winograd
         XCTAssertTrue(ConvolutionAlgorithm.usesWinograd(narrow))

@@ -23,11 +23,11 @@ public enum ConvolutionAlgorithm: Sendable, Equatable {
     /// The automatic rule, from `dendrite-bench --filter conv-layers` on ResNet-18's shapes: at
     /// least 49 output tiles in the batch (ResNet's 56×56, 28×28 and 14×14 stages, and the 7×7 one
     /// at batch ≥ 4: with fewer, the 16 products are too narrow), and at least 64 input and output
-    /// channels with the AVX-512 transforms (128 with the scalar ones, which cost more than the
-    /// multiplications they save on 64 → 64 at 56×56: 0.6× im2col).
+    /// channels with the AVX-512 implementation (128 with the scalar one, whose transforms cost
+    /// more than the multiplications they save on 64 → 64 at 56×56: 0.6× im2col).
     public static func winogradIsFaster(_ g: Conv2DGeometry) -> Bool {
         let tiles = g.batch * ((g.outputHeight + 1) / 2) * ((g.outputWidth + 1) / 2)
-        let channels = WinogradTransforms.vectorized ? 64 : 128
+        let channels = WinogradTransforms.runsVectorized ? 64 : 128
         return winogradApplies(g) && g.inputChannels >= channels && g.outputChannels >= channels && tiles >= 49
     }
 
@@ -48,11 +48,14 @@ public enum ConvolutionAlgorithm: Sendable, Equatable {
 enum WinogradTransforms {
     /// Whether the AVX-512 implementation may run (default: where the CPU has AVX-512).
     nonisolated(unsafe) static var vectorized = dd_winograd_avx512_available() != 0
+
+    /// Whether it runs under the current choices (its products need Dendrite's AVX-512 GEMM).
+    static var runsVectorized: Bool { vectorized && ConvolutionGEMM.usesAVX512 }
 }
 
 /// Winograd F(2×2, 3×3) forward: filters and input tiles transformed, 16 GEMMs (one per tile
-/// position) over all channels and tiles — each on one core, the 16 spread over the cores — and
-/// the output transform with the scale, the bias and the fused ReLU writing NCHW.
+/// position) over all channels and tiles, and the output transform with the scale, the bias and
+/// the fused ReLU writing NCHW — the AVX-512 implementation where it runs, the scalar one else.
 func winogradForward(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ scale: Tensor?, _ g: Conv2DGeometry,
                      relu: Bool) -> TensorStorage {
     let (n, c, k) = (g.batch, g.inputChannels, g.outputChannels)
@@ -62,7 +65,7 @@ func winogradForward(_ input: Tensor, _ weight: Tensor, _ bias: Tensor?, _ scale
     let a = scale?.storage.base
     let (height, width, padH, padW) = (Int64(g.inputHeight), Int64(g.inputWidth), Int64(g.paddingHeight), Int64(g.paddingWidth))
     let (outH, outW, tilesH64, tilesW64) = (Int64(g.outputHeight), Int64(g.outputWidth), Int64(tilesH), Int64(tilesW))
-    if WinogradTransforms.vectorized && ConvolutionGEMM.usesAVX512 {
+    if WinogradTransforms.runsVectorized {
         winogradPackedForward(x, w, a, b, y, g, relu: relu)
         return output
     }
