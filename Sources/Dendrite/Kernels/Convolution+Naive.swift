@@ -2,7 +2,7 @@ import CDendrite
 
 // Direct-loop twins of the im2col + GEMM convolution, for tests and benchmarks.
 
-/// Reference twin of ``conv2dForward(input:weight:bias:geometry:relu:)``: a direct 7-loop convolution.
+/// Reference twin of ``conv2dForward(input:weight:bias:scale:geometry:relu:)``: a direct 7-loop convolution.
 public func conv2dNaive(input: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv2DGeometry) throws -> Tensor {
     try g.check(input, g.inputShape, "input", "conv2dNaive")
     try g.check(weight, g.weightShape, "weight", "conv2dNaive")
