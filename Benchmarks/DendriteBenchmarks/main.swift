@@ -14,6 +14,15 @@ struct Options {
     var convolutionGEMM: ConvolutionGEMM?
     var convolutionAlgorithm: ConvolutionAlgorithm?
 
+    /// The value named `name` among `choices`, for `option`; an error listing them otherwise.
+    static func choice<Value>(_ option: String, _ name: String?, _ choices: [String: Value]) throws -> Value {
+        guard let name, let value = choices[name] else {
+            throw DendriteError.invalidArgument(operation: "dendrite-bench \(option)", argument: name ?? "(missing)",
+                                                reason: "choose one of \(choices.keys.sorted().joined(separator: ", "))")
+        }
+        return value
+    }
+
     init(arguments: [String]) throws {
         var iterator = arguments.dropFirst().makeIterator()
         while let argument = iterator.next() {
@@ -25,19 +34,11 @@ struct Options {
             case "--pytorch": pythonPath = iterator.next()
             case "--charts": chartsPath = iterator.next()
             case "--conv-gemm":
-                let kernels: [String: ConvolutionGEMM] = ["automatic": .automatic, "openblas": .openBLAS, "avx512": .avx512]
-                guard let name = iterator.next(), let kernel = kernels[name] else {
-                    throw DendriteError.invalidArgument(operation: "dendrite-bench --conv-gemm", argument: "kernel",
-                                                        reason: "choose automatic, openblas or avx512")
-                }
-                convolutionGEMM = kernel
+                convolutionGEMM = try Self.choice(argument, iterator.next(),
+                                                  ["automatic": .automatic, "openblas": .openBLAS, "avx512": .avx512])
             case "--conv-algorithm":
-                let algorithms: [String: ConvolutionAlgorithm] = ["automatic": .automatic, "im2col": .im2col, "winograd": .winograd]
-                guard let name = iterator.next(), let algorithm = algorithms[name] else {
-                    throw DendriteError.invalidArgument(operation: "dendrite-bench --conv-algorithm", argument: "algorithm",
-                                                        reason: "choose automatic, im2col or winograd")
-                }
-                convolutionAlgorithm = algorithm
+                convolutionAlgorithm = try Self.choice(argument, iterator.next(),
+                                                       ["automatic": .automatic, "im2col": .im2col, "winograd": .winograd])
             case "-h", "--help":
                 print("""
                 usage: dendrite-bench [--quick] [--filter SUITE] [--threads N] [--conv-gemm KERNEL] [--conv-algorithm ALGORITHM] [--json FILE] [--pytorch PYTHON] [--charts DIR]

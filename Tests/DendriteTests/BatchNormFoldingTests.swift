@@ -8,7 +8,10 @@ final class BatchNormFoldingTests: XCTestCase {
 
     /// Gives every batch norm random running statistics and affine parameters (fresh ones would
     /// make folding trivial).
-    func randomizeNorms(_ model: Module) throws {
+    func randomizeNorms(_ model: Module) throws { Self.randomizeNorms(model, generator: &generator) }
+
+    /// Random running statistics and affine parameters for every batch norm of `model`.
+    static func randomizeNorms(_ model: Module, generator: inout RandomGenerator) {
         for case let norm as BatchNorm in model.namedModules().map(\.1) {
             let c = norm.featureCount
             norm.runningMean.value = Tensor.normal([c], generator: &generator) * 0.3

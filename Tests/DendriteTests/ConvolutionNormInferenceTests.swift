@@ -7,22 +7,11 @@ import XCTest
 final class ConvolutionNormInferenceTests: XCTestCase {
     var generator = RandomGenerator(seed: 41)
 
-    /// Random running statistics and affine parameters (fresh ones make batch norm the identity).
-    func randomizeNorms(_ model: Module) {
-        for case let norm as BatchNorm in model.namedModules().map(\.1) {
-            let c = norm.featureCount
-            norm.runningMean.value = Tensor.normal([c], generator: &generator) * 0.3
-            norm.runningVar.value = Tensor.uniform([c], low: 0.5, high: 2, generator: &generator)
-            norm.weight?.value = Tensor.uniform([c], low: 0.5, high: 1.5, generator: &generator)
-            norm.bias?.value = Tensor.normal([c], generator: &generator) * 0.1
-        }
-    }
-
     /// The eval-mode output without gradients (fused) against the output while the input's
     /// gradient is recorded (the layers one by one), element-wise.
     func assertFusedMatchesLayerByLayer(_ model: Module & UnaryLayer, input: Tensor, _ label: String,
                                         file: StaticString = #filePath, line: UInt = #line) throws {
-        randomizeNorms(model)
+        BatchNormFoldingTests.randomizeNorms(model, generator: &generator)
         model.eval()
         let fused = try noGrad { try model(input) }
         let reference = try model(input.requiringGradient())
