@@ -24,51 +24,71 @@ static inline int64_t clamp_run(int64_t value, int64_t low, int64_t high) {
     return value < low ? low : value > high ? high : value;
 }
 
+// One output row's share of a panel: pixels ow ..< ow + count of output row oh, at `filled`.
+typedef struct {
+    int64_t oh, ow, count, filled;
+} pixel_run;
+
 DD_HOT static void pack_b_from_image(const void *source, int64_t p0, int64_t kc, int64_t j0, int64_t nr, float *packed) {
     const image_source *s = source;
     const dd_conv_geometry *g = s->g;
     const int H = g->in_h, W = g->in_w, OW = g->out_w, KH = g->kernel_h, KW = g->kernel_w;
     const int SH = g->stride_h, SW = g->stride_w, PH = g->pad_h, PW = g->pad_w, DH = g->dilation_h, DW = g->dilation_w;
-    const int64_t first = s->column_first + j0, oh0 = first / OW, ow0 = first % OW;
-    for (int64_t kk = 0; kk < kc; kk++) {
-        const int64_t p = p0 + kk;
-        const int c = (int)(p / (KH * KW)), ki = (int)(p / KW % KH), kj = (int)(p % KW);
-        const float *plane = s->image + (int64_t)c * H * W;
-        const int offset = kj * DW - PW;
-        // Output columns from `inside` on read column ≥ 0, from `outside` on column ≥ W.
-        const int64_t inside = first_pixel_at(0, offset, SW), outside = first_pixel_at(W, offset, SW);
-        float *out = packed + kk * DD_SGEMM_NR;
-        int64_t oh = oh0, ow = ow0, filled = 0;
-        // The panel row crosses output rows: one run of pixels per output row.
+    // The panel's columns cross output rows: the same runs for every row of the panel.
+    pixel_run runs[DD_SGEMM_NR];
+    int run_count = 0;
+    {
+        const int64_t first = s->column_first + j0;
+        int64_t oh = first / OW, ow = first % OW, filled = 0;
         while (filled < nr) {
-            const int64_t run = nr - filled < OW - ow ? nr - filled : OW - ow;
-            const int64_t ih = oh * SH - PH + ki * DH;
-            float *dst = out + filled;
-            // Runs are short (an output row, at most a panel's 48 pixels): plain loops, not library calls.
-            if (ih < 0 || ih >= H) {
-                for (int64_t t = 0; t < run; t++) dst[t] = 0.0f;
-            } else {
-                // Pixels t of the run read input column (ow + t)·SW + offset: zero left of column 0
-                // and from column W on, read in between (a copy at stride 1, no branches at any).
-                const float *row = plane + ih * W;
-                const int64_t lo = clamp_run(inside - ow, 0, run), hi = clamp_run(outside - ow, lo, run);
-                for (int64_t t = 0; t < lo; t++) dst[t] = 0.0f;
-                if (SW == 1) {
-                    const float *start = row + ow + offset;
-                    for (int64_t t = lo; t < hi; t++) dst[t] = start[t];
-                } else if (SW == 2) {
-                    const float *start = row + 2 * ow + offset;
-                    for (int64_t t = lo; t < hi; t++) dst[t] = start[2 * t];
-                } else {
-                    for (int64_t t = lo; t < hi; t++) dst[t] = row[(ow + t) * SW + offset];
-                }
-                for (int64_t t = hi; t < run; t++) dst[t] = 0.0f;
-            }
-            filled += run;
+            const int64_t count = nr - filled < OW - ow ? nr - filled : OW - ow;
+            runs[run_count++] = (pixel_run){oh, ow, count, filled};
+            filled += count;
             ow = 0;
             oh++;
         }
+    }
+    // Row p0 + kk of the column matrix is tap (ki, kj) of channel c, stepped without divisions.
+    int c = (int)(p0 / (KH * KW)), ki = (int)(p0 / KW % KH), kj = (int)(p0 % KW);
+    for (int64_t kk = 0; kk < kc; kk++) {
+        const float *plane = s->image + (int64_t)c * H * W;
+        const int offset = kj * DW - PW;
+        const int64_t row_offset = (int64_t)ki * DH - PH;
+        // Output columns from `inside` on read input column ≥ 0, from `outside` on column ≥ W.
+        const int64_t inside = first_pixel_at(0, offset, SW), outside = first_pixel_at(W, offset, SW);
+        float *out = packed + kk * DD_SGEMM_NR;
+        for (int r = 0; r < run_count; r++) {
+            const int64_t ow = runs[r].ow, count = runs[r].count, ih = runs[r].oh * SH + row_offset;
+            float *dst = out + runs[r].filled;
+            // Runs are short (an output row, at most a panel's 48 pixels): plain loops, not library calls.
+            if (ih < 0 || ih >= H) {
+                for (int64_t t = 0; t < count; t++) dst[t] = 0.0f;
+                continue;
+            }
+            // Pixel t of the run reads input column (ow + t)·SW + offset: zero left of column 0 and
+            // from column W on, read in between (a copy at stride 1, no branches at any).
+            const float *row = plane + ih * W;
+            const int64_t lo = clamp_run(inside - ow, 0, count), hi = clamp_run(outside - ow, lo, count);
+            for (int64_t t = 0; t < lo; t++) dst[t] = 0.0f;
+            if (SW == 1) {
+                const float *start = row + ow + offset;
+                for (int64_t t = lo; t < hi; t++) dst[t] = start[t];
+            } else if (SW == 2) {
+                const float *start = row + 2 * ow + offset;
+                for (int64_t t = lo; t < hi; t++) dst[t] = start[2 * t];
+            } else {
+                for (int64_t t = lo; t < hi; t++) dst[t] = row[(ow + t) * SW + offset];
+            }
+            for (int64_t t = hi; t < count; t++) dst[t] = 0.0f;
+        }
         for (int64_t t = nr; t < DD_SGEMM_NR; t++) out[t] = 0.0f;
+        if (++kj == KW) {
+            kj = 0;
+            if (++ki == KH) {
+                ki = 0;
+                c++;
+            }
+        }
     }
 }
 
