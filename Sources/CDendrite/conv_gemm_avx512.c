@@ -11,7 +11,7 @@
 typedef struct {
     const float *image;
     const dd_conv_geometry *g;
-    int64_t column_first;   // the product's column 0 is output pixel column_first
+    int64_t column_first;   // the product's column 0: output pixel (forward) or tap (weight gradient) column_first
 } image_source;
 
 // The first output column whose input column o·stride + offset is at least `bound`.
@@ -92,10 +92,70 @@ DD_HOT static void pack_b_from_image(const void *source, int64_t p0, int64_t kc,
     }
 }
 
+// The weight gradient's operand op(B) = colsᵀ: row kk of the panel is output pixel p0 + kk, column
+// jj is tap j0 + jj, read from the image tap by tap (each tap's pixels along an output row are
+// neighbours in the input) and written down the panel's column.
+DD_HOT static void pack_bt_from_image(const void *source, int64_t p0, int64_t kc, int64_t j0, int64_t nr, float *packed) {
+    const image_source *s = source;
+    const dd_conv_geometry *g = s->g;
+    const int H = g->in_h, W = g->in_w, OW = g->out_w, KH = g->kernel_h, KW = g->kernel_w;
+    const int SH = g->stride_h, SW = g->stride_w, PH = g->pad_h, PW = g->pad_w, DH = g->dilation_h, DW = g->dilation_w;
+    pixel_run runs[DD_SGEMM_KC];
+    int run_count = 0;
+    {
+        int64_t oh = p0 / OW, ow = p0 % OW, filled = 0;
+        while (filled < kc) {
+            const int64_t count = kc - filled < OW - ow ? kc - filled : OW - ow;
+            runs[run_count++] = (pixel_run){oh, ow, count, filled};
+            filled += count;
+            ow = 0;
+            oh++;
+        }
+    }
+    const int64_t first_tap = s->column_first + j0;
+    int c = (int)(first_tap / (KH * KW)), ki = (int)(first_tap / KW % KH), kj = (int)(first_tap % KW);
+    for (int64_t jj = 0; jj < nr; jj++) {
+        const float *plane = s->image + (int64_t)c * H * W;
+        const int offset = kj * DW - PW;
+        const int64_t row_offset = (int64_t)ki * DH - PH;
+        const int64_t inside = first_pixel_at(0, offset, SW), outside = first_pixel_at(W, offset, SW);
+        float *column = packed + jj;
+        for (int r = 0; r < run_count; r++) {
+            const int64_t ow = runs[r].ow, count = runs[r].count, ih = runs[r].oh * SH + row_offset;
+            float *dst = column + runs[r].filled * DD_SGEMM_NR;
+            if (ih < 0 || ih >= H) {
+                for (int64_t t = 0; t < count; t++) dst[t * DD_SGEMM_NR] = 0.0f;
+                continue;
+            }
+            const float *row = plane + ih * W;
+            const int64_t lo = clamp_run(inside - ow, 0, count), hi = clamp_run(outside - ow, lo, count);
+            for (int64_t t = 0; t < lo; t++) dst[t * DD_SGEMM_NR] = 0.0f;
+            for (int64_t t = lo; t < hi; t++) dst[t * DD_SGEMM_NR] = row[(ow + t) * SW + offset];
+            for (int64_t t = hi; t < count; t++) dst[t * DD_SGEMM_NR] = 0.0f;
+        }
+        if (++kj == KW) {
+            kj = 0;
+            if (++ki == KH) {
+                ki = 0;
+                c++;
+            }
+        }
+    }
+    for (int64_t kk = 0; kk < kc; kk++) {
+        for (int64_t t = nr; t < DD_SGEMM_NR; t++) packed[kk * DD_SGEMM_NR + t] = 0.0f;
+    }
+}
+
 void dd_conv_gemm_avx512(int64_t m, int64_t n, const float *a, int64_t lda, const float *image, int channels,
                          const dd_conv_geometry *g, int64_t column_first, float *c, int64_t ldc, int accumulate,
                          float *workspace) {
     const image_source source = {image, g, column_first};
     const int64_t k = (int64_t)channels * g->kernel_h * g->kernel_w;
     dd_sgemm_avx512_packing_b(0, m, n, k, a, lda, pack_b_from_image, &source, c, ldc, accumulate, workspace);
+}
+
+void dd_conv_weight_gradient_avx512(int64_t m, int64_t n, int64_t plane, const float *a, int64_t lda, const float *image,
+                                    const dd_conv_geometry *g, int64_t tap_first, float *c, int64_t ldc, float *workspace) {
+    const image_source source = {image, g, tap_first};
+    dd_sgemm_avx512_packing_b(0, m, n, plane, a, lda, pack_bt_from_image, &source, c, ldc, 1, workspace);
 }

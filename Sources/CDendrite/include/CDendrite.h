@@ -98,6 +98,11 @@ static inline int64_t dd_sgemm_packed_b_index(int64_t k, int64_t n, int64_t p, i
 void dd_conv_gemm_avx512(int64_t m, int64_t n, const float *a, int64_t lda, const float *image, int channels,
                          const dd_conv_geometry *g, int64_t column_first, float *c, int64_t ldc, int accumulate,
                          float *workspace);
+/// C[m, n] += A · colsᵀ, the weight gradient's product: A = dY [m, plane] read in place (row stride lda),
+/// cols = rows (taps) tap_first ..< tap_first + n of dd_im2col(image, ·, g), packed straight from the
+/// image (conv_gemm_avx512.c). `workspace` as dd_sgemm_avx512's.
+void dd_conv_weight_gradient_avx512(int64_t m, int64_t n, int64_t plane, const float *a, int64_t lda, const float *image,
+                                    const dd_conv_geometry *g, int64_t tap_first, float *c, int64_t ldc, float *workspace);
 /// C[m, n] (+= when accumulate) A · B from both operands packed, on the calling thread.
 void dd_sgemm_avx512_prepacked(int64_t m, int64_t n, int64_t k, const float *packed_a, const float *packed_b, float *c,
                                int64_t ldc, int accumulate);

@@ -180,17 +180,24 @@ public func conv2dBackwardWeight(gradOutput: Tensor, input: Tensor, geometry g: 
     // Each range of images accumulates into its own buffer (the first range into dWeight itself).
     var partials: [TensorStorage] = []
     let lock = NSLock()
+    // On the AVX-512 kernel the columns are packed straight from the image (no column matrix).
+    let fromImage = ConvolutionGEMM.usesAVX512 && !g.isPointwise
     forEachImageRange(batch: g.batch, multiplyAdds: opg * k * plane) { images, alone in
         var cg = g.cGeometry
-        let column = g.isPointwise ? nil : TensorStorage(uninitializedCount: k * plane)
+        let column = g.isPointwise || fromImage ? nil : TensorStorage(uninitializedCount: k * plane)
         let own = images.lowerBound == 0 ? nil : TensorStorage(count: weightCount)
         let destination = own?.base ?? target
         for n in images {
             for group in 0..<g.groups {
-                let source = columns(of: input.storage.base + (n * g.inputChannels + group * cpg) * inPlane, channels: cpg,
-                                     into: column, geometry: &cg, spread: alone)
-                convolutionGEMM(transposeA: false, transposeB: true, m: opg, n: k, k: plane,
-                                a: gradOutput.storage.base + (n * g.outputChannels + group * opg) * plane, lda: plane,
+                let image = input.storage.base + (n * g.inputChannels + group * cpg) * inPlane
+                let dy = gradOutput.storage.base + (n * g.outputChannels + group * opg) * plane
+                if fromImage {
+                    avx512WeightGradientGEMM(m: opg, n: k, plane: plane, gradient: dy, image: image, geometry: cg,
+                                             c: destination + group * opg * k, ldc: k, threads: Int(openblas_get_num_threads()))
+                    continue
+                }
+                let source = columns(of: image, channels: cpg, into: column, geometry: &cg, spread: alone)
+                convolutionGEMM(transposeA: false, transposeB: true, m: opg, n: k, k: plane, a: dy, lda: plane,
                                 b: source, ldb: plane, beta: 1, c: destination + group * opg * k, ldc: k)
             }
         }

@@ -83,6 +83,19 @@ func avx512ConvolutionGEMM(m: Int, n: Int, k: Int, weight: UnsafePointer<Float>,
     }
 }
 
+/// A convolution's weight-gradient product `dW += dY · im2col(image)ᵀ` on the AVX-512 kernel over
+/// `threads` cores (`m` filters, `n` taps, `plane` output pixels), the columns packed straight from
+/// the image (`conv_gemm_avx512.c`): no column matrix.
+func avx512WeightGradientGEMM(m: Int, n: Int, plane: Int, gradient: UnsafePointer<Float>, image: UnsafePointer<Float>,
+                              geometry: dd_conv_geometry, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) {
+    inAVX512Parts(m: m, n: n, k: plane, threads: threads) { rows, columns, workspace in
+        var g = geometry
+        dd_conv_weight_gradient_avx512(Int64(rows.count), Int64(columns.count), Int64(plane), gradient + rows.lowerBound * plane,
+                                       Int64(plane), image, &g, Int64(columns.lowerBound),
+                                       c + rows.lowerBound * ldc + columns.lowerBound, Int64(ldc), workspace)
+    }
+}
+
 /// Splits an `m × n` product over `k` terms into parts for `threads` cores — column blocks of 48
 /// when there are enough of them, else row blocks of 8 — and runs `body(rows, columns, workspace)`
 /// for each, concurrently, with a packing workspace of its own.
