@@ -151,3 +151,13 @@ DD_HOT void dd_channel_sums(const float *restrict x, size_t batch, size_t channe
         sums[c] += (float)total;
     }
 }
+
+DD_HOT void dd_scale_shift_planes(const float *restrict x, float *restrict y, size_t plane_first, size_t plane_count,
+                                  size_t channels, size_t spatial, const float *restrict scale, const float *restrict shift) {
+    for (size_t p = plane_first; p < plane_first + plane_count; ++p) {
+        const float a = scale[p % channels], b = shift[p % channels];
+        const float *restrict in = x + p * spatial;
+        float *restrict out = y + p * spatial;
+        for (size_t i = 0; i < spatial; ++i) out[i] = in[i] * a + b;
+    }
+}

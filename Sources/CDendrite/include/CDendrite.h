@@ -153,11 +153,16 @@ void dd_softmax_rows(const float *x, float *y, size_t rows, size_t columns, int 
 /// `dx = dy − e^y·Σ dy`.
 void dd_softmax_backward_rows(const float *dy, const float *y, float *dx, size_t rows, size_t columns, int logarithm);
 
-/// Per-channel mean and biased variance of x [batch, channels, spatial] for channels c0..<c1.
 /// Adds to sums[c], for channels c0..<c1 of x [batch, channels, spatial], the channel's total
 /// (planes summed vectorized, then added in double): the convolution bias gradient.
 void dd_channel_sums(const float *x, size_t batch, size_t channels, size_t spatial, size_t c0, size_t c1, float *sums);
 
+/// y[p, i] = x[p, i] · scale[p mod channels] + shift[p mod channels] for planes p of plane_first ..<
+/// plane_first + plane_count (a batch norm's normalization as one affine map per channel).
+void dd_scale_shift_planes(const float *x, float *y, size_t plane_first, size_t plane_count, size_t channels, size_t spatial,
+                           const float *scale, const float *shift);
+
+/// Per-channel mean and biased variance of x [batch, channels, spatial] for channels c0..<c1.
 void dd_batchnorm_statistics(const float *x, size_t batch, size_t channels, size_t spatial, size_t c0, size_t c1,
                              float *mean, float *variance);
 /// Batch-norm gradients for channels c0..<c1 (gamma may be NULL); `batch_statistics` 0 is eval mode.

@@ -26,10 +26,12 @@ enum NormalizationKernels {
         let scales = (0..<channels).map { c in inverseStd[c] * (gamma.map { $0.storage.base[c] } ?? 1) }
         let shifts = (0..<channels).map { c in (beta.map { $0.storage.base[c] } ?? 0) - mean[c] * scales[c] }
         // By planes (image, channel), so one image's planes also spread over the cores.
-        inParallel(rows: batch * channels, rowLength: spatial) { start, count in
-            for plane in start..<(start + count) {
-                let c = plane % channels, scale = scales[c], shift = shifts[c], offset = plane * spatial
-                for s in 0..<spatial { dst[offset + s] = src[offset + s] * scale + shift }
+        scales.withUnsafeBufferPointer { scale in
+            shifts.withUnsafeBufferPointer { shift in
+                let (a, b) = (scale.baseAddress, shift.baseAddress)
+                inParallel(rows: batch * channels, rowLength: spatial) { start, count in
+                    dd_scale_shift_planes(src, dst, start, count, channels, spatial, a, b)
+                }
             }
         }
         return Tensor(shape: x.shape, storage: out)
