@@ -62,7 +62,6 @@ void dd_gemm_naive(int trans_a, int trans_b, int m, int n, int k, float alpha,
                    const float *a, int lda, const float *b, int ldb,
                    float beta, float *c, int ldc);
 
-/// Direct 7-loop convolution: y = conv(x, w) + bias (bias may be NULL). Overwrites y.
 /* ---- AVX-512 SGEMM for the convolutions (sgemm_avx512.c) -------------------------------------------
  * C[m, n] (+= when accumulate) op(A)[m, k] · op(B)[k, n], row-major, op = transpose when trans_*;
  * `workspace` holds dd_sgemm_avx512_workspace(m, n) floats. Only where dd_sgemm_avx512_available(). */
@@ -107,6 +106,7 @@ void dd_conv_weight_gradient_avx512(int64_t m, int64_t n, int64_t plane, const f
 void dd_sgemm_avx512_prepacked(int64_t m, int64_t n, int64_t k, const float *packed_a, const float *packed_b, float *c,
                                int64_t ldc, int accumulate);
 
+/// Direct 7-loop convolution: y = conv(x, w) + bias (bias may be NULL). Overwrites y.
 void dd_conv2d_forward_naive(float *y, const float *x, const float *w, const float *bias,
                              const dd_conv_geometry *g);
 
