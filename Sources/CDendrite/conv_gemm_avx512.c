@@ -29,36 +29,71 @@ typedef struct {
     int64_t oh, ow, count, filled;
 } pixel_run;
 
-DD_HOT static void pack_b_from_image(const void *source, int64_t p0, int64_t kc, int64_t j0, int64_t nr, float *packed) {
-    const image_source *s = source;
-    const dd_conv_geometry *g = s->g;
-    const int H = g->in_h, W = g->in_w, OW = g->out_w, KH = g->kernel_h, KW = g->kernel_w;
-    const int SH = g->stride_h, SW = g->stride_w, PH = g->pad_h, PW = g->pad_w, DH = g->dilation_h, DW = g->dilation_w;
-    // The panel's columns cross output rows: the same runs for every row of the panel.
-    pixel_run runs[DD_SGEMM_NR];
+// Output pixels first ..< first + count split at the ends of output rows (OW wide); their number.
+static inline int split_into_runs(int64_t first, int64_t count, int64_t OW, pixel_run *runs) {
+    int64_t oh = first / OW, ow = first % OW, filled = 0;
     int run_count = 0;
-    {
-        const int64_t first = s->column_first + j0;
-        int64_t oh = first / OW, ow = first % OW, filled = 0;
-        while (filled < nr) {
-            const int64_t count = nr - filled < OW - ow ? nr - filled : OW - ow;
-            runs[run_count++] = (pixel_run){oh, ow, count, filled};
-            filled += count;
-            ow = 0;
-            oh++;
+    while (filled < count) {
+        const int64_t length = count - filled < OW - ow ? count - filled : OW - ow;
+        runs[run_count++] = (pixel_run){oh, ow, length, filled};
+        filled += length;
+        ow = 0;
+        oh++;
+    }
+    return run_count;
+}
+
+// What one tap (a row of the column matrix: channel c, kernel position ki, kj) reads: its input
+// plane, the input row of output row 0, and the output columns from which its input column is
+// ≥ 0 (`inside`) and ≥ W (`outside`).
+typedef struct {
+    int c, ki, kj;
+    const float *plane;
+    int offset;
+    int64_t row_offset, inside, outside;
+} tap_reads;
+
+static inline void locate_tap(tap_reads *t, const image_source *s) {
+    const dd_conv_geometry *g = s->g;
+    t->plane = s->image + (int64_t)t->c * g->in_h * g->in_w;
+    t->offset = t->kj * g->dilation_w - g->pad_w;
+    t->row_offset = (int64_t)t->ki * g->dilation_h - g->pad_h;
+    t->inside = first_pixel_at(0, t->offset, g->stride_w);
+    t->outside = first_pixel_at(g->in_w, t->offset, g->stride_w);
+}
+
+// Tap `index` (its position, then what it reads).
+static inline tap_reads tap_at(int64_t index, const image_source *s) {
+    const int KH = s->g->kernel_h, KW = s->g->kernel_w;
+    tap_reads t = {(int)(index / (KH * KW)), (int)(index / KW % KH), (int)(index % KW), 0, 0, 0, 0, 0};
+    locate_tap(&t, s);
+    return t;
+}
+
+// The next tap, stepped without divisions.
+static inline void next_tap(tap_reads *t, const image_source *s) {
+    if (++t->kj == s->g->kernel_w) {
+        t->kj = 0;
+        if (++t->ki == s->g->kernel_h) {
+            t->ki = 0;
+            t->c++;
         }
     }
-    // Row p0 + kk of the column matrix is tap (ki, kj) of channel c, stepped without divisions.
-    int c = (int)(p0 / (KH * KW)), ki = (int)(p0 / KW % KH), kj = (int)(p0 % KW);
+    locate_tap(t, s);
+}
+
+DD_HOT static void pack_b_from_image(const void *source, int64_t p0, int64_t kc, int64_t j0, int64_t nr, float *packed) {
+    const image_source *s = source;
+    const int H = s->g->in_h, W = s->g->in_w, SH = s->g->stride_h, SW = s->g->stride_w;
+    // The panel's columns cross output rows: the same runs for every row of the panel.
+    pixel_run runs[DD_SGEMM_NR];
+    const int run_count = split_into_runs(s->column_first + j0, nr, s->g->out_w, runs);
+    tap_reads tap = tap_at(p0, s);   // row p0 + kk of the column matrix
     for (int64_t kk = 0; kk < kc; kk++) {
-        const float *plane = s->image + (int64_t)c * H * W;
-        const int offset = kj * DW - PW;
-        const int64_t row_offset = (int64_t)ki * DH - PH;
-        // Output columns from `inside` on read input column ≥ 0, from `outside` on column ≥ W.
-        const int64_t inside = first_pixel_at(0, offset, SW), outside = first_pixel_at(W, offset, SW);
+        if (kk > 0) next_tap(&tap, s);
         float *out = packed + kk * DD_SGEMM_NR;
         for (int r = 0; r < run_count; r++) {
-            const int64_t ow = runs[r].ow, count = runs[r].count, ih = runs[r].oh * SH + row_offset;
+            const int64_t ow = runs[r].ow, count = runs[r].count, ih = runs[r].oh * SH + tap.row_offset;
             float *dst = out + runs[r].filled;
             // Runs are short (an output row, at most a panel's 48 pixels): plain loops, not library calls.
             if (ih < 0 || ih >= H) {
@@ -67,28 +102,21 @@ DD_HOT static void pack_b_from_image(const void *source, int64_t p0, int64_t kc,
             }
             // Pixel t of the run reads input column (ow + t)·SW + offset: zero left of column 0 and
             // from column W on, read in between (a copy at stride 1, no branches at any).
-            const float *row = plane + ih * W;
-            const int64_t lo = clamp_run(inside - ow, 0, count), hi = clamp_run(outside - ow, lo, count);
+            const float *row = tap.plane + ih * W;
+            const int64_t lo = clamp_run(tap.inside - ow, 0, count), hi = clamp_run(tap.outside - ow, lo, count);
             for (int64_t t = 0; t < lo; t++) dst[t] = 0.0f;
             if (SW == 1) {
-                const float *start = row + ow + offset;
+                const float *start = row + ow + tap.offset;
                 for (int64_t t = lo; t < hi; t++) dst[t] = start[t];
             } else if (SW == 2) {
-                const float *start = row + 2 * ow + offset;
+                const float *start = row + 2 * ow + tap.offset;
                 for (int64_t t = lo; t < hi; t++) dst[t] = start[2 * t];
             } else {
-                for (int64_t t = lo; t < hi; t++) dst[t] = row[(ow + t) * SW + offset];
+                for (int64_t t = lo; t < hi; t++) dst[t] = row[(ow + t) * SW + tap.offset];
             }
             for (int64_t t = hi; t < count; t++) dst[t] = 0.0f;
         }
         for (int64_t t = nr; t < DD_SGEMM_NR; t++) out[t] = 0.0f;
-        if (++kj == KW) {
-            kj = 0;
-            if (++ki == KH) {
-                ki = 0;
-                c++;
-            }
-        }
     }
 }
 
@@ -97,48 +125,25 @@ DD_HOT static void pack_b_from_image(const void *source, int64_t p0, int64_t kc,
 // neighbours in the input) and written down the panel's column.
 DD_HOT static void pack_bt_from_image(const void *source, int64_t p0, int64_t kc, int64_t j0, int64_t nr, float *packed) {
     const image_source *s = source;
-    const dd_conv_geometry *g = s->g;
-    const int H = g->in_h, W = g->in_w, OW = g->out_w, KH = g->kernel_h, KW = g->kernel_w;
-    const int SH = g->stride_h, SW = g->stride_w, PH = g->pad_h, PW = g->pad_w, DH = g->dilation_h, DW = g->dilation_w;
+    const int H = s->g->in_h, W = s->g->in_w, SH = s->g->stride_h, SW = s->g->stride_w;
     pixel_run runs[DD_SGEMM_KC];
-    int run_count = 0;
-    {
-        int64_t oh = p0 / OW, ow = p0 % OW, filled = 0;
-        while (filled < kc) {
-            const int64_t count = kc - filled < OW - ow ? kc - filled : OW - ow;
-            runs[run_count++] = (pixel_run){oh, ow, count, filled};
-            filled += count;
-            ow = 0;
-            oh++;
-        }
-    }
-    const int64_t first_tap = s->column_first + j0;
-    int c = (int)(first_tap / (KH * KW)), ki = (int)(first_tap / KW % KH), kj = (int)(first_tap % KW);
+    const int run_count = split_into_runs(p0, kc, s->g->out_w, runs);
+    tap_reads tap = tap_at(s->column_first + j0, s);   // column jj of the panel
     for (int64_t jj = 0; jj < nr; jj++) {
-        const float *plane = s->image + (int64_t)c * H * W;
-        const int offset = kj * DW - PW;
-        const int64_t row_offset = (int64_t)ki * DH - PH;
-        const int64_t inside = first_pixel_at(0, offset, SW), outside = first_pixel_at(W, offset, SW);
+        if (jj > 0) next_tap(&tap, s);
         float *column = packed + jj;
         for (int r = 0; r < run_count; r++) {
-            const int64_t ow = runs[r].ow, count = runs[r].count, ih = runs[r].oh * SH + row_offset;
+            const int64_t ow = runs[r].ow, count = runs[r].count, ih = runs[r].oh * SH + tap.row_offset;
             float *dst = column + runs[r].filled * DD_SGEMM_NR;
             if (ih < 0 || ih >= H) {
                 for (int64_t t = 0; t < count; t++) dst[t * DD_SGEMM_NR] = 0.0f;
                 continue;
             }
-            const float *row = plane + ih * W;
-            const int64_t lo = clamp_run(inside - ow, 0, count), hi = clamp_run(outside - ow, lo, count);
+            const float *row = tap.plane + ih * W;
+            const int64_t lo = clamp_run(tap.inside - ow, 0, count), hi = clamp_run(tap.outside - ow, lo, count);
             for (int64_t t = 0; t < lo; t++) dst[t * DD_SGEMM_NR] = 0.0f;
-            for (int64_t t = lo; t < hi; t++) dst[t * DD_SGEMM_NR] = row[(ow + t) * SW + offset];
+            for (int64_t t = lo; t < hi; t++) dst[t * DD_SGEMM_NR] = row[(ow + t) * SW + tap.offset];
             for (int64_t t = hi; t < count; t++) dst[t * DD_SGEMM_NR] = 0.0f;
-        }
-        if (++kj == KW) {
-            kj = 0;
-            if (++ki == KH) {
-                ki = 0;
-                c++;
-            }
         }
     }
     for (int64_t kk = 0; kk < kc; kk++) {
